@@ -1,0 +1,131 @@
+// The target app's configuration: parsed and validated from environment variables, in one pure function.
+
+/** A missing or bad environment variable; the message names the variable, its value and what was expected. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export interface DiskStoreConfig {
+  kind: "disk";
+  /** One folder per instance; created when missing. */
+  dir: string;
+}
+
+export interface DynamoDbStoreConfig {
+  kind: "dynamodb";
+  table: string;
+  region: string;
+  /** DynamoDB Local's URL; undefined on AWS. */
+  endpoint: string | undefined;
+  consistentRead: boolean;
+  /** DynamoDB Local still wants signed requests: use dummy credentials when none are configured. */
+  localCredentials: boolean;
+}
+
+export type StoreConfig = DiskStoreConfig | DynamoDbStoreConfig;
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  instanceId: string;
+  sessionSecret: string;
+  sessionTtlSeconds: number;
+  /** How long a graceful shutdown may take before the process force-exits with 1. */
+  shutdownTimeoutMs: number;
+  /** TARGET_APP_TEST_ROUTES=1 mounts test-only routes (a slow request for shutdown tests). */
+  testRoutes: boolean;
+  store: StoreConfig;
+}
+
+type Env = NodeJS.ProcessEnv;
+
+/** The variable's value, with an empty string treated as unset. */
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function required(env: Env, name: string, expected: string): string {
+  const value = read(env, name);
+  if (value === undefined) throw new ConfigError(`${name} is not set: expected ${expected}`);
+  return value;
+}
+
+function bad(name: string, value: string, expected: string): ConfigError {
+  return new ConfigError(`${name}=${JSON.stringify(value)} is not valid: expected ${expected}`);
+}
+
+function integer(name: string, value: string, min: number, max: number): number {
+  const expected = `an integer from ${min} to ${max}`;
+  if (!/^\d+$/.test(value)) throw bad(name, value, expected);
+  const n = Number(value);
+  if (n < min || n > max) throw bad(name, value, expected);
+  return n;
+}
+
+function matching(env: Env, name: string, pattern: RegExp, expected: string): string {
+  const value = required(env, name, expected);
+  if (!pattern.test(value)) throw bad(name, value, expected);
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const value = read(env, name);
+  if (value === undefined) return fallback;
+  if (value === "true" || value === "1") return true;
+  if (value === "false" || value === "0") return false;
+  throw bad(name, value, '"true" or "false"');
+}
+
+function parseSecret(env: Env): string {
+  const secret = required(env, "SESSION_SECRET", "a secret of at least 16 characters");
+  if (secret.length < 16) {
+    // Never echo a secret back: name its length instead of its value.
+    throw new ConfigError(`SESSION_SECRET is too short (${secret.length} characters): expected at least 16 characters`);
+  }
+  return secret;
+}
+
+function parseStore(env: Env): StoreConfig {
+  const kind = required(env, "SESSION_STORE", '"disk" or "dynamodb"');
+  if (kind === "disk") {
+    return { kind, dir: required(env, "SESSION_DIR", "a folder for this instance's session files") };
+  }
+  if (kind !== "dynamodb") throw bad("SESSION_STORE", kind, '"disk" or "dynamodb"');
+
+  const endpoint = read(env, "DYNAMODB_ENDPOINT");
+  if (endpoint !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(endpoint)) {
+    throw bad("DYNAMODB_ENDPOINT", endpoint, "an http(s) URL such as http://127.0.0.1:8000, or unset on AWS");
+  }
+  return {
+    kind,
+    table: matching(
+      env,
+      "DYNAMODB_TABLE",
+      /^[A-Za-z0-9_.-]{3,255}$/,
+      "a table name of 3 to 255 characters [A-Za-z0-9_.-]",
+    ),
+    region: matching(env, "AWS_REGION", /^[a-z0-9-]{1,32}$/, "an AWS region such as us-east-1"),
+    endpoint,
+    consistentRead: boolean(env, "DYNAMODB_CONSISTENT_READ", true),
+    localCredentials: endpoint !== undefined && read(env, "AWS_ACCESS_KEY_ID") === undefined,
+  };
+}
+
+/** Reads the app's configuration from `env`; throws ConfigError naming the first bad variable. */
+export function parseConfig(env: Env): AppConfig {
+  const portExpected = "an integer from 0 to 65535";
+  const instanceExpected = "1 to 64 characters [A-Za-z0-9_.-]";
+  const ttl = read(env, "SESSION_TTL_SECONDS");
+  const shutdown = read(env, "SHUTDOWN_TIMEOUT_MS");
+  return {
+    port: integer("PORT", required(env, "PORT", portExpected), 0, 65535),
+    host: read(env, "HOST") ?? "127.0.0.1",
+    instanceId: matching(env, "INSTANCE_ID", /^[A-Za-z0-9_.-]{1,64}$/, instanceExpected),
+    sessionSecret: parseSecret(env),
+    sessionTtlSeconds: ttl === undefined ? 3600 : integer("SESSION_TTL_SECONDS", ttl, 1, 31_536_000),
+    shutdownTimeoutMs: shutdown === undefined ? 10_000 : integer("SHUTDOWN_TIMEOUT_MS", shutdown, 1, 600_000),
+    testRoutes: read(env, "TARGET_APP_TEST_ROUTES") === "1",
+    store: parseStore(env),
+  };
+}

@@ -1,0 +1,38 @@
+// Chooses and builds the session store named by the configuration.
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { AppConfig, DynamoDbStoreConfig } from "../config.ts";
+import { DiskStore } from "./disk-store.ts";
+import { DynamoDbStore } from "./dynamodb-store.ts";
+import type { SessionStore } from "./session-store.ts";
+
+export { SessionStore, StoreUnavailableError } from "./session-store.ts";
+
+/**
+ * A DynamoDB client that gives up in about seconds, not minutes, so that an outage answers 503 quickly:
+ * 1 s to connect, 2 s per request, 2 attempts.
+ */
+export function createDynamoDbClient(config: Pick<DynamoDbStoreConfig, "region" | "endpoint" | "localCredentials">) {
+  return new DynamoDBClient({
+    region: config.region,
+    ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
+    ...(config.localCredentials ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+  });
+}
+
+export function createStore(config: AppConfig): SessionStore {
+  const defaultTtlMs = config.sessionTtlSeconds * 1000;
+  const store = config.store;
+  switch (store.kind) {
+    case "disk":
+      return new DiskStore({ dir: store.dir, defaultTtlMs });
+    case "dynamodb":
+      return new DynamoDbStore({
+        client: createDynamoDbClient(store),
+        table: store.table,
+        consistentRead: store.consistentRead,
+        defaultTtlMs,
+      });
+  }
+}

@@ -1,0 +1,50 @@
+// What every session store of the target app provides beyond express-session's Store, and its error type.
+import session from "express-session";
+
+declare module "express-session" {
+  /** What the target app keeps in a session; `username` is what the orchestrator's store audit reads. */
+  interface SessionData {
+    username: string;
+    /** The user's key/value profile; keys are validated, so no prototype keys ever reach it. */
+    profile: Record<string, string>;
+  }
+}
+
+/** The store could not be reached or failed; the app answers 503 and keeps serving. */
+export class StoreUnavailableError extends Error {
+  override name = "StoreUnavailableError";
+  /** A short, human-readable reason, e.g. "connect ECONNREFUSED 127.0.0.1:8000". */
+  readonly reason: string;
+
+  constructor(operation: string, cause: unknown) {
+    const reason = describeCause(cause);
+    super(`session store ${operation} failed: ${reason}`, { cause });
+    this.reason = reason;
+  }
+}
+
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const code = (cause as { code?: unknown }).code;
+  // Node reports a refused connection to a name with several addresses as an AggregateError with no message.
+  if (cause.message) return cause.message;
+  if (cause instanceof AggregateError && cause.errors.length > 0) return describeCause(cause.errors[0]);
+  return typeof code === "string" ? code : cause.name;
+}
+
+/** express-session's Store plus what the app needs to run and stop it. */
+export abstract class SessionStore extends session.Store {
+  abstract readonly kind: "disk" | "dynamodb";
+  /** Releases connections and handles; called once at shutdown. */
+  abstract close(): Promise<void>;
+}
+
+/** The epoch-millisecond expiry of a session: its cookie's expiry, else now + the default TTL. */
+export function sessionExpiresMs(sess: session.SessionData, nowMs: number, defaultTtlMs: number): number {
+  const expires = sess.cookie?.expires;
+  if (expires) {
+    const ms = new Date(expires).getTime();
+    if (Number.isFinite(ms)) return ms;
+  }
+  return nowMs + defaultTtlMs;
+}

@@ -1,0 +1,68 @@
+// The DynamoDB store against a real DynamoDB Local: the shared contract, the table layout and the set-up function.
+import { DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoDbStore } from "../src/stores/dynamodb-store.ts";
+import { createSessionTable } from "../src/stores/dynamodb-table.ts";
+import {
+  type DynamoDbLocal,
+  dynamoDbLocalMissingReason,
+  localClient,
+  startDynamoDbLocal,
+} from "./helpers/dynamodb-local.ts";
+import { describeStoreContract, FakeClock, sessionAt, storeGet, storeSet } from "./store-contract.ts";
+
+const missing = dynamoDbLocalMissingReason();
+if (missing) console.warn(`SKIPPED dynamodb-store.int.test.ts: ${missing}`);
+
+const TABLE = "sessions";
+
+describe.skipIf(missing !== null)("DynamoDB store on DynamoDB Local", () => {
+  let local: DynamoDbLocal;
+
+  beforeAll(async () => {
+    local = await startDynamoDbLocal();
+    const client = localClient(local.endpoint);
+    await createSessionTable(client, TABLE);
+    client.destroy();
+  });
+  afterAll(async () => {
+    await local?.stop();
+  });
+
+  describeStoreContract(
+    "dynamodb",
+    async (now) => new DynamoDbStore({ client: localClient(local.endpoint), table: TABLE, now }),
+  );
+
+  it("creates the table on demand with hash key id and TTL on expires, idempotently", async () => {
+    const client = localClient(local.endpoint);
+    await createSessionTable(client, TABLE); // second call: the table exists already
+    const { Table: table } = await client.send(new DescribeTableCommand({ TableName: TABLE }));
+    expect(table?.KeySchema).toEqual([{ AttributeName: "id", KeyType: "HASH" }]);
+    expect(table?.BillingModeSummary?.BillingMode).toBe("PAY_PER_REQUEST");
+    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: TABLE }));
+    expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: "expires", TimeToLiveStatus: "ENABLED" });
+    client.destroy();
+  });
+
+  it("writes the session handler layout: id, JSON data, expires in epoch seconds", async () => {
+    const client = localClient(local.endpoint);
+    const clock = new FakeClock(Date.now());
+    const store = new DynamoDbStore({ client, table: TABLE, now: clock.now });
+    const sess = sessionAt(clock.ms, 60_000, { username: "layout", profile: { a: "b" } });
+    await storeSet(store, "layout-sid", sess);
+    const { Item: item } = await client.send(
+      new GetItemCommand({ TableName: TABLE, Key: { id: { S: "layout-sid" } }, ConsistentRead: true }),
+    );
+    expect(item?.id?.S).toBe("layout-sid");
+    expect(JSON.parse(item?.data?.S ?? "{}")).toMatchObject({ username: "layout", profile: { a: "b" } });
+    expect(Number(item?.expires?.N)).toBe(Math.ceil((clock.ms + 60_000) / 1000));
+    await store.close();
+  });
+
+  it("passes a DynamoDB error to the callback as a store failure", async () => {
+    const store = new DynamoDbStore({ client: localClient(local.endpoint), table: "no-such-table" });
+    await expect(storeGet(store, "x")).rejects.toThrow(/session store get failed: .*(non-existent|not found)/i);
+    await store.close();
+  });
+});
