@@ -1,0 +1,151 @@
+// The target app: login and a key/value profile kept in an express-session store; HTML for people, JSON for scripts.
+import express, { type NextFunction, type Request, type Response } from "express";
+import session from "express-session";
+import type { AppConfig } from "./config.ts";
+import { describeError, HttpError } from "./http-errors.ts";
+import { loginPage, profilePage } from "./pages.ts";
+import type { SessionStore } from "./stores/session-store.ts";
+import { MAX_PROFILE_FIELDS, parseLogin, parseProfileField, parseProfileKey } from "./validation.ts";
+
+export const SESSION_COOKIE = "fh.sid";
+const BODY_LIMIT = "16kb";
+
+export interface AppDeps {
+  config: AppConfig;
+  store: SessionStore;
+  /** True while the server drains at shutdown: answers then ask the client to close the connection. */
+  isDraining?: () => boolean;
+}
+
+interface ProfileView {
+  username: string;
+  profile: Record<string, string>;
+  instance: string;
+}
+
+// People get HTML; scripts (fetch, k6 and curl send "Accept: */*") get JSON.
+const wantsHtml = (req: Request) => req.accepts(["json", "html"]) === "html";
+
+const promised = (run: (done: (err?: unknown) => void) => void) =>
+  new Promise<void>((resolve, reject) => run((err) => (err ? reject(err) : resolve())));
+
+export function createApp({ config, store, isDraining }: AppDeps): express.Express {
+  const instance = config.instanceId;
+  const app = express();
+  app.disable("x-powered-by");
+
+  // First, so that every answer (errors, 404s, health checks) names the instance.
+  app.use((_req, res, next) => {
+    res.setHeader("X-Instance-Id", instance);
+    if (isDraining?.()) res.setHeader("Connection", "close");
+    next();
+  });
+
+  // The load balancer's health check: mounted before the session middleware, it never touches the store.
+  app.get("/ping.html", (_req, res) => {
+    res.type("html").send(`<!doctype html><title>ping</title><p>ok ${instance}</p>\n`);
+  });
+
+  if (config.testRoutes) {
+    // Test-only (TARGET_APP_TEST_ROUTES=1): a request that stays in flight, for graceful-shutdown tests.
+    app.get("/__test/slow", (req, res) => {
+      const ms = Math.min(Number(req.query.ms) || 0, 30_000);
+      setTimeout(() => res.json({ slept: ms, instance }), ms);
+    });
+  }
+
+  app.use(express.json({ limit: BODY_LIMIT }), express.urlencoded({ extended: false, limit: BODY_LIMIT }));
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      secret: config.sessionSecret,
+      store,
+      resave: false,
+      saveUninitialized: false,
+      rolling: false,
+      cookie: { httpOnly: true, sameSite: "lax", maxAge: config.sessionTtlSeconds * 1000, path: "/" },
+    }),
+  );
+
+  const viewOf = (req: Request): ProfileView | null => {
+    const username = req.session.username;
+    if (username === undefined) return null;
+    return { username, profile: { ...req.session.profile }, instance };
+  };
+
+  const requireLogin = (req: Request): ProfileView => {
+    const view = viewOf(req);
+    if (!view) throw new HttpError(401, "not logged in");
+    return view;
+  };
+
+  const reply = (req: Request, res: Response, body: object) => {
+    if (wantsHtml(req)) res.redirect(303, "/");
+    else res.json(body);
+  };
+
+  const save = (req: Request) => promised((done) => req.session.save(done));
+
+  app.get("/", (req, res) => {
+    const view = viewOf(req);
+    res.type("html").send(view ? profilePage(view.username, view.profile, instance) : loginPage(instance));
+  });
+
+  app.post("/login", async (req, res) => {
+    const { username } = parseLogin(req.body);
+    // A fresh session id at every login (no session fixation); the old session, if any, is destroyed.
+    await promised((done) => req.session.regenerate(done));
+    req.session.username = username;
+    req.session.profile = {};
+    await save(req);
+    reply(req, res, requireLogin(req));
+  });
+
+  app.get("/profile", (req, res) => {
+    res.json(requireLogin(req));
+  });
+
+  app.post("/profile", async (req, res) => {
+    const view = requireLogin(req);
+    const { key, value } = parseProfileField(req.body);
+    if (!Object.hasOwn(view.profile, key) && Object.keys(view.profile).length >= MAX_PROFILE_FIELDS) {
+      throw new HttpError(400, `profile already has ${MAX_PROFILE_FIELDS} fields, the maximum; delete one first`);
+    }
+    // Keys are validated (no __proto__, constructor, prototype), so this plain assignment cannot pollute.
+    view.profile[key] = value;
+    req.session.profile = view.profile;
+    await save(req);
+    reply(req, res, view);
+  });
+
+  app.delete("/profile/:key", async (req, res) => {
+    const view = requireLogin(req);
+    const key = parseProfileKey(req.params.key);
+    if (!Object.hasOwn(view.profile, key)) throw new HttpError(404, `profile has no field ${JSON.stringify(key)}`);
+    delete view.profile[key];
+    req.session.profile = view.profile;
+    await save(req);
+    reply(req, res, view);
+  });
+
+  app.post("/logout", async (req, res) => {
+    if (req.session.username !== undefined) await promised((done) => req.session.destroy(done));
+    res.clearCookie(SESSION_COOKIE, { path: "/", httpOnly: true, sameSite: "lax" });
+    reply(req, res, { ok: true });
+  });
+
+  app.use((req, _res, next) => {
+    next(new HttpError(404, `not found: ${req.method} ${req.path}`));
+  });
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { status, message } = describeError(err, BODY_LIMIT);
+    if (status >= 500) console.error(`[${instance}] ${req.method} ${req.path} -> ${status}: ${errorText(err)}`);
+    if (res.headersSent) return; // e.g. a touch that failed after the answer was sent: logged above, nothing to add
+    res.status(status).json({ error: message });
+  });
+
+  return app;
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
