@@ -1,0 +1,215 @@
+// The typed run plan: resolved from options, validated before anything starts, copied into run.json.
+import { z } from "zod";
+import { InputError } from "../errors.ts";
+import { formatDuration, parseDuration } from "./duration.ts";
+import { type HealthProfileName, healthProfileNames, healthProfiles } from "./health-profiles.ts";
+import { randomSeed, seededRandom } from "./seed.ts";
+
+export const strategies = ["local", "sticky", "dynamodb"] as const;
+export type Strategy = (typeof strategies)[number];
+
+export const platformNames = ["local"] as const;
+export const faultActions = ["crash", "restart"] as const;
+
+/** Limits that keep every run bounded in time and count. */
+export const limits = {
+  instances: { min: 1, max: 10 },
+  durationMs: { min: 5_000, max: 30 * 60_000 },
+  rate: { min: 1, max: 2000 },
+  sessions: { min: 1, max: 5000 },
+} as const;
+
+const instanceId = z.string().regex(/^app-\d+$/, 'expected an instance name like "app-2"');
+
+const faultSchema = z.strictObject({
+  atMs: z.number().int().nonnegative(),
+  action: z.enum(faultActions),
+  target: instanceId,
+});
+export type Fault = z.infer<typeof faultSchema>;
+
+export const planSchema = z
+  .strictObject({
+    runId: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/),
+    outDir: z.string().min(1),
+    platform: z.enum(platformNames),
+    strategy: z.enum(strategies),
+    instances: z.number().int().min(limits.instances.min).max(limits.instances.max),
+    health: z.enum(healthProfileNames as [HealthProfileName, ...HealthProfileName[]]),
+    seed: z.number().int().nonnegative(),
+    load: z.strictObject({
+      scenario: z.string().min(1),
+      durationMs: z.number().int().min(limits.durationMs.min).max(limits.durationMs.max),
+      rate: z.number().int().min(limits.rate.min).max(limits.rate.max),
+      sessions: z.number().int().min(limits.sessions.min).max(limits.sessions.max),
+      requestTimeoutMs: z.number().int().min(100).max(60_000),
+    }),
+    faults: z.array(faultSchema),
+  })
+  .superRefine((plan, ctx) => {
+    plan.faults.forEach((fault, i) => {
+      const n = Number(fault.target.slice("app-".length));
+      if (n < 1 || n > plan.instances) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["faults", i, "target"],
+          input: fault.target,
+          message: `no such instance: the fleet is app-1..app-${plan.instances}`,
+        });
+      }
+      if (fault.atMs >= plan.load.durationMs) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["faults", i, "atMs"],
+          input: fault.atMs,
+          message: `must fall inside the load run (before ${plan.load.durationMs} ms)`,
+        });
+      }
+    });
+  });
+
+export type Plan = z.infer<typeof planSchema>;
+
+/** Validates a plan; throws InputError naming the field, the value and what was expected. */
+export function validatePlan(candidate: unknown): Plan {
+  const parsed = planSchema.safeParse(candidate, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const field = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+    const value = "input" in issue && issue.input !== undefined ? ` (got ${JSON.stringify(issue.input)})` : "";
+    return `plan${field}: ${issue.message}${value}`;
+  });
+  throw new InputError(`invalid plan:\n  ${lines.join("\n  ")}`);
+}
+
+/** Raw option values as the CLI received them (strings), before validation. */
+export interface ScenarioOptions {
+  strategy?: string;
+  instances?: string;
+  duration?: string;
+  rate?: string;
+  sessions?: string;
+  health?: string;
+  seed?: string;
+  faults?: boolean;
+  out?: string;
+  runId?: string;
+  requestTimeout?: string;
+  /** Used for the default run folder and run id; injected for tests. */
+  now?: Date;
+}
+
+export const defaults = {
+  instances: 3,
+  durationMs: 60_000,
+  rate: 50,
+  sessions: 50,
+  health: "fast" as HealthProfileName,
+  requestTimeoutMs: 5000,
+  scenario: "scenarios/login-profile.ts",
+};
+
+function integerOption(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InputError(`--${name} ${JSON.stringify(text)}: expected a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function durationOption(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const ms = parseDuration(text);
+  if (ms === null || ms < min || ms > max) {
+    throw new InputError(
+      `--${name} ${JSON.stringify(text)}: expected a duration such as "60s" or "2m", from ${formatDuration(min)} to ${formatDuration(max)}`,
+    );
+  }
+  return ms;
+}
+
+function choiceOption<T extends string>(name: string, text: string | undefined, choices: readonly T[]): T | undefined {
+  if (text === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(text)) {
+    throw new InputError(`--${name} ${JSON.stringify(text)}: expected one of ${choices.join(", ")}`);
+  }
+  return text as T;
+}
+
+/**
+ * The default fault plan: crash one instance (chosen from the seed) at one third of the run and
+ * restart it at two thirds.
+ */
+export function defaultFaults(instances: number, durationMs: number, seed: number): Fault[] {
+  const victim = `app-${1 + Math.floor(seededRandom(seed)() * instances)}`;
+  return [
+    { atMs: Math.round(durationMs / 3), action: "crash", target: victim },
+    { atMs: Math.round((2 * durationMs) / 3), action: "restart", target: victim },
+  ];
+}
+
+function timestamp(now: Date): string {
+  return now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "")
+    .replace("T", "-");
+}
+
+/** Resolves options into a validated plan: defaults < flags. Throws InputError on bad input. */
+export function planFromOptions(options: ScenarioOptions): Plan {
+  if (options.strategy === undefined) {
+    throw new InputError(`--strategy is required: expected one of ${strategies.join(", ")}`);
+  }
+  const strategy = choiceOption("strategy", options.strategy, strategies) as Strategy;
+  const instances = integerOption(
+    "instances",
+    options.instances,
+    defaults.instances,
+    limits.instances.min,
+    limits.instances.max,
+  );
+  const durationMs = durationOption(
+    "duration",
+    options.duration,
+    defaults.durationMs,
+    limits.durationMs.min,
+    limits.durationMs.max,
+  );
+  const rate = integerOption("rate", options.rate, defaults.rate, limits.rate.min, limits.rate.max);
+  const sessions = integerOption(
+    "sessions",
+    options.sessions,
+    defaults.sessions,
+    limits.sessions.min,
+    limits.sessions.max,
+  );
+  const health = choiceOption("health", options.health, healthProfileNames) ?? defaults.health;
+  const seed = integerOption("seed", options.seed, randomSeed(), 0, 2 ** 31 - 1);
+  const requestTimeoutMs = durationOption(
+    "request-timeout",
+    options.requestTimeout,
+    defaults.requestTimeoutMs,
+    100,
+    60_000,
+  );
+  const faults = options.faults === false ? [] : defaultFaults(instances, durationMs, seed);
+  const runId = options.runId ?? `${timestamp(options.now ?? new Date())}-${strategy}-${seed}`;
+  if (options.runId !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(options.runId)) {
+    throw new InputError(`--run-id ${JSON.stringify(options.runId)}: expected 1-100 letters, digits, "_", "." or "-"`);
+  }
+  return validatePlan({
+    runId,
+    outDir: options.out ?? `reports/out/${runId}`,
+    platform: "local",
+    strategy,
+    instances,
+    health,
+    seed,
+    load: { scenario: defaults.scenario, durationMs, rate, sessions, requestTimeoutMs },
+    faults,
+  });
+}
+
+export { healthProfiles };

@@ -1,0 +1,41 @@
+// Reads HAProxy's view of each server through its stats socket (`show stat`), parsed purely.
+import { createConnection } from "node:net";
+import type { LbServerState, LbStatus } from "../types.ts";
+
+/** Parses `show stat` CSV into the state of each server of one backend. */
+export function parseShowStat(csv: string, backend: string): Map<string, LbServerState> {
+  const lines = csv.split("\n").filter((l) => l.trim() !== "");
+  const header = lines[0]?.replace(/^# /, "").split(",") ?? [];
+  const col = (name: string) => header.indexOf(name);
+  const [px, sv, scur, status] = [col("pxname"), col("svname"), col("scur"), col("status")];
+  if (px < 0 || sv < 0 || scur < 0 || status < 0) throw new Error("unexpected `show stat` output: no header");
+  const states = new Map<string, LbServerState>();
+  for (const line of lines.slice(1)) {
+    const fields = line.split(",");
+    const server = fields[sv];
+    if (fields[px] !== backend || !server || server === "BACKEND" || server === "FRONTEND") continue;
+    states.set(server, { status: toStatus(fields[status] ?? ""), inFlight: Number(fields[scur]) || 0 });
+  }
+  return states;
+}
+
+/** "UP", "UP 1/2" (failing, still up), "DOWN", "DOWN 1/2" (recovering, still down), "MAINT", ... */
+function toStatus(text: string): LbStatus {
+  if (text.startsWith("UP") || text === "NOLB") return "UP";
+  if (text.startsWith("DOWN")) return "DOWN";
+  if (text.startsWith("MAINT")) return "MAINT";
+  return "UNKNOWN";
+}
+
+/** Sends one command to the stats socket and returns the whole answer. */
+export function statsCommand(socketPath: string, command: string, timeoutMs = 2000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(socketPath);
+    const chunks: Buffer[] = [];
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer from ${socketPath} in ${timeoutMs} ms`)));
+    socket.on("connect", () => socket.end(`${command}\n`));
+    socket.on("data", (chunk) => chunks.push(chunk));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
+  });
+}

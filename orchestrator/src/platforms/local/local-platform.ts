@@ -1,0 +1,253 @@
+// The local platform: target-app instances as child processes on loopback, HAProxy from Debian,
+// DynamoDB Local or one session folder per instance. Every process is tracked and stopped by PID.
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createSessionTable } from "../../../../target-app/src/stores/dynamodb-table.ts";
+import { haproxyPath } from "../../../../tools/tool-paths.mjs";
+import { HarnessError } from "../../errors.ts";
+import { healthProfiles } from "../../plan/health-profiles.ts";
+import type { Plan } from "../../plan/plan.ts";
+import { ManagedChild } from "../../process/child.ts";
+import { httpOk, pollUntil } from "../../process/poll.ts";
+import { freePorts } from "../../process/ports.ts";
+import { strategyTraits } from "../../strategies.ts";
+import type { InstanceInfo, InstanceOp, LbServerState, Platform, SessionAudit } from "../types.ts";
+import { auditDiskSessions } from "./disk-audit.ts";
+import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
+import { haproxyConfig } from "./haproxy-config.ts";
+import { parseShowStat, statsCommand } from "./haproxy-stats.ts";
+
+const repoRoot = resolve(fileURLToPath(import.meta.url), "../../../../..");
+const host = "127.0.0.1";
+const table = "sessions";
+const region = "us-east-1";
+const readyTimeoutMs = 30_000;
+
+interface LocalInstance extends InstanceInfo {
+  port: number;
+  sessionDir: string;
+  child?: ManagedChild;
+  paused: boolean;
+}
+
+export function createLocalPlatform(plan: Plan, runDir: string): Platform {
+  return new LocalPlatform(plan, runDir);
+}
+
+class LocalPlatform implements Platform {
+  readonly name = "local";
+  private readonly traits;
+  private readonly logDir: string;
+  private readonly sessionSecret = randomBytes(24).toString("hex");
+  private readonly members: LocalInstance[] = [];
+  private store?: DynamoDbLocal;
+  private lb?: ManagedChild;
+  private lbPort = 0;
+  private socketDir?: string;
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly runDir: string,
+  ) {
+    this.traits = strategyTraits[plan.strategy];
+    this.logDir = join(runDir, "logs");
+  }
+
+  async up(signal?: AbortSignal): Promise<void> {
+    mkdirSync(this.logDir, { recursive: true });
+    const [lbPort, storePort, ...appPorts] = await freePorts(this.plan.instances + 2, host);
+    this.lbPort = lbPort!;
+    appPorts.forEach((port, i) => {
+      const id = `app-${i + 1}`;
+      this.members.push({
+        id,
+        port,
+        url: `http://${host}:${port}`,
+        sessionDir: join(this.runDir, "sessions", id),
+        paused: false,
+      });
+    });
+
+    if (this.traits.store === "dynamodb") {
+      console.log(`[local] starting DynamoDB Local on port ${storePort}`);
+      this.store = await startDynamoDbLocal({ port: storePort!, logFile: join(this.logDir, "store.log"), signal });
+      await createSessionTable(this.dynamoClient(), table);
+    }
+
+    console.log(`[local] starting ${this.members.length} target-app instances (${this.traits.store} sessions)`);
+    await Promise.all(this.members.map((m) => this.startInstance(m, signal)));
+
+    const config = this.writeHaproxyConfig();
+    const check = spawnSync(haproxyPath(), ["-c", "-q", "-f", config], { encoding: "utf8" });
+    if (check.error || check.status !== 0) {
+      throw new HarnessError(`HAProxy rejected ${config}: ${check.error?.message ?? check.stderr.trim()}`);
+    }
+    console.log(
+      `[local] starting HAProxy on http://${host}:${this.lbPort} (${this.traits.sticky ? "sticky cookie" : "round robin"}, health ${this.plan.health})`,
+    );
+    this.lb = new ManagedChild({
+      name: "lb",
+      command: haproxyPath(),
+      args: ["-db", "-f", config],
+      logFile: join(this.logDir, "lb.log"),
+    });
+    await pollUntil(
+      async () => {
+        if (!this.lb?.running) throw new Error("HAProxy exited");
+        const states = await this.lbStates();
+        return states.size === this.members.length && [...states.values()].every((s) => s.status === "UP");
+      },
+      { timeoutMs: readyTimeoutMs, intervalMs: 200, what: "HAProxy to see every instance UP", signal },
+    );
+  }
+
+  async down(): Promise<void> {
+    const stops: Promise<unknown>[] = [];
+    if (this.lb) stops.push(this.lb.stop(3000));
+    for (const m of this.members) {
+      if (m.child?.running) {
+        if (m.paused) m.child.signal("SIGCONT");
+        stops.push(m.child.stop(5000));
+      }
+    }
+    await Promise.all(stops);
+    if (this.store) await this.store.child.stop(5000);
+    if (this.socketDir) rmSync(this.socketDir, { recursive: true, force: true });
+  }
+
+  instances(): InstanceInfo[] {
+    return this.members.map(({ id, url }) => ({ id, url }));
+  }
+
+  lbUrl(): string {
+    return `http://${host}:${this.lbPort}`;
+  }
+
+  async instanceOp(id: string, op: InstanceOp, signal?: AbortSignal): Promise<void> {
+    const m = this.member(id);
+    switch (op) {
+      case "kill":
+        if (!m.child?.running) throw new HarnessError(`${id} is not running: cannot kill it`);
+        m.child.signal("SIGKILL");
+        await m.child.exited;
+        m.paused = false;
+        return;
+      case "stop":
+        if (!m.child?.running) throw new HarnessError(`${id} is not running: cannot stop it`);
+        if (m.paused) m.child.signal("SIGCONT");
+        await m.child.stop(15_000);
+        m.paused = false;
+        return;
+      case "start":
+        if (m.child?.running) throw new HarnessError(`${id} is already running`);
+        await this.startInstance(m, signal);
+        return;
+      case "pause":
+        if (!m.child?.running) throw new HarnessError(`${id} is not running: cannot pause it`);
+        m.child.signal("SIGSTOP");
+        m.paused = true;
+        return;
+      case "resume":
+        if (!m.child?.running) throw new HarnessError(`${id} is not running: cannot resume it`);
+        m.child.signal("SIGCONT");
+        m.paused = false;
+        return;
+      case "wipe":
+        if (m.child?.running) throw new HarnessError(`${id} is running: stop it before wiping its disk`);
+        rmSync(m.sessionDir, { recursive: true, force: true });
+        return;
+    }
+  }
+
+  async lbStates(): Promise<Map<string, LbServerState>> {
+    if (!this.socketDir) return new Map();
+    return parseShowStat(await statsCommand(join(this.socketDir, "haproxy.sock"), "show stat"), "app");
+  }
+
+  async auditSessions(id: string, activeWithinMs: number): Promise<SessionAudit> {
+    if (this.traits.store === "dynamodb") return { activeSessions: 0, storedSessions: 0, shared: true };
+    return auditDiskSessions(this.member(id).sessionDir, activeWithinMs);
+  }
+
+  async versions(): Promise<Record<string, string>> {
+    const haproxy = spawnSync(haproxyPath(), ["-v"], { encoding: "utf8" }).stdout?.split("\n")[0]?.trim() ?? "unknown";
+    return { haproxy, store: this.store?.version ?? "disk (one folder per instance)" };
+  }
+
+  private member(id: string): LocalInstance {
+    const m = this.members.find((x) => x.id === id);
+    if (!m)
+      throw new HarnessError(
+        `no instance ${JSON.stringify(id)}: the fleet is ${this.members.map((x) => x.id).join(", ")}`,
+      );
+    return m;
+  }
+
+  private dynamoClient(): DynamoDBClient {
+    return new DynamoDBClient({
+      endpoint: this.store?.endpoint,
+      region,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+  }
+
+  private async startInstance(m: LocalInstance, signal?: AbortSignal): Promise<void> {
+    mkdirSync(m.sessionDir, { recursive: true });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(m.port),
+      HOST: host,
+      INSTANCE_ID: m.id,
+      SESSION_STORE: this.traits.store,
+      SESSION_DIR: m.sessionDir,
+      SESSION_SECRET: this.sessionSecret,
+      ...(this.store
+        ? {
+            DYNAMODB_ENDPOINT: this.store.endpoint,
+            DYNAMODB_TABLE: table,
+            AWS_REGION: region,
+            AWS_ACCESS_KEY_ID: "local",
+            AWS_SECRET_ACCESS_KEY: "local",
+          }
+        : {}),
+    };
+    m.paused = false;
+    m.child = new ManagedChild({
+      name: m.id,
+      command: process.execPath,
+      args: ["--import", "tsx", "target-app/src/main.ts"],
+      cwd: repoRoot,
+      env,
+      logFile: join(this.logDir, `${m.id}.log`),
+    });
+    const child = m.child;
+    await pollUntil(
+      async () => {
+        if (!child.running) throw new Error(`${m.id} exited (see ${join(this.logDir, `${m.id}.log`)})`);
+        return httpOk(`${m.url}/ping.html`);
+      },
+      { timeoutMs: readyTimeoutMs, intervalMs: 100, what: `${m.id} to answer /ping.html`, signal },
+    );
+  }
+
+  private writeHaproxyConfig(): string {
+    this.socketDir = mkdtempSync(join(tmpdir(), "fh-lb-"));
+    const config = join(this.runDir, "haproxy.cfg");
+    writeFileSync(
+      config,
+      haproxyConfig({
+        bind: { host, port: this.lbPort },
+        statsSocket: join(this.socketDir, "haproxy.sock"),
+        servers: this.members.map((m) => ({ id: m.id, host, port: m.port })),
+        sticky: this.traits.sticky,
+        health: healthProfiles[this.plan.health],
+      }),
+    );
+    return config;
+  }
+}

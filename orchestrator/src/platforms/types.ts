@@ -1,0 +1,54 @@
+// The narrow platform interface: everything the orchestrator may do to a fleet, and nothing more.
+import type { Plan } from "../plan/plan.ts";
+
+export interface InstanceInfo {
+  /** "app-1", "app-2", ... */
+  id: string;
+  /** Where the instance itself answers, bypassing the balancer (for readiness checks). */
+  url: string;
+}
+
+/** Primitive operations on one instance; faults are built from these. */
+export type InstanceOp =
+  | "kill" // SIGKILL: gone at once, disk kept
+  | "stop" // SIGTERM: graceful drain
+  | "start" // start again (same disk) and wait until it answers
+  | "pause" // SIGSTOP
+  | "resume" // SIGCONT
+  | "wipe"; // delete the instance's local session disk (only while it is not running)
+
+export type LbStatus = "UP" | "DOWN" | "MAINT" | "UNKNOWN";
+
+export interface LbServerState {
+  status: LbStatus;
+  /** Requests the balancer has in progress on this server right now. */
+  inFlight: number;
+}
+
+/** What the session store held for one instance at one moment (the store audit). */
+export interface SessionAudit {
+  /** Users whose session lives only on this instance and was used recently. */
+  activeSessions: number;
+  /** All unexpired sessions stored by this instance. */
+  storedSessions: number;
+  /** True when the strategy keeps sessions off the instance (shared store): nothing can be lost. */
+  shared: boolean;
+}
+
+export interface Platform {
+  readonly name: string;
+  /** Brings up the store, the instances and the balancer; resolves once all answer. */
+  up(signal?: AbortSignal): Promise<void>;
+  /** Stops everything it started. Safe to call more than once, and after a failed up(). */
+  down(): Promise<void>;
+  instances(): InstanceInfo[];
+  lbUrl(): string;
+  instanceOp(id: string, op: InstanceOp, signal?: AbortSignal): Promise<void>;
+  lbStates(): Promise<Map<string, LbServerState>>;
+  /** Sessions held by one instance; activeWithinMs picks the ones used recently. */
+  auditSessions(id: string, activeWithinMs: number): Promise<SessionAudit>;
+  /** Versions of the parts (HAProxy, store, ...) for the run record. */
+  versions(): Promise<Record<string, string>>;
+}
+
+export type PlatformFactory = (plan: Plan, runDir: string) => Platform;

@@ -1,0 +1,106 @@
+// A child process we started and own: output prefixed with its name and kept in a log file,
+// stopped by its own PID (a signal, a bounded grace period, then SIGKILL), never by name.
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { createInterface } from "node:readline";
+
+export interface ChildOptions {
+  /** Short name used as the output prefix: `[app-2]`, `[lb]`, `[k6]`. */
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Append the child's output to this file. */
+  logFile?: string;
+  /** Echo the child's output to the console with its prefix (default true). */
+  echo?: boolean;
+  /** Called for each line of output (after echoing). */
+  onLine?: (line: string) => void;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Every child still running, so that an emergency exit can stop them all by PID. */
+const running = new Set<ManagedChild>();
+
+export class ManagedChild {
+  readonly name: string;
+  readonly exited: Promise<ExitInfo>;
+  private readonly child: ChildProcess;
+  private readonly log?: WriteStream;
+  private exitInfo?: ExitInfo;
+
+  constructor(options: ChildOptions) {
+    this.name = options.name;
+    this.log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;
+    this.child = spawn(options.command, options.args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    running.add(this);
+    const echo = options.echo ?? true;
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on("line", (line) => {
+        this.log?.write(`${line}\n`);
+        if (echo) console.log(`[${this.name}] ${line}`);
+        options.onLine?.(line);
+      });
+    }
+    this.exited = new Promise((resolve) => {
+      const done = (info: ExitInfo) => {
+        if (this.exitInfo) return;
+        this.exitInfo = info;
+        running.delete(this);
+        this.log?.end();
+        resolve(info);
+      };
+      this.child.once("exit", (code, signal) => done({ code, signal }));
+      this.child.once("error", (err) => {
+        this.log?.write(`spawn error: ${err.message}\n`);
+        if (echo) console.error(`[${this.name}] could not start ${options.command}: ${err.message}`);
+        done({ code: null, signal: null });
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.exitInfo === undefined && this.child.pid !== undefined;
+  }
+
+  /** Sends a signal to this child's PID; false when it is no longer running. */
+  signal(signal: NodeJS.Signals): boolean {
+    if (!this.running) return false;
+    return this.child.kill(signal);
+  }
+
+  /** Stops the child: `signal` (default SIGTERM), then SIGKILL after graceMs. Resolves on exit. */
+  async stop(graceMs = 5000, signal: NodeJS.Signals = "SIGTERM"): Promise<ExitInfo> {
+    if (!this.running) return this.exited;
+    this.signal(signal);
+    const timer = setTimeout(() => this.signal("SIGKILL"), graceMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Last resort on the way out: SIGKILL every child still running, by PID. Synchronous. */
+export function killAllChildrenNow(): void {
+  for (const child of running) child.signal("SIGKILL");
+}
+
+export function runningChildren(): readonly ManagedChild[] {
+  return [...running];
+}

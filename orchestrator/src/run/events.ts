@@ -1,0 +1,26 @@
+// The run's timeline: faults, load-balancer state changes and k6 start/end, in wall-clock ms.
+
+export type RunEvent =
+  | { t: number; type: "k6-start" | "k6-end"; detail?: Record<string, unknown> }
+  | {
+      t: number;
+      type: "fault";
+      action: string;
+      target: string;
+      phase: "start" | "end";
+      detail?: Record<string, unknown>;
+    }
+  | { t: number; type: "lb-state"; target: string; state: string }
+  | { t: number; type: "audit"; target: string; detail: Record<string, unknown> };
+
+type WithoutTime<E> = E extends RunEvent ? Omit<E, "t"> : never;
+
+export class EventLog {
+  readonly events: RunEvent[] = [];
+
+  add(event: WithoutTime<RunEvent>, t = Date.now()): RunEvent {
+    const full = { t, ...event } as RunEvent;
+    this.events.push(full);
+    return full;
+  }
+}

@@ -1,0 +1,116 @@
+// Turns the aggregated k6 samples and the run's events into run.json's results (pure).
+import type { AggregateResult } from "../core/aggregate.ts";
+import { recoveryMs } from "../core/aggregate.ts";
+import type { RunEvent } from "./events.ts";
+
+type FaultEvent = Extract<RunEvent, { type: "fault" }>;
+
+export interface FaultWindows {
+  faultStartMs?: number;
+  faultEndMs?: number;
+}
+
+/**
+ * The windows around the first fault that takes an instance away: `during` runs from that fault
+ * until the balancer sees the instance UP again after it was brought back (or, failing that,
+ * until the action that brought it back ended). With no such fault, everything is `before`.
+ */
+export function faultWindows(events: readonly RunEvent[]): FaultWindows {
+  const audit = events.find((e) => e.type === "audit");
+  if (!audit || audit.type !== "audit") return {};
+  const victim = audit.target;
+  const faults = events.filter((e): e is FaultEvent => e.type === "fault" && e.target === victim);
+  const fault = faults.find((e) => e.phase === "start" && e.t >= audit.t);
+  if (!fault) return {};
+  const back = faults.find((e) => e.phase === "end" && e.t > fault.t && e.action !== fault.action);
+  if (!back) return { faultStartMs: fault.t };
+  const up = events.find((e) => e.type === "lb-state" && e.target === victim && e.state === "UP" && e.t >= back.t);
+  return { faultStartMs: fault.t, faultEndMs: up?.t ?? back.t };
+}
+
+export interface RunResults extends AggregateResult {
+  sessions: AggregateResult["sessions"] & {
+    /** From the store audit: active sessions held by each instance at the moment it was taken away. */
+    lostExpected: number;
+  };
+  requests: AggregateResult["requests"] & {
+    /** Requests the balancer had in progress on each victim just before it was taken away. */
+    inFlightAtFault: number | null;
+  };
+  /** Fault to the balancer marking the victim DOWN. */
+  detectionMs: number | null;
+  /** Fault to the error rate ((failed + lost) / requests per second) being back at its baseline. */
+  recoveryMs: number | null;
+  baselineErrorRate: number | null;
+  loadGenerator: {
+    k6CpuPercent: { mean: number | null; max: number | null };
+    machineCpuPercent: { mean: number | null; max: number | null };
+  };
+  trust: { trustworthy: boolean; warnings: string[] };
+}
+
+/** Above these, the load generator or the machine was saturated and the numbers are suspect. */
+export const saturation = { k6CpuPercentMean: 90, machineCpuPercentMean: 95 };
+
+function stats(values: readonly number[]) {
+  if (values.length === 0) return { mean: null, max: null };
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return { mean: Math.round(mean * 10) / 10, max: Math.max(...values) };
+}
+
+export function buildResults(input: {
+  aggregate: AggregateResult;
+  events: readonly RunEvent[];
+  k6Cpu: readonly number[];
+  machineCpu: readonly number[];
+}): RunResults {
+  const { aggregate, events } = input;
+  const audits = events.filter((e): e is Extract<RunEvent, { type: "audit" }> => e.type === "audit");
+  const lostExpected = audits.reduce((sum, a) => sum + Number(a.detail.activeSessions ?? 0), 0);
+  const inFlight = audits.map((a) => a.detail.inFlight).filter((v): v is number => typeof v === "number");
+  const windows = faultWindows(events);
+
+  let detectionMs: number | null = null;
+  let baselineErrorRate: number | null = null;
+  let recovery: number | null = null;
+  if (windows.faultStartMs !== undefined) {
+    const start = windows.faultStartMs;
+    const victim = audits[0]?.target;
+    const down = events.find((e) => e.type === "lb-state" && e.target === victim && e.state === "DOWN" && e.t >= start);
+    detectionMs = down ? down.t - start : null;
+    const before = aggregate.series.filter((s) => s.t + 1000 <= start);
+    const requests = before.reduce((sum, s) => sum + s.requests, 0);
+    const errors = before.reduce((sum, s) => sum + s.failed + s.lost, 0);
+    baselineErrorRate = requests > 0 ? errors / requests : 0;
+    recovery = recoveryMs(aggregate.series, start, baselineErrorRate);
+  }
+
+  const k6CpuPercent = stats(input.k6Cpu);
+  const machineCpuPercent = stats(input.machineCpu);
+  const warnings: string[] = [];
+  if (aggregate.droppedIterations > 0) {
+    warnings.push(
+      `k6 dropped ${aggregate.droppedIterations} iterations: it could not keep the planned rate, so the load was lighter than planned`,
+    );
+  }
+  if (k6CpuPercent.mean !== null && k6CpuPercent.mean > saturation.k6CpuPercentMean) {
+    warnings.push(`the load generator used ${k6CpuPercent.mean}% of a core on average: it may have been saturated`);
+  }
+  if (machineCpuPercent.mean !== null && machineCpuPercent.mean > saturation.machineCpuPercentMean) {
+    warnings.push(
+      `the machine's CPUs were ${machineCpuPercent.mean}% busy on average: latency includes CPU contention`,
+    );
+  }
+  if (aggregate.requests.total === 0) warnings.push("k6 recorded no requests");
+
+  return {
+    ...aggregate,
+    sessions: { ...aggregate.sessions, lostExpected },
+    requests: { ...aggregate.requests, inFlightAtFault: inFlight.length ? inFlight.reduce((a, b) => a + b, 0) : null },
+    detectionMs,
+    recoveryMs: recovery,
+    baselineErrorRate,
+    loadGenerator: { k6CpuPercent, machineCpuPercent },
+    trust: { trustworthy: warnings.length === 0, warnings },
+  };
+}

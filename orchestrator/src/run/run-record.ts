@@ -1,0 +1,36 @@
+// The run record, run.json: written for every run, also when it failed or was interrupted.
+import { renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Plan } from "../plan/plan.ts";
+import type { RunEvent } from "./events.ts";
+import type { RunResults } from "./results.ts";
+
+export interface RunRecord {
+  runId: string;
+  status: "completed" | "failed" | "interrupted";
+  error?: string;
+  startedAt: string;
+  endedAt: string;
+  strategy: Plan["strategy"];
+  platform: Plan["platform"];
+  instances: string[];
+  health: Plan["health"];
+  seed: number;
+  plan: Plan;
+  versions: Record<string, string>;
+  machine: { cpus: number; memoryBytes: number; node: string };
+  k6: { exitCode: number | null; signal: string | null } | null;
+  /** Raw data in the run folder, relative to it. */
+  files: Record<string, string>;
+  events: RunEvent[];
+  results: RunResults | null;
+}
+
+/** Writes run.json atomically (temp file, then rename) so a reader never sees half a record. */
+export function writeRunRecord(runDir: string, record: RunRecord): string {
+  const path = join(runDir, "run.json");
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
+  renameSync(tmp, path);
+  return path;
+}

@@ -1,0 +1,199 @@
+// Runs one experiment: bring the fleet up, drive k6 load, apply the fault timeline, sample the
+// balancer, then always restore the fleet and write run.json (completed, failed or interrupted).
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { resolve } from "node:path";
+import { aggregateSamplesFile } from "../core/read-samples.ts";
+import { HarnessError } from "../errors.ts";
+import { faultUnit } from "../faults/registry.ts";
+import { formatDuration } from "../plan/duration.ts";
+import type { Plan } from "../plan/plan.ts";
+import { createPlatform } from "../platforms/index.ts";
+import { sleep } from "../process/poll.ts";
+import { freePort } from "../process/ports.ts";
+import { EventLog } from "./events.ts";
+import { type K6Run, k6Files, k6Version, startK6 } from "./k6.ts";
+import { LbSampler } from "./lb-sampler.ts";
+import { buildResults, faultWindows, type RunResults } from "./results.ts";
+import { type RunRecord, writeRunRecord } from "./run-record.ts";
+
+export interface RunOptions {
+  signal: AbortSignal;
+  /** Progress lines while the load runs (default: console.log). */
+  progress?: (line: string) => void;
+}
+
+/** How long a k6 user waits between its iterations, at most, with the plan's rate and pool. */
+function activeWindowMs(plan: Plan): number {
+  return Math.max(3000, Math.ceil((3 * plan.load.sessions * 1000) / plan.load.rate));
+}
+
+export async function runScenario(plan: Plan, options: RunOptions): Promise<RunRecord> {
+  const { signal } = options;
+  const progress = options.progress ?? ((line: string) => console.log(line));
+  const runDir = resolve(plan.outDir);
+  mkdirSync(runDir, { recursive: true });
+  const log = new EventLog();
+  const startedAt = new Date();
+  const versions: Record<string, string> = { node: process.version };
+  const platform = createPlatform(plan, runDir);
+  const files = k6Files(runDir);
+  let status: RunRecord["status"] = "failed";
+  let error: string | undefined;
+  let k6: K6Run | undefined;
+  let k6Exit: { code: number | null; signal: string | null } | undefined;
+  const sampler = new LbSampler(platform, log);
+
+  try {
+    versions.k6 = k6Version();
+    progress(`[run] ${plan.runId}: strategy ${plan.strategy}, ${plan.instances} instances, seed ${plan.seed}`);
+    await platform.up(signal);
+    Object.assign(versions, await platform.versions());
+    await sampler.start();
+
+    const apiPort = await freePort();
+    log.add({ type: "k6-start" });
+    const t0 = Date.now();
+    k6 = startK6(plan, runDir, platform.lbUrl(), apiPort);
+    const run = k6;
+    // The timeline stops early when k6 ends early or the run is interrupted.
+    const timelineStop = new AbortController();
+    const stopTimeline = () =>
+      timelineStop.abort(signal.reason ?? new HarnessError("k6 ended before the fault plan did"));
+    signal.addEventListener("abort", stopTimeline, { once: true });
+    const ticker = setInterval(() => void reportProgress(run, plan, t0, progress), 5000);
+    try {
+      const k6Done = run.child.exited.then((exit) => {
+        stopTimeline();
+        return exit;
+      });
+      const [, exit] = await Promise.all([runTimeline(plan, platform, log, t0, timelineStop.signal), k6Done]);
+      k6Exit = exit;
+    } finally {
+      clearInterval(ticker);
+      signal.removeEventListener("abort", stopTimeline);
+    }
+    log.add({ type: "k6-end", detail: { exitCode: k6Exit.code, signal: k6Exit.signal } });
+    signal.throwIfAborted();
+    // 0: fine; 99: thresholds crossed (the summary says which); anything else: k6 itself failed.
+    if (k6Exit.code !== 0 && k6Exit.code !== 99) {
+      throw new HarnessError(`k6 exited with ${k6Exit.code ?? k6Exit.signal}: see ${files.log}\n${tail(files.log)}`);
+    }
+    status = "completed";
+  } catch (err) {
+    if (signal.aborted) {
+      status = "interrupted";
+      error = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
+    } else {
+      status = "failed";
+      error = err instanceof Error ? err.message : String(err);
+    }
+  } finally {
+    if (k6?.child.running) {
+      await k6.child.stop(10_000, "SIGINT");
+      log.add({ type: "k6-end", detail: { stoppedBy: "harness" } });
+    }
+    k6?.cpu.stop();
+    await sampler.stop();
+    await platform.down().catch((err: Error) => {
+      error = `${error ? `${error}; ` : ""}tear-down: ${err.message}`;
+      if (status === "completed") status = "failed";
+    });
+  }
+
+  let results: RunResults | undefined;
+  if (existsSync(files.samples)) {
+    try {
+      const aggregate = await aggregateSamplesFile(files.samples, faultWindows(log.events));
+      results = buildResults({
+        aggregate,
+        events: log.events,
+        k6Cpu: k6?.cpu.processPercent ?? [],
+        machineCpu: k6?.cpu.machinePercent ?? [],
+      });
+    } catch (err) {
+      error = `${error ? `${error}; ` : ""}reading k6 samples: ${(err as Error).message}`;
+      if (status === "completed") status = "failed";
+    }
+  }
+
+  const record: RunRecord = {
+    runId: plan.runId,
+    status,
+    ...(error ? { error } : {}),
+    startedAt: startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+    strategy: plan.strategy,
+    platform: plan.platform,
+    instances: platform.instances().map((i) => i.id),
+    health: plan.health,
+    seed: plan.seed,
+    plan,
+    versions,
+    machine: { cpus: cpus().length, memoryBytes: totalmem(), node: process.version },
+    k6: k6Exit ? { exitCode: k6Exit.code, signal: k6Exit.signal } : null,
+    files: { samples: "samples.json", k6Summary: "k6-summary.json", haproxyConfig: "haproxy.cfg", logs: "logs/" },
+    events: log.events,
+    results: results ?? null,
+  };
+  writeRunRecord(runDir, record);
+  return record;
+}
+
+async function runTimeline(
+  plan: Plan,
+  platform: ReturnType<typeof createPlatform>,
+  log: EventLog,
+  t0: number,
+  signal: AbortSignal,
+) {
+  for (const fault of plan.faults) {
+    const wait = t0 + fault.atMs - Date.now();
+    if (wait > 0) await sleep(wait, signal);
+    signal.throwIfAborted();
+    const unit = faultUnit(fault.action);
+    if (unit.takesInstanceAway) {
+      // Probes, before the action: what the balancer has in flight there and what the store holds.
+      const states = await platform.lbStates().catch(() => new Map());
+      const audit = await platform.auditSessions(fault.target, activeWindowMs(plan));
+      log.add({
+        type: "audit",
+        target: fault.target,
+        detail: {
+          inFlight: states.get(fault.target)?.inFlight ?? null,
+          ...audit,
+          activeWithinMs: activeWindowMs(plan),
+        },
+      });
+    }
+    console.log(`[fault] ${fault.action} ${fault.target} at ${formatDuration(fault.atMs)}`);
+    log.add({ type: "fault", action: fault.action, target: fault.target, phase: "start" });
+    await unit.apply(platform, fault.target, signal);
+    log.add({ type: "fault", action: fault.action, target: fault.target, phase: "end" });
+  }
+}
+
+async function reportProgress(run: K6Run, plan: Plan, t0: number, progress: (line: string) => void) {
+  const elapsed = Math.min(Date.now() - t0, plan.load.durationMs);
+  const [requests, lost, failed] = await Promise.all([
+    run.liveCount("fh_req"),
+    run.liveCount("fh_sessions_lost"),
+    run.liveCount("fh_requests_failed"),
+  ]);
+  const counts = [
+    requests === null ? "" : `, requests ${requests}`,
+    failed === null ? "" : `, failed ${failed}`,
+    lost === null ? "" : `, sessions lost ${lost}`,
+  ].join("");
+  progress(
+    `[run] ${plan.strategy}: ${formatDuration(Math.round(elapsed / 1000) * 1000)} of ${formatDuration(plan.load.durationMs)}${counts}`,
+  );
+}
+
+function tail(path: string, lines = 15): string {
+  try {
+    return readFileSync(path, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "";
+  }
+}

@@ -1,0 +1,51 @@
+// The short summary table printed at the end of a run (pure: returns the text).
+import type { RunRecord } from "./run-record.ts";
+
+function ms(v: number | null | undefined): string {
+  return v === null || v === undefined || Number.isNaN(v) ? "-" : `${Math.round(v)} ms`;
+}
+
+export function summaryTable(record: RunRecord): string {
+  const r = record.results;
+  const rows: [string, string][] = [
+    ["run", `${record.runId} (${record.status})`],
+    [
+      "strategy",
+      `${record.strategy} on ${record.platform}, ${record.instances.length} instances, health ${record.health}`,
+    ],
+    ["faults", record.plan.faults.map((f) => `${f.action} ${f.target} @${f.atMs / 1000}s`).join(", ") || "none"],
+  ];
+  if (record.error) rows.push(["error", record.error.split("\n")[0] ?? ""]);
+  if (r) {
+    const failed = r.requests.failed;
+    const classes = Object.entries(failed)
+      .filter(([k, v]) => k !== "total" && v > 0)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
+    rows.push(
+      [
+        "sessions",
+        `started ${r.sessions.started}, lost ${r.sessions.lost} (audit expected ${r.sessions.lostExpected})`,
+      ],
+      [
+        "requests",
+        `${r.requests.total}, failed ${failed.total}${classes ? ` (${classes})` : ""}, in flight at fault ${r.requests.inFlightAtFault ?? "-"}`,
+      ],
+      ["writes/reads", `indeterminate writes ${r.writes.indeterminate}, stale reads ${r.reads.stale}`],
+      [
+        "latency p50/p95/p99",
+        (["before", "during", "after"] as const)
+          .map((w) => `${w} ${ms(r.latency[w].p50)}/${ms(r.latency[w].p95)}/${ms(r.latency[w].p99)}`)
+          .join("; "),
+      ],
+      ["detection/recovery", `${ms(r.detectionMs)} / ${ms(r.recoveryMs)}`],
+      [
+        "load generator",
+        `k6 CPU mean ${r.loadGenerator.k6CpuPercent.mean ?? "-"}%, machine ${r.loadGenerator.machineCpuPercent.mean ?? "-"}%, dropped iterations ${r.droppedIterations}`,
+      ],
+      ["trust", r.trust.trustworthy ? "ok" : `NOT TRUSTWORTHY: ${r.trust.warnings.join("; ")}`],
+    );
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
+}
