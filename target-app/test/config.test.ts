@@ -1,0 +1,135 @@
+// parseConfig: defaults, and an error naming the variable for every missing or bad value.
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "../src/config.ts";
+
+const disk = {
+  PORT: "8080",
+  INSTANCE_ID: "app-1",
+  SESSION_STORE: "disk",
+  SESSION_DIR: "/tmp/sessions/app-1",
+  SESSION_SECRET: "0123456789abcdef",
+};
+const dynamo = {
+  PORT: "0",
+  INSTANCE_ID: "app-2",
+  SESSION_STORE: "dynamodb",
+  DYNAMODB_ENDPOINT: "http://127.0.0.1:8000",
+  DYNAMODB_TABLE: "sessions",
+  AWS_REGION: "us-east-1",
+  SESSION_SECRET: "0123456789abcdef",
+};
+
+function errorOf(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error("parseConfig accepted the environment");
+}
+
+describe("parseConfig", () => {
+  it("reads a disk configuration with defaults", () => {
+    expect(parseConfig(disk)).toEqual({
+      port: 8080,
+      host: "127.0.0.1",
+      instanceId: "app-1",
+      sessionSecret: "0123456789abcdef",
+      sessionTtlSeconds: 3600,
+      shutdownTimeoutMs: 10_000,
+      testRoutes: false,
+      store: { kind: "disk", dir: "/tmp/sessions/app-1" },
+    });
+  });
+
+  it("reads a DynamoDB Local configuration: consistent reads, dummy credentials", () => {
+    expect(parseConfig(dynamo).store).toEqual({
+      kind: "dynamodb",
+      table: "sessions",
+      region: "us-east-1",
+      endpoint: "http://127.0.0.1:8000",
+      consistentRead: true,
+      localCredentials: true,
+    });
+  });
+
+  it("uses the environment's credentials on AWS and when keys are given", () => {
+    expect(parseConfig({ ...dynamo, DYNAMODB_ENDPOINT: undefined }).store).toMatchObject({
+      endpoint: undefined,
+      localCredentials: false,
+    });
+    expect(parseConfig({ ...dynamo, AWS_ACCESS_KEY_ID: "AKIA" }).store).toMatchObject({ localCredentials: false });
+  });
+
+  it("reads the optional variables", () => {
+    const config = parseConfig({
+      ...dynamo,
+      HOST: "0.0.0.0",
+      SESSION_TTL_SECONDS: "60",
+      SHUTDOWN_TIMEOUT_MS: "500",
+      DYNAMODB_CONSISTENT_READ: "false",
+      TARGET_APP_TEST_ROUTES: "1",
+    });
+    expect(config).toMatchObject({ host: "0.0.0.0", sessionTtlSeconds: 60, shutdownTimeoutMs: 500, testRoutes: true });
+    expect(config.store).toMatchObject({ consistentRead: false });
+  });
+
+  const cases: [string, NodeJS.ProcessEnv, RegExp][] = [
+    ["PORT missing", { ...disk, PORT: undefined }, /^PORT is not set: expected an integer from 0 to 65535$/],
+    ["PORT empty", { ...disk, PORT: "" }, /^PORT is not set/],
+    ["PORT not a number", { ...disk, PORT: "http" }, /^PORT="http" is not valid: expected an integer from 0 to 65535$/],
+    ["PORT too large", { ...disk, PORT: "65536" }, /^PORT="65536" is not valid/],
+    ["PORT negative", { ...disk, PORT: "-1" }, /^PORT="-1" is not valid/],
+    ["INSTANCE_ID missing", { ...disk, INSTANCE_ID: undefined }, /^INSTANCE_ID is not set/],
+    ["INSTANCE_ID bad", { ...disk, INSTANCE_ID: "app 1" }, /^INSTANCE_ID="app 1" is not valid: expected 1 to 64/],
+    ["INSTANCE_ID too long", { ...disk, INSTANCE_ID: "a".repeat(65) }, /^INSTANCE_ID="a{65}" is not valid/],
+    [
+      "SESSION_STORE missing",
+      { ...disk, SESSION_STORE: undefined },
+      /^SESSION_STORE is not set: expected "disk" or "dynamodb"$/,
+    ],
+    [
+      "SESSION_STORE bad",
+      { ...disk, SESSION_STORE: "redis" },
+      /^SESSION_STORE="redis" is not valid: expected "disk" or "dynamodb"$/,
+    ],
+    ["SESSION_DIR missing", { ...disk, SESSION_DIR: undefined }, /^SESSION_DIR is not set/],
+    [
+      "SESSION_SECRET missing",
+      { ...disk, SESSION_SECRET: undefined },
+      /^SESSION_SECRET is not set: expected a secret of at least 16/,
+    ],
+    ["SESSION_SECRET short", { ...disk, SESSION_SECRET: "short" }, /^SESSION_SECRET is too short \(5 characters\)/],
+    ["SESSION_TTL_SECONDS bad", { ...disk, SESSION_TTL_SECONDS: "1h" }, /^SESSION_TTL_SECONDS="1h" is not valid/],
+    ["SESSION_TTL_SECONDS zero", { ...disk, SESSION_TTL_SECONDS: "0" }, /^SESSION_TTL_SECONDS="0" is not valid/],
+    ["SHUTDOWN_TIMEOUT_MS bad", { ...disk, SHUTDOWN_TIMEOUT_MS: "soon" }, /^SHUTDOWN_TIMEOUT_MS="soon" is not valid/],
+    ["DYNAMODB_TABLE missing", { ...dynamo, DYNAMODB_TABLE: undefined }, /^DYNAMODB_TABLE is not set/],
+    ["DYNAMODB_TABLE bad", { ...dynamo, DYNAMODB_TABLE: "a b" }, /^DYNAMODB_TABLE="a b" is not valid/],
+    ["AWS_REGION missing", { ...dynamo, AWS_REGION: undefined }, /^AWS_REGION is not set: expected an AWS region/],
+    ["AWS_REGION bad", { ...dynamo, AWS_REGION: "US East" }, /^AWS_REGION="US East" is not valid/],
+    [
+      "DYNAMODB_ENDPOINT bad",
+      { ...dynamo, DYNAMODB_ENDPOINT: "localhost:8000" },
+      /^DYNAMODB_ENDPOINT="localhost:8000" is not valid: expected an http\(s\) URL/,
+    ],
+    [
+      "DYNAMODB_CONSISTENT_READ bad",
+      { ...dynamo, DYNAMODB_CONSISTENT_READ: "yes" },
+      /^DYNAMODB_CONSISTENT_READ="yes" is not valid: expected "true" or "false"$/,
+    ],
+  ];
+
+  it.each(cases)("rejects %s, naming the variable", (_name, env, message) => {
+    expect(errorOf(env).message).toMatch(message);
+  });
+
+  it("never echoes the session secret", () => {
+    expect(errorOf({ ...disk, SESSION_SECRET: "hunter2" }).message).not.toContain("hunter2");
+  });
+
+  it("does not require the other store's variables", () => {
+    expect(() => parseConfig({ ...disk, DYNAMODB_TABLE: undefined, AWS_REGION: undefined })).not.toThrow();
+    expect(() => parseConfig({ ...dynamo, SESSION_DIR: undefined })).not.toThrow();
+  });
+});
