@@ -288,6 +288,11 @@ export class Aggregator {
   }
 }
 
+/** Error rate (failed + lost) / requests of a window's counts, e.g. `result.requests.byWindow.before`; 0 when empty. */
+export function windowErrorRate(counts: WindowCounts): number {
+  return counts.requests === 0 ? 0 : (counts.failed + counts.lost) / counts.requests;
+}
+
 /** Error rate (failed + lost) / requests over the seconds starting in [fromMs, toMs); 0 when no request. */
 export function errorRate(series: readonly SecondPoint[], fromMs: number, toMs: number): number {
   let requests = 0;
@@ -303,7 +308,8 @@ export function errorRate(series: readonly SecondPoint[], fromMs: number, toMs: 
 /**
  * Recovery time: milliseconds from the fault to the end of the last second (at or after the fault)
  * whose error rate (failed + lost) / requests exceeds max(2 × baseline, baseline + 0.01), where
- * `baselineErrorRate` is the error rate of the before window (see `errorRate`). 0 when no such
+ * `baselineErrorRate` is the error rate of the before window: `windowErrorRate(result.requests.byWindow.before)`
+ * (by sample time, so the partial second holding the fault does not count in it). 0 when no such
  * second exists; null when there was no fault. Seconds without any request do not count as
  * exceeding: a sample lands when its request ends, so an outage still shows up as the timeouts,
  * refusals and lost sessions it produces.

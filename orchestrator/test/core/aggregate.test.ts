@@ -5,7 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { createGunzip, gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { Aggregator, errorRate, recoveryMs, type SecondPoint } from "../../src/core/aggregate.ts";
+import { Aggregator, errorRate, recoveryMs, type SecondPoint, windowErrorRate } from "../../src/core/aggregate.ts";
 import { aggregateSamplesFile, parseSampleLine, parseTime } from "../../src/core/read-samples.ts";
 
 // Gzipped (biome would lint a plain .json as one JSON document; *.json.gz is excluded).
@@ -75,6 +75,8 @@ describe("aggregateSamplesFile on a recorded k6 run", async () => {
     expect(result.latency.before.count).toBe(18);
     expect(result.latency.during.count).toBe(11);
     expect(result.latency.after.count).toBe(15);
+    expect(windowErrorRate(result.requests.byWindow.during)).toBeCloseTo(6 / 16, 10);
+    expect(windowErrorRate({ requests: 0, failed: 0, lost: 0 })).toBe(0);
   });
 
   it("takes latency percentiles from answered requests only, within 1% of the exact values", () => {
