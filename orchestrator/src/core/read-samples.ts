@@ -5,15 +5,26 @@ import { createGunzip } from "node:zlib";
 import { type AggregateResult, Aggregator, type Sample, type Windows } from "./aggregate.ts";
 
 /** The metrics the aggregator uses; other Point lines are skipped before JSON parsing. */
-const WANTED = [
+const WANTED = new Set([
   "fh_req",
   "fh_sessions_started",
   "fh_sessions_lost",
   "fh_reads_stale",
   "fh_writes_indeterminate",
   "dropped_iterations",
-];
-const WANTED_MARKERS = WANTED.map((m) => `"metric":"${m}"`);
+]);
+const METRIC_FIRST = '{"metric":"';
+
+/** Cheap pre-filter: false when the line is surely not a Point of a wanted metric. */
+function mayBeWanted(line: string): boolean {
+  // k6 writes Points as {"metric":"<name>","type":"Point",...}: read the name without parsing.
+  if (line.startsWith(METRIC_FIRST)) {
+    const end = line.indexOf('"', METRIC_FIRST.length);
+    return WANTED.has(line.slice(METRIC_FIRST.length, end)) && line.startsWith('","type":"Point"', end);
+  }
+  // Any other key order: decide after parsing.
+  return line.includes('"Point"');
+}
 
 // Parsing `2026-11-22T02:26:17.014610533Z` with Date.parse for every line is slow; the part up to
 // the seconds repeats for many lines, so it is parsed once per distinct second.
@@ -41,15 +52,15 @@ interface PointLine {
 
 /** Parses one NDJSON line into a Sample, or null when it is not a Point of a metric we use. */
 export function parseSampleLine(line: string): Sample | null {
-  if (!line.includes('"type":"Point"')) return null;
-  if (!WANTED_MARKERS.some((marker) => line.includes(marker))) return null;
+  if (!mayBeWanted(line)) return null;
   let parsed: PointLine;
   try {
     parsed = JSON.parse(line) as PointLine;
   } catch {
     return null;
   }
-  if (parsed.type !== "Point" || typeof parsed.metric !== "string" || !parsed.data) return null;
+  if (parsed.type !== "Point" || typeof parsed.metric !== "string" || !WANTED.has(parsed.metric)) return null;
+  if (!parsed.data) return null;
   const { time, value, tags } = parsed.data;
   if (typeof time !== "string" || typeof value !== "number") return null;
   const timeMs = parseTime(time);

@@ -134,6 +134,13 @@ describe("parsing", () => {
     expect(parseTime("2026-11-22T03:27:51.5+01:00")).toBe(Date.parse("2026-11-22T02:27:51.500Z"));
   });
 
+  it("accepts Point lines in any key order", () => {
+    const line =
+      '{"type":"Point","data":{"time":"2026-11-22T02:27:51.5Z","value":2,"tags":{}},"metric":"fh_sessions_lost"}';
+    expect(parseSampleLine(line)?.metric).toBe("fh_sessions_lost");
+    expect(parseSampleLine(line.replace("fh_sessions_lost", "vus"))).toBeNull();
+  });
+
   it("skips Metric lines, unused metrics and broken lines", () => {
     expect(parseSampleLine('{"type":"Metric","data":{"name":"fh_req"},"metric":"fh_req"}')).toBeNull();
     expect(
