@@ -137,7 +137,7 @@ export default function (): void {
 }
 
 /** Writes k6's summary JSON to SUMMARY_PATH when set; a short text summary to stdout always. */
-export function handleSummary(data: { metrics: Record<string, { type: string; values: Record<string, number> }> }) {
+export function handleSummary(data: Parameters<typeof textSummary>[0]) {
   const outputs: Record<string, string> = { stdout: textSummary(data) };
   if (config.summaryPath) outputs[config.summaryPath] = JSON.stringify(data, null, 2);
   return outputs;

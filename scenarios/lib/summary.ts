@@ -3,6 +3,7 @@
 interface SummaryMetric {
   type: string;
   values: Record<string, number>;
+  thresholds?: Record<string, { ok: boolean }>;
 }
 
 const SHOWN = [
@@ -38,6 +39,11 @@ export function textSummary(data: { metrics: Record<string, SummaryMetric> }): s
   for (const name of SHOWN) {
     const metric = data.metrics[name];
     lines.push(`    ${name.padEnd(26, ".")}: ${metric ? describe(metric) : "0"}`);
+  }
+  for (const [name, metric] of Object.entries(data.metrics)) {
+    for (const [expression, { ok }] of Object.entries(metric.thresholds ?? {})) {
+      lines.push(`    threshold ${ok ? "passed" : "FAILED"}: ${name} ${expression}`);
+    }
   }
   return `${lines.join("\n")}\n\n`;
 }
