@@ -93,8 +93,10 @@ export function createApp({ config, store, isDraining }: AppDeps): express.Expre
 
   app.post("/login", async (req, res) => {
     const { username } = parseLogin(req.body);
-    // A fresh session id at every login (no session fixation); the old session, if any, is destroyed.
-    await promised((done) => req.session.regenerate(done));
+    // A fresh session id at every login (no session fixation). A session loaded from the store (it has a
+    // username: only logins save sessions) is destroyed and replaced; otherwise express-session has just
+    // generated a new, never-stored id, and regenerating it would only cost a store round trip and a second save.
+    if (req.session.username !== undefined) await promised((done) => req.session.regenerate(done));
     req.session.username = username;
     req.session.profile = {};
     await save(req);
@@ -142,6 +144,11 @@ export function createApp({ config, store, isDraining }: AppDeps): express.Expre
     const { status, message } = describeError(err, BODY_LIMIT);
     if (status >= 500) console.error(`[${instance}] ${req.method} ${req.path} -> ${status}: ${errorText(err)}`);
     if (res.headersSent) return; // e.g. a touch that failed after the answer was sent: logged above, nothing to add
+    if (status === 503) {
+      // The store just failed: do not let express-session save or touch this request's session when the
+      // answer ends, which would make the client wait for a second store timeout.
+      delete (req as { session?: unknown }).session;
+    }
     res.status(status).json({ error: message });
   });
 

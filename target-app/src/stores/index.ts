@@ -17,7 +17,7 @@ export function createDynamoDbClient(config: Pick<DynamoDbStoreConfig, "region" 
     ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
     ...(config.localCredentials ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
   });
 }
 

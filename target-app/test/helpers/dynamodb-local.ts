@@ -43,7 +43,7 @@ export function localClient(endpoint: string): DynamoDBClient {
     region: "us-east-1",
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: 500, requestTimeout: 2000 },
+    requestHandler: { connectionTimeout: 500, requestTimeout: 2000, throwOnRequestTimeout: true },
   });
 }
 
