@@ -23,6 +23,12 @@ export interface LbServerState {
   status: LbStatus;
   /** Requests the balancer has in progress on this server right now. */
   inFlight: number;
+  /**
+   * Requests this server took and never answered in full, since the balancer started (HAProxy's
+   * eresp + srv_abrt). Rises when a server dies with requests in flight; absent where the
+   * balancer does not count it.
+   */
+  abortedTotal?: number;
 }
 
 /** What the session store held for one instance at one moment (the store audit). */

@@ -1,7 +1,7 @@
 // The run's timeline: faults, load-balancer state changes and k6 start/end, in wall-clock ms.
 
 export type RunEvent =
-  | { t: number; type: "k6-start" | "k6-end"; detail?: Record<string, unknown> }
+  | { t: number; type: "k6-start" | "k6-end" | "warm-up"; detail?: Record<string, unknown> }
   | {
       t: number;
       type: "fault";
@@ -11,7 +11,10 @@ export type RunEvent =
       detail?: Record<string, unknown>;
     }
   | { t: number; type: "lb-state"; target: string; state: string }
-  | { t: number; type: "audit"; target: string; detail: Record<string, unknown> };
+  /** Store audit and balancer probes taken just before a fault that takes an instance away. */
+  | { t: number; type: "audit"; target: string; detail: Record<string, unknown> }
+  /** The balancer's count of requests the victim never answered, read after the fault. */
+  | { t: number; type: "probe"; target: string; detail: Record<string, unknown> };
 
 type WithoutTime<E> = E extends RunEvent ? Omit<E, "t"> : never;
 

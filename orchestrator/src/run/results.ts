@@ -1,6 +1,6 @@
 // Turns the aggregated k6 samples and the run's events into run.json's results (pure).
 import type { AggregateResult } from "../core/aggregate.ts";
-import { recoveryMs } from "../core/aggregate.ts";
+import { recoveryMs, windowErrorRate } from "../core/aggregate.ts";
 import type { RunEvent } from "./events.ts";
 
 type FaultEvent = Extract<RunEvent, { type: "fault" }>;
@@ -17,7 +17,7 @@ export interface FaultWindows {
  */
 export function faultWindows(events: readonly RunEvent[]): FaultWindows {
   const audit = events.find((e) => e.type === "audit");
-  if (!audit || audit.type !== "audit") return {};
+  if (audit?.type !== "audit") return {};
   const victim = audit.target;
   const faults = events.filter((e): e is FaultEvent => e.type === "fault" && e.target === victim);
   const fault = faults.find((e) => e.phase === "start" && e.t >= audit.t);
@@ -58,6 +58,22 @@ function stats(values: readonly number[]) {
   return { mean: Math.round(mean * 10) / 10, max: Math.max(...values) };
 }
 
+/**
+ * Requests in flight on the victims when they were taken away: per fault, the larger of the
+ * balancer's in-progress count just before the action and its count of requests the victim
+ * never answered, read one second after it (see run-scenario.ts); summed over faults.
+ */
+function inFlightAtFaults(events: readonly RunEvent[]): number | null {
+  let total: number | null = null;
+  events.forEach((event, i) => {
+    if (event.type !== "audit" || typeof event.detail.inFlight !== "number") return;
+    const follow = events.slice(i + 1).find((e) => e.type === "probe" && e.target === event.target);
+    const aborted = follow?.type === "probe" ? Number(follow.detail.abortedInFlight ?? 0) : 0;
+    total = (total ?? 0) + Math.max(event.detail.inFlight, aborted);
+  });
+  return total;
+}
+
 export function buildResults(input: {
   aggregate: AggregateResult;
   events: readonly RunEvent[];
@@ -67,7 +83,7 @@ export function buildResults(input: {
   const { aggregate, events } = input;
   const audits = events.filter((e): e is Extract<RunEvent, { type: "audit" }> => e.type === "audit");
   const lostExpected = audits.reduce((sum, a) => sum + Number(a.detail.activeSessions ?? 0), 0);
-  const inFlight = audits.map((a) => a.detail.inFlight).filter((v): v is number => typeof v === "number");
+  const inFlight = inFlightAtFaults(events);
   const windows = faultWindows(events);
 
   let detectionMs: number | null = null;
@@ -78,10 +94,7 @@ export function buildResults(input: {
     const victim = audits[0]?.target;
     const down = events.find((e) => e.type === "lb-state" && e.target === victim && e.state === "DOWN" && e.t >= start);
     detectionMs = down ? down.t - start : null;
-    const before = aggregate.series.filter((s) => s.t + 1000 <= start);
-    const requests = before.reduce((sum, s) => sum + s.requests, 0);
-    const errors = before.reduce((sum, s) => sum + s.failed + s.lost, 0);
-    baselineErrorRate = requests > 0 ? errors / requests : 0;
+    baselineErrorRate = windowErrorRate(aggregate.requests.byWindow.before);
     recovery = recoveryMs(aggregate.series, start, baselineErrorRate);
   }
 
@@ -106,7 +119,7 @@ export function buildResults(input: {
   return {
     ...aggregate,
     sessions: { ...aggregate.sessions, lostExpected },
-    requests: { ...aggregate.requests, inFlightAtFault: inFlight.length ? inFlight.reduce((a, b) => a + b, 0) : null },
+    requests: { ...aggregate.requests, inFlightAtFault: inFlight },
     detectionMs,
     recoveryMs: recovery,
     baselineErrorRate,

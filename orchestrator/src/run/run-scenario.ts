@@ -9,6 +9,7 @@ import { faultUnit } from "../faults/registry.ts";
 import { formatDuration } from "../plan/duration.ts";
 import type { Plan } from "../plan/plan.ts";
 import { createPlatform } from "../platforms/index.ts";
+import type { LbServerState, Platform } from "../platforms/types.ts";
 import { sleep } from "../process/poll.ts";
 import { freePort } from "../process/ports.ts";
 import { EventLog } from "./events.ts";
@@ -16,6 +17,7 @@ import { type K6Run, k6Files, k6Version, startK6 } from "./k6.ts";
 import { LbSampler } from "./lb-sampler.ts";
 import { buildResults, faultWindows, type RunResults } from "./results.ts";
 import { type RunRecord, writeRunRecord } from "./run-record.ts";
+import { warmUp } from "./warm-up.ts";
 
 export interface RunOptions {
   signal: AbortSignal;
@@ -49,6 +51,9 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     progress(`[run] ${plan.runId}: strategy ${plan.strategy}, ${plan.instances} instances, seed ${plan.seed}`);
     await platform.up(signal);
     Object.assign(versions, await platform.versions());
+    const warm = await warmUp(platform.lbUrl(), { signal });
+    log.add({ type: "warm-up", detail: { ...warm } });
+    progress(`[run] warmed up the fleet: ${warm.requests} requests in ${warm.ms} ms (${warm.failed} failed)`);
     await sampler.start();
 
     const apiPort = await freePort();
@@ -147,30 +152,43 @@ async function runTimeline(
   t0: number,
   signal: AbortSignal,
 ) {
+  const followUps: Promise<void>[] = [];
   for (const fault of plan.faults) {
     const wait = t0 + fault.atMs - Date.now();
     if (wait > 0) await sleep(wait, signal);
     signal.throwIfAborted();
     const unit = faultUnit(fault.action);
+    let before: LbServerState | undefined;
     if (unit.takesInstanceAway) {
       // Probes, before the action: what the balancer has in flight there and what the store holds.
-      const states = await platform.lbStates().catch(() => new Map());
+      before = (await platform.lbStates().catch(() => new Map<string, LbServerState>())).get(fault.target);
       const audit = await platform.auditSessions(fault.target, activeWindowMs(plan));
       log.add({
         type: "audit",
         target: fault.target,
-        detail: {
-          inFlight: states.get(fault.target)?.inFlight ?? null,
-          ...audit,
-          activeWithinMs: activeWindowMs(plan),
-        },
+        detail: { inFlight: before?.inFlight ?? null, ...audit, activeWithinMs: activeWindowMs(plan) },
       });
     }
     console.log(`[fault] ${fault.action} ${fault.target} at ${formatDuration(fault.atMs)}`);
     log.add({ type: "fault", action: fault.action, target: fault.target, phase: "start" });
     await unit.apply(platform, fault.target, signal);
     log.add({ type: "fault", action: fault.action, target: fault.target, phase: "end" });
+    if (before?.abortedTotal !== undefined)
+      followUps.push(countAborted(platform, log, fault.target, before.abortedTotal));
   }
+  await Promise.all(followUps);
+}
+
+/**
+ * The requests the victim took and never answered: the balancer's abort counter for it, one
+ * second after the fault minus just before. This catches requests that arrived while the kill
+ * was under way, which the in-flight probe before it cannot see.
+ */
+async function countAborted(platform: Platform, log: EventLog, target: string, before: number): Promise<void> {
+  await sleep(1000);
+  const after = (await platform.lbStates().catch(() => new Map<string, LbServerState>())).get(target);
+  if (after?.abortedTotal === undefined) return;
+  log.add({ type: "probe", target, detail: { abortedInFlight: after.abortedTotal - before } });
 }
 
 async function reportProgress(run: K6Run, plan: Plan, t0: number, progress: (line: string) => void) {

@@ -8,13 +8,17 @@ export function parseShowStat(csv: string, backend: string): Map<string, LbServe
   const header = lines[0]?.replace(/^# /, "").split(",") ?? [];
   const col = (name: string) => header.indexOf(name);
   const [px, sv, scur, status] = [col("pxname"), col("svname"), col("scur"), col("status")];
+  const [eresp, srvAbrt] = [col("eresp"), col("srv_abrt")];
   if (px < 0 || sv < 0 || scur < 0 || status < 0) throw new Error("unexpected `show stat` output: no header");
   const states = new Map<string, LbServerState>();
   for (const line of lines.slice(1)) {
     const fields = line.split(",");
     const server = fields[sv];
     if (fields[px] !== backend || !server || server === "BACKEND" || server === "FRONTEND") continue;
-    states.set(server, { status: toStatus(fields[status] ?? ""), inFlight: Number(fields[scur]) || 0 });
+    const state: LbServerState = { status: toStatus(fields[status] ?? ""), inFlight: Number(fields[scur]) || 0 };
+    if (eresp >= 0)
+      state.abortedTotal = (Number(fields[eresp]) || 0) + (srvAbrt >= 0 ? Number(fields[srvAbrt]) || 0 : 0);
+    states.set(server, state);
   }
   return states;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { healthProfiles } from "../../../src/plan/health-profiles.ts";
 import { haproxyConfig } from "../../../src/platforms/local/haproxy-config.ts";
@@ -35,28 +36,24 @@ describe("haproxyConfig", () => {
 });
 
 describe("parseShowStat", () => {
-  // Trimmed from a real `show stat` answer of HAProxy 2.6 (first columns and status kept in place).
-  const header =
-    "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight";
-  const csv = [
-    header,
-    "web,FRONTEND,,,3,10,4096,200,0,0,0,0,0,,,,,OPEN,",
-    "app,app-1,0,0,2,5,,90,0,0,,0,,0,0,0,0,UP,1",
-    "app,app-2,0,0,0,5,,80,0,0,,0,,3,0,0,0,DOWN,1",
-    "app,app-3,0,0,1,5,,80,0,0,,0,,0,0,0,0,UP 1/2,1",
-    "app,app-4,0,0,0,5,,80,0,0,,0,,0,0,0,0,DOWN 1/2,1",
-    "app,BACKEND,0,0,3,10,,250,0,0,0,0,,3,0,0,0,UP,3",
-    "",
-  ].join("\n");
+  // A real `show stat` answer of HAProxy 2.6 (app-2 had no listener), with app-1's scur, eresp
+  // and srv_abrt edited to 2, 3 and 1 so that each column is seen to land in its field.
+  const csv = readFileSync(new URL("../../fixtures/haproxy-show-stat.csv", import.meta.url), "utf8");
 
-  it("maps each server of the backend to UP/DOWN with its current sessions", () => {
-    const states = parseShowStat(csv, "app");
-    expect(Object.fromEntries(states)).toEqual({
-      "app-1": { status: "UP", inFlight: 2 },
-      "app-2": { status: "DOWN", inFlight: 0 },
-      "app-3": { status: "UP", inFlight: 1 },
-      "app-4": { status: "DOWN", inFlight: 0 },
+  it("maps each server of the backend to UP/DOWN, in-flight and aborted counts", () => {
+    expect(Object.fromEntries(parseShowStat(csv, "app"))).toEqual({
+      "app-1": { status: "UP", inFlight: 2, abortedTotal: 4 },
+      "app-2": { status: "DOWN", inFlight: 0, abortedTotal: 0 },
     });
+  });
+
+  it("ignores other proxies", () => {
+    expect(parseShowStat(csv, "web").size).toBe(0);
+  });
+
+  it("reads transitional states as the state they are still in", () => {
+    const edited = csv.replace(/,UP,/, ",UP 1/2,").replace(/,DOWN,/, ",DOWN 1/2,");
+    expect([...parseShowStat(edited, "app").values()].map((s) => s.status)).toEqual(["UP", "DOWN"]);
   });
 
   it("throws on an answer without the header", () => {
