@@ -26,6 +26,8 @@ export interface ExitInfo {
 
 /** Every child still running, so that an emergency exit can stop them all by PID. */
 const running = new Set<ManagedChild>();
+/** Every child ever started by this process, for the run record. */
+const started: { name: string; pid: number }[] = [];
 
 export class ManagedChild {
   readonly name: string;
@@ -43,6 +45,7 @@ export class ManagedChild {
       stdio: ["ignore", "pipe", "pipe"],
     });
     running.add(this);
+    if (this.child.pid !== undefined) started.push({ name: this.name, pid: this.child.pid });
     const echo = options.echo ?? true;
     for (const stream of [this.child.stdout, this.child.stderr]) {
       if (!stream) continue;
@@ -101,6 +104,7 @@ export function killAllChildrenNow(): void {
   for (const child of running) child.signal("SIGKILL");
 }
 
-export function runningChildren(): readonly ManagedChild[] {
-  return [...running];
+/** Name and PID of every child this process started, running or not. */
+export function startedChildren(): readonly { name: string; pid: number }[] {
+  return [...started];
 }

@@ -23,6 +23,8 @@ export interface RunRecord {
   /** Raw data in the run folder, relative to it. */
   files: Record<string, string>;
   events: RunEvent[];
+  /** Every process the harness started for this run (all stopped by the time this is written). */
+  processes: readonly { name: string; pid: number }[];
   results: RunResults | null;
 }
 

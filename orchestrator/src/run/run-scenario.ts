@@ -10,6 +10,7 @@ import { formatDuration } from "../plan/duration.ts";
 import type { Plan } from "../plan/plan.ts";
 import { createPlatform } from "../platforms/index.ts";
 import type { LbServerState, Platform } from "../platforms/types.ts";
+import { startedChildren } from "../process/child.ts";
 import { sleep } from "../process/poll.ts";
 import { freePort } from "../process/ports.ts";
 import { EventLog } from "./events.ts";
@@ -139,6 +140,7 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     k6: k6Exit ? { exitCode: k6Exit.code, signal: k6Exit.signal } : null,
     files: { samples: "samples.json", k6Summary: "k6-summary.json", haproxyConfig: "haproxy.cfg", logs: "logs/" },
     events: log.events,
+    processes: startedChildren(),
     results: results ?? null,
   };
   writeRunRecord(runDir, record);

@@ -1,0 +1,125 @@
+// End to end with real k6, HAProxy and DynamoDB Local: each strategy for about 20 s, and Ctrl-C.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { dynamoDbLocalJar, k6Path } from "../../../tools/tool-paths.mjs";
+import type { RunRecord } from "../../src/run/run-record.ts";
+
+const repoRoot = resolve(import.meta.dirname, "../../..");
+const missing = [existsSync(k6Path()) ? null : `k6 (${k6Path()})`, dynamoDbLocalJar() ? null : "DynamoDB Local"].filter(
+  Boolean,
+);
+if (missing.length)
+  console.warn(`SKIPPED scenario integration tests: missing ${missing.join(", ")}; run npm run setup`);
+
+const outRoot = mkdtempSync(join(tmpdir(), "fh-scenario-"));
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of children) child.kill("SIGKILL");
+});
+
+function scenario(args: string[], onLine?: (line: string, child: ChildProcess) => void) {
+  const child = spawn(process.execPath, ["--import", "tsx", "orchestrator/src/cli/scenario.ts", ...args], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  let output = "";
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output += text;
+    for (const line of text.split("\n")) onLine?.(line, child);
+  };
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
+  return new Promise<{ code: number | null; output: string }>((done) =>
+    child.on("exit", (code) => {
+      children.delete(child);
+      done({ code, output });
+    }),
+  );
+}
+
+function readRecord(dir: string): RunRecord {
+  return JSON.parse(readFileSync(join(dir, "run.json"), "utf8")) as RunRecord;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const short = ["--duration", "20s", "--seed", "3"];
+
+describe.skipIf(missing.length > 0)("npm run scenario (local platform, real k6 + HAProxy)", () => {
+  it("dynamodb: no session lost; failed requests no more than those in flight on the victim", async () => {
+    const out = join(outRoot, "dynamodb");
+    const { code, output } = await scenario(["--strategy", "dynamodb", ...short, "--out", out]);
+    expect(code, output).toBe(0);
+    const record = readRecord(out);
+    expect(record.status).toBe("completed");
+    const r = record.results!;
+    expect(r.sessions.started).toBeGreaterThanOrEqual(50);
+    expect(r.sessions.lost).toBe(0);
+    expect(r.sessions.lostExpected).toBe(0);
+    expect(r.requests.inFlightAtFault).not.toBeNull();
+    expect(r.requests.failed.total).toBeLessThanOrEqual(r.requests.inFlightAtFault!);
+    expect(r.requests.total).toBeGreaterThan(1500);
+    expect(r.detectionMs).toBeGreaterThan(0);
+    expect(record.events.some((e) => e.type === "lb-state" && e.state === "DOWN")).toBe(true);
+    expect(record.processes.filter((p) => alive(p.pid))).toEqual([]);
+  });
+
+  it("sticky: loses exactly the sessions the audit found live on the crashed instance", async () => {
+    const out = join(outRoot, "sticky");
+    const { code, output } = await scenario(["--strategy", "sticky", ...short, "--out", out]);
+    expect(code, output).toBe(0);
+    const r = readRecord(out).results!;
+    expect(r.sessions.lost).toBeGreaterThan(0);
+    expect(r.sessions.lost).toBe(r.sessions.lostExpected);
+    const victim = readRecord(out).plan.faults[0]!.target;
+    expect(r.sessions.lostByHome).toEqual({ [victim]: r.sessions.lost });
+  });
+
+  it("local: loses sessions even without faults", async () => {
+    const out = join(outRoot, "local");
+    const { code, output } = await scenario(["--strategy", "local", "--no-faults", "--duration", "10s", "--out", out]);
+    expect(code, output).toBe(0);
+    const record = readRecord(out);
+    expect(record.plan.faults).toEqual([]);
+    expect(record.results!.sessions.lost).toBeGreaterThan(record.results!.sessions.started / 2);
+  });
+
+  it("Ctrl-C: stops every process it started and writes run.json with status interrupted", async () => {
+    const out = join(outRoot, "interrupted");
+    let sent = false;
+    const { code } = await scenario(["--strategy", "dynamodb", "--duration", "60s", "--out", out], (line, child) => {
+      // Interrupt once the load is running.
+      if (!sent && /\[run\] dynamodb: \d+s of 60s/.test(line)) {
+        sent = true;
+        child.kill("SIGINT");
+      }
+    });
+    expect(sent).toBe(true);
+    expect(code).toBe(130);
+    const record = readRecord(out);
+    expect(record.status).toBe("interrupted");
+    expect(record.error).toMatch(/SIGINT/);
+    expect(record.processes.map((p) => p.name).sort()).toEqual(["app-1", "app-2", "app-3", "k6", "lb", "store"]);
+    expect(record.processes.filter((p) => alive(p.pid))).toEqual([]);
+  });
+
+  it("bad input: exits 2 naming the option and value, and starts nothing", async () => {
+    const out = join(outRoot, "bad");
+    const { code, output } = await scenario(["--strategy", "sticky", "--rate", "fast", "--out", out]);
+    expect(code).toBe(2);
+    expect(output).toMatch(/--rate "fast": expected a whole number/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
