@@ -72,7 +72,9 @@ const tools = {
       return "installed";
     },
     install() {
-      run("node-modules", "npm", ["ci", "--no-audit", "--no-fund"], { cwd: repoRoot });
+      // `npm install` with the lock file, not `npm ci`: npm here records only this platform's
+      // optional packages in the lock file, which `npm ci` then rejects as out of sync.
+      run("node-modules", "npm", ["install", "--no-audit", "--no-fund"], { cwd: repoRoot });
     },
   },
   java: {
