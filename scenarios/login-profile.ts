@@ -7,10 +7,11 @@
 //   fh_sessions_lost         Counter; tags home (instance that started the session), instance
 //   fh_reads_stale           Counter; one per profile answer with any stale field; tag endpoint
 //   fh_writes_indeterminate  Counter; one per profile write that failed (transport error or 5xx)
+//   fh_requests_failed       Counter; one per failed request (for live progress); tag class
 import http, { type RefinedResponse, type ResponseType } from "k6/http";
 import { Counter, Trend } from "k6/metrics";
 import type { Options } from "k6/options";
-import { isFailure, type RequestClass } from "./lib/classify.ts";
+import { FAILED_CLASSES, isFailure, type RequestClass } from "./lib/classify.ts";
 import { readConfig } from "./lib/config.ts";
 import {
   type Answer,
@@ -48,6 +49,8 @@ const sessionsStarted = new Counter("fh_sessions_started");
 const sessionsLost = new Counter("fh_sessions_lost");
 const readsStale = new Counter("fh_reads_stale");
 const writesIndeterminate = new Counter("fh_writes_indeterminate");
+const requestsFailed = new Counter("fh_requests_failed");
+const failedClasses: readonly string[] = FAILED_CLASSES;
 
 type Endpoint = "login" | "profile_get" | "profile_set";
 
@@ -89,6 +92,7 @@ function send(method: string, path: string, name: string, endpoint: Endpoint, bo
 
 function recordRequest(sent: Sent, endpoint: Endpoint, cls: RequestClass, reason?: string): void {
   fhReq.add(sent.ms, { endpoint, instance: sent.instance, class: cls });
+  if (failedClasses.includes(cls)) requestsFailed.add(1, { class: cls });
   if (cls === "client_error" || cls === "other") warn(`${endpoint}: ${cls}: ${reason ?? ""}`);
 }
 

@@ -7,6 +7,8 @@ import { Histogram } from "./histogram.ts";
 export interface Windows {
   faultStartMs?: number;
   faultEndMs?: number;
+  /** Watch for the first request an instance answers at or after a time (a restarted instance rejoining). */
+  rejoin?: { instance: string; afterMs: number };
 }
 
 export type WindowName = "before" | "during" | "after";
@@ -68,6 +70,8 @@ export interface AggregateResult {
   /** Latency in ms of answered requests (class ok or lost); failed requests have no meaningful latency. */
   latency: Record<"overall" | WindowName, Percentiles>;
   droppedIterations: number;
+  /** Time of the first answered request from `windows.rejoin.instance` at or after `afterMs`; null if none. */
+  rejoinedAtMs: number | null;
   firstSampleMs: number | null;
   lastSampleMs: number | null;
   series: SecondPoint[];
@@ -127,6 +131,7 @@ export class Aggregator {
   #dropped = 0;
   #first = Number.POSITIVE_INFINITY;
   #last = Number.NEGATIVE_INFINITY;
+  #rejoinedAt = Number.POSITIVE_INFINITY;
   readonly #seconds = new Map<number, Second>();
 
   constructor(windows: Windows = {}) {
@@ -196,6 +201,15 @@ export class Aggregator {
     increment(this.#endpointCount, endpoint);
 
     if (cls === "ok" || cls === "lost") {
+      const rejoin = this.#windows.rejoin;
+      if (
+        rejoin &&
+        instance === rejoin.instance &&
+        sample.timeMs >= rejoin.afterMs &&
+        sample.timeMs < this.#rejoinedAt
+      ) {
+        this.#rejoinedAt = sample.timeMs;
+      }
       this.#latency[window].record(sample.value);
       second.latency.record(sample.value);
       let h = this.#endpointLatency.get(endpoint);
@@ -232,7 +246,7 @@ export class Aggregator {
     }
     const hasSamples = this.#first !== Number.POSITIVE_INFINITY;
     return {
-      windows: { ...this.#windows },
+      windows: { ...this.#windows, ...(this.#windows.rejoin ? { rejoin: { ...this.#windows.rejoin } } : {}) },
       sessions: { started: this.#sessionsStarted, lost: this.#sessionsLost, lostByHome: toRecord(this.#lostByHome) },
       requests: {
         total: this.#requests,
@@ -256,6 +270,7 @@ export class Aggregator {
         after: percentiles(this.#latency.after),
       },
       droppedIterations: this.#dropped,
+      rejoinedAtMs: this.#rejoinedAt === Number.POSITIVE_INFINITY ? null : this.#rejoinedAt,
       firstSampleMs: hasSamples ? this.#first : null,
       lastSampleMs: hasSamples ? this.#last : null,
       series: this.#series(),

@@ -3,8 +3,11 @@ import { type FaultUnit, requireTarget } from "./types.ts";
 
 export const crash: FaultUnit = {
   action: "crash",
-  takesInstanceAway: true,
-  async apply(platform, target) {
-    await platform.instanceOp(requireTarget("crash", target), "kill");
+  targetKind: "instance",
+  restores: false,
+  async apply(ctx, target) {
+    const id = requireTarget("crash", target);
+    await ctx.beforeTakingAway(id);
+    await ctx.platform.instanceOp(id, "kill");
   },
 };

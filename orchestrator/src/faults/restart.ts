@@ -3,8 +3,9 @@ import { type FaultUnit, requireTarget } from "./types.ts";
 
 export const restart: FaultUnit = {
   action: "restart",
-  takesInstanceAway: false,
-  async apply(platform, target, signal) {
-    await platform.instanceOp(requireTarget("restart", target), "start", signal);
+  targetKind: "instance",
+  restores: true,
+  async apply(ctx, target) {
+    await ctx.platform.instanceOp(requireTarget("restart", target), "start", ctx.signal);
   },
 };

@@ -1,15 +1,19 @@
 // The typed run plan: resolved from options, validated before anything starts, copied into run.json.
 import { z } from "zod";
 import { InputError } from "../errors.ts";
+import { faultUnits } from "../faults/registry.ts";
 import { formatDuration, parseDuration } from "./duration.ts";
 import { type HealthProfileName, healthProfileNames, healthProfiles } from "./health-profiles.ts";
-import { randomSeed, seededRandom } from "./seed.ts";
+import { readPlanFile } from "./plan-file.ts";
+import { defaultPreset, type PresetName, presetNames, presets } from "./presets.ts";
+import { randomSeed } from "./seed.ts";
+import { parseThreshold } from "./thresholds.ts";
 
 export const strategies = ["local", "sticky", "dynamodb"] as const;
 export type Strategy = (typeof strategies)[number];
 
 export const platformNames = ["local"] as const;
-export const faultActions = ["crash", "restart"] as const;
+export const faultActions = faultUnits.map((u) => u.action) as [string, ...string[]];
 
 /** Limits that keep every run bounded in time and count. */
 export const limits = {
@@ -19,12 +23,10 @@ export const limits = {
   sessions: { min: 1, max: 5000 },
 } as const;
 
-const instanceId = z.string().regex(/^app-\d+$/, 'expected an instance name like "app-2"');
-
 const faultSchema = z.strictObject({
   atMs: z.number().int().nonnegative(),
   action: z.enum(faultActions),
-  target: instanceId,
+  target: z.string().min(1),
 });
 export type Fault = z.infer<typeof faultSchema>;
 
@@ -44,17 +46,32 @@ export const planSchema = z
       sessions: z.number().int().min(limits.sessions.min).max(limits.sessions.max),
       requestTimeoutMs: z.number().int().min(100).max(60_000),
     }),
+    /** Where the faults came from: a preset's name, "file:<path>", or "none". */
+    faultSource: z.string(),
     faults: z.array(faultSchema),
+    thresholds: z.array(
+      z.strictObject({
+        expr: z.string(),
+        metric: z.string(),
+        op: z.enum(["<", "<=", ">", ">=", "=="]),
+        value: z.number(),
+      }),
+    ),
   })
   .superRefine((plan, ctx) => {
     plan.faults.forEach((fault, i) => {
-      const n = Number(fault.target.slice("app-".length));
-      if (n < 1 || n > plan.instances) {
+      const kind = faultUnits.find((u) => u.action === fault.action)?.targetKind;
+      const problem = targetProblem(kind, fault.target, plan.instances);
+      if (problem) {
+        ctx.addIssue({ code: "custom", path: ["faults", i, "target"], input: fault.target, message: problem });
+      }
+      const previous = plan.faults[i - 1];
+      if (previous && fault.atMs < previous.atMs) {
         ctx.addIssue({
           code: "custom",
-          path: ["faults", i, "target"],
-          input: fault.target,
-          message: `no such instance: the fleet is app-1..app-${plan.instances}`,
+          path: ["faults", i, "atMs"],
+          input: fault.atMs,
+          message: `faults run in order: expected no earlier than the previous entry (${previous.atMs} ms)`,
         });
       }
       if (fault.atMs >= plan.load.durationMs) {
@@ -69,6 +86,14 @@ export const planSchema = z
   });
 
 export type Plan = z.infer<typeof planSchema>;
+
+/** Why a target does not suit an action's kind of target, or null when it does. */
+function targetProblem(kind: string | undefined, target: string, instances: number): string | null {
+  if (kind === "fleet") return target === "fleet" ? null : 'this action acts on the whole fleet: expected "fleet"';
+  if (kind === "store") return target === "store" ? null : 'this action acts on the session store: expected "store"';
+  const n = /^app-\d+$/.test(target) ? Number(target.slice("app-".length)) : 0;
+  return n >= 1 && n <= instances ? null : `no such instance: expected one of app-1..app-${instances}`;
+}
 
 /** Validates a plan; throws InputError naming the field, the value and what was expected. */
 export function validatePlan(candidate: unknown): Plan {
@@ -92,6 +117,10 @@ export interface ScenarioOptions {
   health?: string;
   seed?: string;
   faults?: boolean;
+  preset?: string;
+  /** A fault plan file (JSON or YAML); replaces the preset. */
+  planFile?: string;
+  thresholds?: string[];
   out?: string;
   runId?: string;
   requestTimeout?: string;
@@ -137,16 +166,9 @@ function choiceOption<T extends string>(name: string, text: string | undefined, 
   return text as T;
 }
 
-/**
- * The default fault plan: crash one instance (chosen from the seed) at one third of the run and
- * restart it at two thirds.
- */
+/** The default fault plan: the `single-crash` preset. */
 export function defaultFaults(instances: number, durationMs: number, seed: number): Fault[] {
-  const victim = `app-${1 + Math.floor(seededRandom(seed)() * instances)}`;
-  return [
-    { atMs: Math.round(durationMs / 3), action: "crash", target: victim },
-    { atMs: Math.round((2 * durationMs) / 3), action: "restart", target: victim },
-  ];
+  return presets[defaultPreset](instances, durationMs, seed);
 }
 
 function timestamp(now: Date): string {
@@ -194,7 +216,21 @@ export function planFromOptions(options: ScenarioOptions): Plan {
     100,
     60_000,
   );
-  const faults = options.faults === false ? [] : defaultFaults(instances, durationMs, seed);
+  const preset = choiceOption("preset", options.preset, presetNames) as PresetName | undefined;
+  if (options.faults === false && (preset || options.planFile)) {
+    throw new InputError("--no-faults cannot be combined with --preset or --plan");
+  }
+  if (preset && options.planFile) throw new InputError("--preset and --plan exclude each other: choose one");
+  let faults: Fault[] = [];
+  let faultSource = "none";
+  if (options.planFile) {
+    faults = readPlanFile(options.planFile);
+    faultSource = `file:${options.planFile}`;
+  } else if (options.faults !== false) {
+    faults = presets[preset ?? defaultPreset](instances, durationMs, seed);
+    faultSource = preset ?? defaultPreset;
+  }
+  const thresholds = (options.thresholds ?? []).map(parseThreshold);
   const runId = options.runId ?? `${timestamp(options.now ?? new Date())}-${strategy}-${seed}`;
   if (options.runId !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(options.runId)) {
     throw new InputError(`--run-id ${JSON.stringify(options.runId)}: expected 1-100 letters, digits, "_", "." or "-"`);
@@ -208,7 +244,9 @@ export function planFromOptions(options: ScenarioOptions): Plan {
     health,
     seed,
     load: { scenario: defaults.scenario, durationMs, rate, sessions, requestTimeoutMs },
+    faultSource,
     faults,
+    thresholds,
   });
 }
 

@@ -17,6 +17,9 @@ export type InstanceOp =
   | "resume" // SIGCONT
   | "wipe"; // delete the instance's local session disk (only while it is not running)
 
+/** Operations on the shared session store, where the strategy has one. */
+export type StoreOp = "stop" | "start";
+
 export type LbStatus = "UP" | "DOWN" | "MAINT" | "UNKNOWN";
 
 export interface LbServerState {
@@ -51,6 +54,11 @@ export interface Platform {
   lbUrl(): string;
   instanceOp(id: string, op: InstanceOp, signal?: AbortSignal): Promise<void>;
   lbStates(): Promise<Map<string, LbServerState>>;
+  /**
+   * Stops or starts the shared session store, keeping its data. Resolves to false when the
+   * strategy has no shared store (sessions on each instance's disk): nothing to stop.
+   */
+  storeOp(op: StoreOp, signal?: AbortSignal): Promise<boolean>;
   /** Sessions held by one instance; activeWithinMs picks the ones used recently. */
   auditSessions(id: string, activeWithinMs: number): Promise<SessionAudit>;
   /** Versions of the parts (HAProxy, store, ...) for the run record. */

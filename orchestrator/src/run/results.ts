@@ -1,31 +1,38 @@
 // Turns the aggregated k6 samples and the run's events into run.json's results (pure).
-import type { AggregateResult } from "../core/aggregate.ts";
-import { recoveryMs, windowErrorRate } from "../core/aggregate.ts";
+import { type AggregateResult, recoveryMs, type Windows, windowErrorRate } from "../core/aggregate.ts";
+import { faultUnit } from "../faults/registry.ts";
+import { judgeThresholds, type Threshold, type ThresholdResult } from "../plan/thresholds.ts";
 import type { RunEvent } from "./events.ts";
 
 type FaultEvent = Extract<RunEvent, { type: "fault" }>;
 
-export interface FaultWindows {
-  faultStartMs?: number;
-  faultEndMs?: number;
-}
+export type FaultWindows = Windows;
 
 /**
- * The windows around the first fault that takes an instance away: `during` runs from that fault
- * until the balancer sees the instance UP again after it was brought back (or, failing that,
- * until the action that brought it back ended). With no such fault, everything is `before`.
+ * The windows around the plan's faults: `during` runs from the first fault's start until the
+ * fleet is whole again: the end of the last fault when that fault restores the fleet (a restart,
+ * a replacement, a thaw, the store back), or later, when the balancer sees the restored instance
+ * UP again only after that. When the last fault leaves the fleet short, `during` lasts to the
+ * end. With no fault, everything is `before`. `rejoin` watches the restored instance's traffic.
  */
 export function faultWindows(events: readonly RunEvent[]): FaultWindows {
-  const audit = events.find((e) => e.type === "audit");
-  if (audit?.type !== "audit") return {};
-  const victim = audit.target;
-  const faults = events.filter((e): e is FaultEvent => e.type === "fault" && e.target === victim);
-  const fault = faults.find((e) => e.phase === "start" && e.t >= audit.t);
-  if (!fault) return {};
-  const back = faults.find((e) => e.phase === "end" && e.t > fault.t && e.action !== fault.action);
-  if (!back) return { faultStartMs: fault.t };
-  const up = events.find((e) => e.type === "lb-state" && e.target === victim && e.state === "UP" && e.t >= back.t);
-  return { faultStartMs: fault.t, faultEndMs: up?.t ?? back.t };
+  const faults = events.filter((e): e is FaultEvent => e.type === "fault" && e.detail?.step !== true);
+  const first = faults.find((e) => e.phase === "start");
+  if (!first) return {};
+  const last = faults.at(-1)!;
+  if (last.phase !== "end" || !faultUnit(last.action).restores) return { faultStartMs: first.t };
+  const isInstance = faultUnit(last.action).targetKind === "instance";
+  const up = isInstance
+    ? events.find((e) => e.type === "lb-state" && e.target === last.target && e.state === "UP" && e.t >= last.t)
+    : undefined;
+  const restoreStart = faults.findLast(
+    (e) => e.phase === "start" && e.action === last.action && e.target === last.target,
+  );
+  return {
+    faultStartMs: first.t,
+    faultEndMs: up?.t ?? last.t,
+    ...(isInstance ? { rejoin: { instance: last.target, afterMs: restoreStart?.t ?? last.t } } : {}),
+  };
 }
 
 export interface RunResults extends AggregateResult {
@@ -41,6 +48,12 @@ export interface RunResults extends AggregateResult {
   detectionMs: number | null;
   /** Fault to the error rate ((failed + lost) / requests per second) being back at its baseline. */
   recoveryMs: number | null;
+  /**
+   * From the start of the action that brought an instance back (restart, terminate's
+   * replacement, thaw) to the first request it answered again; null when it never did.
+   */
+  rejoinMs: number | null;
+  thresholds: ThresholdResult[];
   baselineErrorRate: number | null;
   loadGenerator: {
     k6CpuPercent: { mean: number | null; max: number | null };
@@ -79,6 +92,7 @@ export function buildResults(input: {
   events: readonly RunEvent[];
   k6Cpu: readonly number[];
   machineCpu: readonly number[];
+  thresholds?: readonly Threshold[];
 }): RunResults {
   const { aggregate, events } = input;
   const audits = events.filter((e): e is Extract<RunEvent, { type: "audit" }> => e.type === "audit");
@@ -91,7 +105,7 @@ export function buildResults(input: {
   let recovery: number | null = null;
   if (windows.faultStartMs !== undefined) {
     const start = windows.faultStartMs;
-    const victim = audits[0]?.target;
+    const victim = audits.find((a) => a.t >= start)?.target;
     const down = events.find((e) => e.type === "lb-state" && e.target === victim && e.state === "DOWN" && e.t >= start);
     detectionMs = down ? down.t - start : null;
     baselineErrorRate = windowErrorRate(aggregate.requests.byWindow.before);
@@ -116,14 +130,19 @@ export function buildResults(input: {
   }
   if (aggregate.requests.total === 0) warnings.push("k6 recorded no requests");
 
-  return {
+  const rejoin = aggregate.windows.rejoin;
+  const results: RunResults = {
     ...aggregate,
     sessions: { ...aggregate.sessions, lostExpected },
     requests: { ...aggregate.requests, inFlightAtFault: inFlight },
     detectionMs,
     recoveryMs: recovery,
+    rejoinMs: rejoin && aggregate.rejoinedAtMs !== null ? aggregate.rejoinedAtMs - rejoin.afterMs : null,
+    thresholds: [],
     baselineErrorRate,
     loadGenerator: { k6CpuPercent, machineCpuPercent },
     trust: { trustworthy: warnings.length === 0, warnings },
   };
+  results.thresholds = judgeThresholds(input.thresholds ?? [], results);
+  return results;
 }

@@ -5,19 +5,17 @@ import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { aggregateSamplesFile } from "../core/read-samples.ts";
 import { HarnessError } from "../errors.ts";
-import { faultUnit } from "../faults/registry.ts";
 import { formatDuration } from "../plan/duration.ts";
 import type { Plan } from "../plan/plan.ts";
 import { createPlatform } from "../platforms/index.ts";
-import type { LbServerState, Platform } from "../platforms/types.ts";
 import { startedChildren } from "../process/child.ts";
-import { sleep } from "../process/poll.ts";
 import { freePort } from "../process/ports.ts";
 import { EventLog } from "./events.ts";
 import { type K6Run, k6Files, k6Version, startK6 } from "./k6.ts";
 import { LbSampler } from "./lb-sampler.ts";
 import { buildResults, faultWindows, type RunResults } from "./results.ts";
 import { type RunRecord, writeRunRecord } from "./run-record.ts";
+import { runTimeline } from "./timeline.ts";
 import { warmUp } from "./warm-up.ts";
 
 export interface RunOptions {
@@ -73,7 +71,10 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
         stopTimeline();
         return exit;
       });
-      const [, exit] = await Promise.all([runTimeline(plan, platform, log, t0, timelineStop.signal), k6Done]);
+      const [, exit] = await Promise.all([
+        runTimeline({ plan, platform, log, t0, signal: timelineStop.signal, activeWithinMs: activeWindowMs(plan) }),
+        k6Done,
+      ]);
       k6Exit = exit;
     } finally {
       clearInterval(ticker);
@@ -116,6 +117,7 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
         events: log.events,
         k6Cpu: k6?.cpu.processPercent ?? [],
         machineCpu: k6?.cpu.machinePercent ?? [],
+        thresholds: plan.thresholds,
       });
     } catch (err) {
       error = `${error ? `${error}; ` : ""}reading k6 samples: ${(err as Error).message}`;
@@ -145,52 +147,6 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
   };
   writeRunRecord(runDir, record);
   return record;
-}
-
-async function runTimeline(
-  plan: Plan,
-  platform: ReturnType<typeof createPlatform>,
-  log: EventLog,
-  t0: number,
-  signal: AbortSignal,
-) {
-  const followUps: Promise<void>[] = [];
-  for (const fault of plan.faults) {
-    const wait = t0 + fault.atMs - Date.now();
-    if (wait > 0) await sleep(wait, signal);
-    signal.throwIfAborted();
-    const unit = faultUnit(fault.action);
-    let before: LbServerState | undefined;
-    if (unit.takesInstanceAway) {
-      // Probes, before the action: what the balancer has in flight there and what the store holds.
-      before = (await platform.lbStates().catch(() => new Map<string, LbServerState>())).get(fault.target);
-      const audit = await platform.auditSessions(fault.target, activeWindowMs(plan));
-      log.add({
-        type: "audit",
-        target: fault.target,
-        detail: { inFlight: before?.inFlight ?? null, ...audit, activeWithinMs: activeWindowMs(plan) },
-      });
-    }
-    console.log(`[fault] ${fault.action} ${fault.target} at ${formatDuration(fault.atMs)}`);
-    log.add({ type: "fault", action: fault.action, target: fault.target, phase: "start" });
-    await unit.apply(platform, fault.target, signal);
-    log.add({ type: "fault", action: fault.action, target: fault.target, phase: "end" });
-    if (before?.abortedTotal !== undefined)
-      followUps.push(countAborted(platform, log, fault.target, before.abortedTotal));
-  }
-  await Promise.all(followUps);
-}
-
-/**
- * The requests the victim took and never answered: the balancer's abort counter for it, one
- * second after the fault minus just before. This catches requests that arrived while the kill
- * was under way, which the in-flight probe before it cannot see.
- */
-async function countAborted(platform: Platform, log: EventLog, target: string, before: number): Promise<void> {
-  await sleep(1000);
-  const after = (await platform.lbStates().catch(() => new Map<string, LbServerState>())).get(target);
-  if (after?.abortedTotal === undefined) return;
-  log.add({ type: "probe", target, detail: { abortedInFlight: after.abortedTotal - before } });
 }
 
 async function reportProgress(run: K6Run, plan: Plan, t0: number, progress: (line: string) => void) {

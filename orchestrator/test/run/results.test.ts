@@ -7,8 +7,8 @@ const T = 1_800_000_000_000; // a whole second, so that per-second buckets line 
 const crashRestart: RunEvent[] = [
   { t: T - 10_000, type: "k6-start" },
   { t: T + 1, type: "lb-state", target: "app-2", state: "UP" },
-  { t: T + 9_990, type: "audit", target: "app-2", detail: { inFlight: 1, activeSessions: 7, shared: false } },
   { t: T + 10_000, type: "fault", action: "crash", target: "app-2", phase: "start" },
+  { t: T + 10_001, type: "audit", target: "app-2", detail: { inFlight: 1, activeSessions: 7, shared: false } },
   { t: T + 10_020, type: "fault", action: "crash", target: "app-2", phase: "end" },
   { t: T + 11_000, type: "probe", target: "app-2", detail: { abortedInFlight: 3 } },
   { t: T + 11_600, type: "lb-state", target: "app-2", state: "DOWN" },
@@ -19,8 +19,42 @@ const crashRestart: RunEvent[] = [
 ];
 
 describe("faultWindows", () => {
-  it("runs from the crash until the balancer sees the restarted instance UP", () => {
-    expect(faultWindows(crashRestart)).toEqual({ faultStartMs: T + 10_000, faultEndMs: T + 22_100 });
+  it("runs from the crash until the balancer sees the restarted instance UP, and watches it rejoin", () => {
+    expect(faultWindows(crashRestart)).toEqual({
+      faultStartMs: T + 10_000,
+      faultEndMs: T + 22_100,
+      rejoin: { instance: "app-2", afterMs: T + 20_000 },
+    });
+  });
+
+  it("a terminate is one action: from its start to the replacement UP", () => {
+    const events: RunEvent[] = [
+      { t: T, type: "fault", action: "terminate", target: "app-1", phase: "start" },
+      { t: T + 900, type: "fault", action: "terminate", target: "app-1", phase: "end" },
+      { t: T + 2_500, type: "lb-state", target: "app-1", state: "UP" },
+    ];
+    expect(faultWindows(events)).toEqual({
+      faultStartMs: T,
+      faultEndMs: T + 2_500,
+      rejoin: { instance: "app-1", afterMs: T },
+    });
+  });
+
+  it("a store outage ends when the store is back; a rolling restart's steps do not count as faults", () => {
+    const store: RunEvent[] = [
+      { t: T, type: "fault", action: "store-down", target: "store", phase: "start" },
+      { t: T + 50, type: "fault", action: "store-down", target: "store", phase: "end" },
+      { t: T + 9_000, type: "fault", action: "store-up", target: "store", phase: "start" },
+      { t: T + 12_000, type: "fault", action: "store-up", target: "store", phase: "end" },
+    ];
+    expect(faultWindows(store)).toEqual({ faultStartMs: T, faultEndMs: T + 12_000 });
+    const rolling: RunEvent[] = [
+      { t: T, type: "fault", action: "rolling-restart", target: "fleet", phase: "start" },
+      { t: T + 10, type: "fault", action: "stop", target: "app-1", phase: "start", detail: { step: true } },
+      { t: T + 500, type: "fault", action: "stop", target: "app-1", phase: "end", detail: { step: true } },
+      { t: T + 7_000, type: "fault", action: "rolling-restart", target: "fleet", phase: "end" },
+    ];
+    expect(faultWindows(rolling)).toEqual({ faultStartMs: T, faultEndMs: T + 7_000 });
   });
 
   it("is empty without a fault, and open-ended without a restart", () => {
@@ -70,6 +104,37 @@ describe("buildResults", () => {
       machineCpuPercent: { mean: 60, max: 70 },
     });
     expect(results.trust).toEqual({ trustworthy: true, warnings: [] });
+    // app-2 answered nothing in this recording after its restart
+    expect(results.rejoinMs).toBeNull();
+  });
+
+  it("measures the restarted instance's rejoin from its first answer, and judges thresholds", () => {
+    const agg = new Aggregator(faultWindows(crashRestart));
+    for (const t of [21_000, 21_400]) {
+      agg.add({
+        metric: "fh_req",
+        timeMs: T + t,
+        value: 3,
+        tags: { class: "ok", instance: "app-2", endpoint: "login" },
+      });
+    }
+    const results = buildResults({
+      aggregate: agg.result(),
+      events: crashRestart,
+      k6Cpu: [],
+      machineCpu: [],
+      thresholds: [
+        { expr: "sessions.lost<=0", metric: "sessions.lost", op: "<=", value: 0 },
+        { expr: "recoveryMs<1", metric: "recoveryMs", op: "<", value: 1 },
+        { expr: "requests.failed>5", metric: "requests.failed", op: ">", value: 5 },
+      ],
+    });
+    expect(results.rejoinMs).toBe(1000);
+    expect(results.thresholds.map((t) => [t.expr, t.actual, t.ok])).toEqual([
+      ["sessions.lost<=0", 0, true],
+      ["recoveryMs<1", 0, true],
+      ["requests.failed>5", 0, false],
+    ]);
   });
 
   it("says the run is not trustworthy when k6 dropped iterations or the machine was saturated", () => {

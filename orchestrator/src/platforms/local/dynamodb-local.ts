@@ -16,6 +16,8 @@ export async function startDynamoDbLocal(options: {
   logFile?: string;
   echo?: boolean;
   name?: string;
+  /** Keep the data in this folder (it survives a restart of the store); default: in memory. */
+  dbPath?: string;
   signal?: AbortSignal;
 }): Promise<DynamoDbLocal> {
   const found = dynamoDbLocalJar();

@@ -16,7 +16,7 @@ import { ManagedChild } from "../../process/child.ts";
 import { httpOk, pollUntil } from "../../process/poll.ts";
 import { freePorts } from "../../process/ports.ts";
 import { strategyTraits } from "../../strategies.ts";
-import type { InstanceInfo, InstanceOp, LbServerState, Platform, SessionAudit } from "../types.ts";
+import type { InstanceInfo, InstanceOp, LbServerState, Platform, SessionAudit, StoreOp } from "../types.ts";
 import { auditDiskSessions } from "./disk-audit.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { haproxyConfig } from "./haproxy-config.ts";
@@ -46,6 +46,7 @@ class LocalPlatform implements Platform {
   private readonly sessionSecret = randomBytes(24).toString("hex");
   private readonly members: LocalInstance[] = [];
   private store?: DynamoDbLocal;
+  private storePort = 0;
   private lb?: ManagedChild;
   private lbPort = 0;
   private socketDir?: string;
@@ -74,8 +75,9 @@ class LocalPlatform implements Platform {
     });
 
     if (this.traits.store === "dynamodb") {
+      this.storePort = storePort!;
       console.log(`[local] starting DynamoDB Local on port ${storePort}`);
-      this.store = await startDynamoDbLocal({ port: storePort!, logFile: join(this.logDir, "store.log"), signal });
+      await this.startStore(signal);
       await createSessionTable(this.dynamoClient(), table);
     }
 
@@ -169,6 +171,20 @@ class LocalPlatform implements Platform {
     return parseShowStat(await statsCommand(join(this.socketDir, "haproxy.sock"), "show stat"), "app");
   }
 
+  async storeOp(op: StoreOp, signal?: AbortSignal): Promise<boolean> {
+    if (this.traits.store !== "dynamodb") return false;
+    if (op === "stop") {
+      if (!this.store?.child.running) throw new HarnessError("the session store is not running: cannot stop it");
+      // Gone at once, as a store outage is; its data is on disk and comes back with it.
+      this.store.child.signal("SIGKILL");
+      await this.store.child.exited;
+    } else {
+      if (this.store?.child.running) throw new HarnessError("the session store is already running");
+      await this.startStore(signal);
+    }
+    return true;
+  }
+
   async auditSessions(id: string, activeWithinMs: number): Promise<SessionAudit> {
     if (this.traits.store === "dynamodb") return { activeSessions: 0, storedSessions: 0, shared: true };
     return auditDiskSessions(this.member(id).sessionDir, activeWithinMs);
@@ -186,6 +202,18 @@ class LocalPlatform implements Platform {
         `no instance ${JSON.stringify(id)}: the fleet is ${this.members.map((x) => x.id).join(", ")}`,
       );
     return m;
+  }
+
+  /** DynamoDB Local keeps its data in the run folder, so a store outage loses no session. */
+  private async startStore(signal?: AbortSignal): Promise<void> {
+    const dbPath = join(this.runDir, "store-data");
+    mkdirSync(dbPath, { recursive: true });
+    this.store = await startDynamoDbLocal({
+      port: this.storePort,
+      dbPath,
+      logFile: join(this.logDir, "store.log"),
+      signal,
+    });
   }
 
   private dynamoClient(): DynamoDBClient {

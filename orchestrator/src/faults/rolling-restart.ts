@@ -1,0 +1,31 @@
+// rolling-restart: a deploy. One instance at a time: graceful stop, start, and wait until the
+// balancer sends it traffic again before the next.
+import { pollUntil } from "../process/poll.ts";
+import { type FaultUnit, requireTarget } from "./types.ts";
+
+/** How long one instance may take to come back UP in the balancer's view (covers aws-elb's rise). */
+const upTimeoutMs = 10 * 60_000;
+
+export const rollingRestart: FaultUnit = {
+  action: "rolling-restart",
+  targetKind: "fleet",
+  restores: true,
+  async apply(ctx, target) {
+    requireTarget("rolling-restart", target);
+    for (const { id } of ctx.platform.instances()) {
+      await ctx.beforeTakingAway(id);
+      ctx.step("stop", id, "start");
+      await ctx.platform.instanceOp(id, "stop");
+      ctx.step("stop", id, "end");
+      ctx.step("restart", id, "start");
+      await ctx.platform.instanceOp(id, "start", ctx.signal);
+      await pollUntil(async () => (await ctx.platform.lbStates()).get(id)?.status === "UP", {
+        timeoutMs: upTimeoutMs,
+        intervalMs: 200,
+        what: `the balancer to see ${id} UP again`,
+        signal: ctx.signal,
+      });
+      ctx.step("restart", id, "end");
+    }
+  },
+};

@@ -1,0 +1,11 @@
+// thaw: SIGCONT (docker unpause) a frozen instance; it carries on where it stopped.
+import { type FaultUnit, requireTarget } from "./types.ts";
+
+export const thaw: FaultUnit = {
+  action: "thaw",
+  targetKind: "instance",
+  restores: true,
+  async apply(ctx, target) {
+    await ctx.platform.instanceOp(requireTarget("thaw", target), "resume");
+  },
+};

@@ -1,0 +1,72 @@
+// Applies the plan's faults at their times, with the store audit and balancer probes around them.
+import { faultUnit } from "../faults/registry.ts";
+import type { FaultContext } from "../faults/types.ts";
+import { formatDuration } from "../plan/duration.ts";
+import type { Plan } from "../plan/plan.ts";
+import type { LbServerState, Platform } from "../platforms/types.ts";
+import { sleep } from "../process/poll.ts";
+import type { EventLog } from "./events.ts";
+
+export interface TimelineInput {
+  plan: Plan;
+  platform: Platform;
+  log: EventLog;
+  /** Wall-clock ms the fault times are relative to (the load's start). */
+  t0: number;
+  signal: AbortSignal;
+  /** A session counts as live in the audit when it was used this recently. */
+  activeWithinMs: number;
+  /** Called when a fault starts and ends (progress display). */
+  onFault?: (line: string) => void;
+}
+
+export async function runTimeline(input: TimelineInput): Promise<void> {
+  const { plan, platform, log, signal } = input;
+  const followUps: Promise<void>[] = [];
+  const say = input.onFault ?? ((line: string) => console.log(line));
+  const ctx: FaultContext = {
+    platform,
+    signal,
+    async beforeTakingAway(instance) {
+      // Probes: what the balancer has in flight there and what the store holds, then (later)
+      // how many requests the instance took and never answered.
+      const before = (await platform.lbStates().catch(() => new Map<string, LbServerState>())).get(instance);
+      const audit = await platform.auditSessions(instance, input.activeWithinMs);
+      log.add({
+        type: "audit",
+        target: instance,
+        detail: { inFlight: before?.inFlight ?? null, ...audit, activeWithinMs: input.activeWithinMs },
+      });
+      if (before?.abortedTotal !== undefined)
+        followUps.push(countAborted(platform, log, instance, before.abortedTotal));
+    },
+    step(action, target, phase) {
+      log.add({ type: "fault", action, target, phase, detail: { step: true } });
+    },
+  };
+  try {
+    for (const fault of plan.faults) {
+      const wait = input.t0 + fault.atMs - Date.now();
+      if (wait > 0) await sleep(wait, signal);
+      signal.throwIfAborted();
+      say(`[fault] ${fault.action} ${fault.target} at ${formatDuration(fault.atMs)}`);
+      log.add({ type: "fault", action: fault.action, target: fault.target, phase: "start" });
+      await faultUnit(fault.action).apply(ctx, fault.target);
+      log.add({ type: "fault", action: fault.action, target: fault.target, phase: "end" });
+    }
+  } finally {
+    await Promise.all(followUps);
+  }
+}
+
+/**
+ * The requests an instance took and never answered: the balancer's abort counter for it one
+ * second after it was taken away, minus just before. This catches requests that arrived while
+ * the kill was under way, which the in-flight probe before it cannot see.
+ */
+async function countAborted(platform: Platform, log: EventLog, target: string, before: number): Promise<void> {
+  await sleep(1000);
+  const after = (await platform.lbStates().catch(() => new Map<string, LbServerState>())).get(target);
+  if (after?.abortedTotal === undefined) return;
+  log.add({ type: "probe", target, detail: { abortedInFlight: after.abortedTotal - before } });
+}
