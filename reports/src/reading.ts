@@ -1,0 +1,192 @@
+// The plain-language reading of a run and of a comparison, generated from the numbers (pure).
+import { FAILED_CLASSES } from "../../orchestrator/src/core/aggregate.ts";
+import type { RunEvent } from "../../orchestrator/src/run/events.ts";
+import { formatCount, formatMs, formatSeconds, plural } from "./html.ts";
+import type { RunView } from "./report-model.ts";
+
+type Audit = Extract<RunEvent, { type: "audit" }>;
+
+function failedByClass(v: RunView): string {
+  return FAILED_CLASSES.filter((c) => (v.values[`requests.failed.${c}`] ?? 0) > 0)
+    .map((c) => `${formatCount(v.values[`requests.failed.${c}`])} ${/^\d/.test(c) ? `HTTP ${c}` : c}`)
+    .join(", ");
+}
+
+/** What the run's faults did, as the reading needs it. */
+interface FaultStory {
+  /** The first fault, e.g. "crash app-2"; null when the run had none. */
+  first: { action: string; target: string } | null;
+  /** Instances the store audit looked at before they were taken away (in order, once each). */
+  victims: string[];
+  /** True when the audit found the sessions in a shared store, not on the instance. */
+  shared: boolean;
+}
+
+function faultStory(events: readonly RunEvent[]): FaultStory {
+  const first = events.find((e) => e.type === "fault" && e.phase === "start" && e.detail?.step !== true);
+  const audits = events.filter((e): e is Audit => e.type === "audit");
+  return {
+    first: first?.type === "fault" ? { action: first.action, target: first.target } : null,
+    victims: [...new Set(audits.map((a) => a.target))],
+    shared: audits.length > 0 && audits.every((a) => a.detail.shared === true),
+  };
+}
+
+function list(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+function sessionsSentence(v: RunView, story: FaultStory): string {
+  const started = v.values["sessions.started"] ?? 0;
+  const lost = v.values["sessions.lost"] ?? 0;
+  const expected = v.values["sessions.lostExpected"];
+  const of = `of ${plural(started, "session")} started`;
+  if (!story.first) {
+    if (lost === 0) return `${v.strategy} lost no session ${of}, with no fault.`;
+    const why =
+      v.strategy === "local" ? ": without stickiness, requests land on instances that do not hold the session" : "";
+    return `${v.strategy} lost ${formatCount(lost)} ${of} without any fault${why}.`;
+  }
+  const victims = list(story.victims);
+  if (story.victims.length === 0) {
+    return lost === 0
+      ? `${v.strategy} lost no session ${of} (fault: ${story.first.action} ${story.first.target}).`
+      : `${v.strategy} lost ${formatCount(lost)} ${of} (fault: ${story.first.action} ${story.first.target}).`;
+  }
+  const where = `the store audit found on ${victims} just before ${story.victims.length === 1 ? "it was" : "they were"} taken away`;
+  if (lost === 0) {
+    if (story.shared) return `${v.strategy} lost no session ${of}: they live in the shared store, not on ${victims}.`;
+    return expected
+      ? `${v.strategy} lost no session ${of}, although ${where} held ${formatCount(expected)}.`
+      : `${v.strategy} lost no session ${of}.`;
+  }
+  const homes = Object.entries(v.lostByHome)
+    .map(([home, n]) => `${formatCount(n)} started on ${home}`)
+    .join(", ");
+  const head = `${v.strategy} lost ${formatCount(lost)} ${of}`;
+  if (expected === null || expected === undefined) return `${head} (${homes}).`;
+  if (lost === expected) return `${head} (all ${formatCount(expected)} that ${where}).`;
+  if (lost < expected) return `${head} (${formatCount(lost)} of the ${formatCount(expected)} that ${where}).`;
+  return `${head}: ${formatCount(lost - expected)} more than the ${formatCount(expected)} that ${where} (${homes}).`;
+}
+
+function failuresSentence(v: RunView, story: FaultStory): string {
+  const failed = v.values["requests.failed.total"] ?? 0;
+  const total = v.values["requests.total"] ?? 0;
+  const inFlight = v.values["requests.inFlightAtFault"];
+  if (failed === 0) return `No request of ${formatCount(total)} failed.`;
+  const head = `${plural(failed, "request")} of ${formatCount(total)} failed (${failedByClass(v)})`;
+  if (story.victims.length === 0 || inFlight === null || inFlight === undefined) return `${head}.`;
+  const when = `on ${list(story.victims)} when ${story.victims.length === 1 ? "it was" : "they were"} taken away`;
+  if (failed === inFlight) return `${head}: as many as the balancer had in flight ${when}.`;
+  if (failed < inFlight) return `${head}; the balancer had ${formatCount(inFlight)} in flight ${when}.`;
+  return `${head}: ${formatCount(failed - inFlight)} more than the ${formatCount(inFlight)} the balancer had in flight ${when}.`;
+}
+
+function dataSentence(v: RunView): string {
+  const stale = v.values["reads.stale"] ?? 0;
+  const indeterminate = v.values["writes.indeterminate"] ?? 0;
+  if (stale === 0 && indeterminate === 0) return "No stale read and no indeterminate write.";
+  return `${plural(stale, "stale read")} and ${plural(indeterminate, "indeterminate write")} (a write that failed and may or may not have been applied).`;
+}
+
+function timingSentence(v: RunView, story: FaultStory): string | null {
+  const detection = v.values.detectionMs;
+  const recovery = v.values.recoveryMs;
+  const rejoin = v.values.rejoinMs;
+  const parts: string[] = [];
+  const first = story.first!;
+  const victim = story.victims[0];
+  if (detection !== null && detection !== undefined && victim) {
+    parts.push(`The balancer marked ${victim} DOWN ${formatSeconds(detection)} after the ${first.action}`);
+  }
+  if (recovery !== null && recovery !== undefined) {
+    parts.push(
+      recovery === 0
+        ? "the error rate never rose above its baseline"
+        : `the error rate was back at its baseline ${formatSeconds(recovery)} after the fault`,
+    );
+  }
+  if (rejoin !== null && rejoin !== undefined)
+    parts.push(`the restored instance answered again ${formatSeconds(rejoin)} after it was brought back`);
+  if (parts.length === 0) return null;
+  const text = parts.join("; ");
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}
+
+function latencySentence(v: RunView, fault: boolean): string | null {
+  const p = (field: string) => v.values[field] ?? null;
+  if (!fault) {
+    const p95 = p("latency.overall.p95");
+    if (p95 === null) return null;
+    return `p95 latency ${formatMs(p95)}, p99 ${formatMs(p("latency.overall.p99"))}.`;
+  }
+  const windows = (["before", "during", "after"] as const)
+    .filter((w) => p(`latency.${w}.p95`) !== null)
+    .map((w) => `${formatMs(p(`latency.${w}.p95`))} ${w}`);
+  if (windows.length === 0) return null;
+  const p99 = p("latency.during.p99");
+  return `p95 latency ${list(windows)} the fault${p99 === null ? "" : ` (p99 during: ${formatMs(p99)})`}.`;
+}
+
+/** A few sentences that say what happened in one run. */
+export function runReading(v: RunView, events: readonly RunEvent[]): string[] {
+  const lines: string[] = [];
+  if (v.status !== "completed") {
+    lines.push(
+      `This run ${v.status === "failed" ? "failed" : "was interrupted"}${v.error ? ` (${v.error})` : ""}: the numbers cover only what was recorded.`,
+    );
+  }
+  if (v.values["requests.total"] === null) {
+    lines.push("There are no results to read: k6 recorded no samples for this run.");
+    return lines;
+  }
+  const story = faultStory(events);
+  lines.push(sessionsSentence(v, story));
+  lines.push(failuresSentence(v, story));
+  lines.push(dataSentence(v));
+  const timing = story.first ? timingSentence(v, story) : null;
+  if (timing) lines.push(timing);
+  const latency = latencySentence(v, story.first !== null);
+  if (latency) lines.push(latency);
+  if (v.trust.trustworthy === false) {
+    lines.push(`Not trustworthy: ${v.trust.warnings.join("; ")}.`);
+  }
+  return lines;
+}
+
+/** Sentences that rank the runs against each other; empty for a single run. */
+export function comparisonReading(views: readonly RunView[]): string[] {
+  if (views.length < 2) return [];
+  const withResults = views.filter((v) => v.values["requests.total"] !== null);
+  if (withResults.length < 2) return [];
+  const name = (v: RunView) =>
+    views.filter((o) => o.strategy === v.strategy).length > 1 ? `${v.strategy} (${v.runId})` : v.strategy;
+  const ranked = (field: string) =>
+    [...withResults].sort(
+      (a, b) => (a.values[field] ?? Number.POSITIVE_INFINITY) - (b.values[field] ?? Number.POSITIVE_INFINITY),
+    );
+  const lines: string[] = [];
+  const lost = ranked("sessions.lost");
+  lines.push(
+    `Sessions lost: ${lost.map((v) => `${name(v)} ${formatCount(v.values["sessions.lost"])} of ${formatCount(v.values["sessions.started"])}`).join(", ")}.`,
+  );
+  const failed = ranked("requests.failed.total");
+  lines.push(
+    `Failed requests: ${failed.map((v) => `${name(v)} ${formatCount(v.values["requests.failed.total"])} of ${formatCount(v.values["requests.total"])}`).join(", ")}.`,
+  );
+  const withFault = withResults.filter((v) => v.values["latency.during.p95"] !== null);
+  if (withFault.length > 0) {
+    lines.push(
+      `p95 latency during the fault: ${withFault.map((v) => `${name(v)} ${formatMs(v.values["latency.during.p95"])}`).join(", ")}.`,
+    );
+  }
+  const untrusted = views.filter((v) => v.trust.trustworthy !== true);
+  if (untrusted.length > 0) {
+    lines.push(
+      `Read with care: ${untrusted.map(name).join(", ")} ${untrusted.length === 1 ? "is" : "are"} not trustworthy (see the banner).`,
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,456 @@
+// The report's data model (pure): per run the set-up, the verdict numbers with their source, the
+// per-second series and the timeline markers relative to load start, and the plain-language reading.
+import type { AggregateResult, SecondPoint } from "../../orchestrator/src/core/aggregate.ts";
+import { FAILED_CLASSES } from "../../orchestrator/src/core/aggregate.ts";
+import { healthProfiles } from "../../orchestrator/src/plan/health-profiles.ts";
+import type { RunEvent } from "../../orchestrator/src/run/events.ts";
+import { buildResults, type RunResults } from "../../orchestrator/src/run/results.ts";
+import type { RunRecord } from "../../orchestrator/src/run/run-record.ts";
+import { comparisonReading, runReading } from "./reading.ts";
+
+/** One threshold and its outcome: the harness's (plan.thresholds, judged on the results) or k6's (k6-summary.json). */
+export interface Threshold {
+  by: "harness" | "k6";
+  expression: string;
+  /** The number the threshold was judged on, when known. */
+  actual: number | null;
+  ok: boolean;
+}
+
+/** What the I/O shell read from one run folder. */
+export interface RunInput {
+  /** The run folder as given. */
+  dir: string;
+  record: RunRecord;
+  /** The samples file that was re-aggregated (relative to dir), or null when there was none. */
+  samplesFile: string | null;
+  /** The samples file aggregated once, with the fault windows of the run's events. */
+  aggregate: AggregateResult | null;
+  /** Why the samples could not be aggregated, when they could not. */
+  samplesError: string | null;
+  /** k6's own thresholds from k6-summary.json; empty when there is none or no such file. */
+  k6Thresholds: Threshold[];
+}
+
+/** Where a verdict number comes from. */
+export type Source = "samples" | "events" | "cpu";
+
+export interface VerdictRow {
+  /** Path into RunResults, e.g. "latency.during.p95"; also the cell's data-field. */
+  field: string;
+  label: string;
+  group: string;
+  unit: "count" | "ms" | "duration" | "percent";
+  source: Source;
+  /** What in the source file the number is computed from. */
+  from: string;
+  /** Rows of secondary detail (failed requests by class), shown indented. */
+  detail?: boolean;
+}
+
+const latencyRows: VerdictRow[] = (["before", "during", "after", "overall"] as const).flatMap((window) =>
+  (["p50", "p95", "p99"] as const).map(
+    (p): VerdictRow => ({
+      field: `latency.${window}.${p}`,
+      label: `${p} ${window === "overall" ? "whole run" : `${window} the fault`}`,
+      group: "Latency of answered requests",
+      unit: "ms",
+      source: "samples",
+      from: `fh_req values (histogram, ${window === "overall" ? "all windows merged" : `${window} window`})`,
+    }),
+  ),
+);
+
+export const VERDICT_ROWS: readonly VerdictRow[] = [
+  {
+    field: "sessions.started",
+    label: "Sessions started",
+    group: "Sessions",
+    unit: "count",
+    source: "samples",
+    from: "fh_sessions_started",
+  },
+  {
+    field: "sessions.lost",
+    label: "Sessions lost",
+    group: "Sessions",
+    unit: "count",
+    source: "samples",
+    from: "fh_sessions_lost",
+  },
+  {
+    field: "sessions.lostExpected",
+    label: "Lost according to the store audit",
+    group: "Sessions",
+    unit: "count",
+    source: "events",
+    from: "audit events: active sessions on the victim just before the fault",
+  },
+  {
+    field: "requests.total",
+    label: "Requests",
+    group: "Requests",
+    unit: "count",
+    source: "samples",
+    from: "fh_req samples",
+  },
+  {
+    field: "requests.failed.total",
+    label: "Failed requests",
+    group: "Requests",
+    unit: "count",
+    source: "samples",
+    from: "fh_req with a failed class",
+  },
+  ...FAILED_CLASSES.map(
+    (cls): VerdictRow => ({
+      field: `requests.failed.${cls}`,
+      label: cls === "other" ? "other failures" : /^\d/.test(cls) ? `HTTP ${cls}` : cls,
+      group: "Requests",
+      unit: "count",
+      source: "samples",
+      from: `fh_req class=${cls}`,
+      detail: true,
+    }),
+  ),
+  {
+    field: "requests.lost",
+    label: "Answered as logged out",
+    group: "Requests",
+    unit: "count",
+    source: "samples",
+    from: "fh_req class=lost",
+  },
+  {
+    field: "requests.inFlightAtFault",
+    label: "In flight on the victim at the fault",
+    group: "Requests",
+    unit: "count",
+    source: "events",
+    from: "audit and probe events (balancer counters)",
+  },
+  {
+    field: "writes.indeterminate",
+    label: "Indeterminate writes",
+    group: "Data",
+    unit: "count",
+    source: "samples",
+    from: "fh_writes_indeterminate",
+  },
+  {
+    field: "reads.stale",
+    label: "Stale reads",
+    group: "Data",
+    unit: "count",
+    source: "samples",
+    from: "fh_reads_stale",
+  },
+  ...latencyRows,
+  {
+    field: "detectionMs",
+    label: "Detection (fault → balancer DOWN)",
+    group: "Timing",
+    unit: "duration",
+    source: "events",
+    from: "fault and lb-state events",
+  },
+  {
+    field: "recoveryMs",
+    label: "Recovery (fault → error rate at baseline)",
+    group: "Timing",
+    unit: "duration",
+    source: "samples",
+    from: "per-second (failed + lost) / requests vs the before window",
+  },
+  {
+    field: "rejoinMs",
+    label: "Rejoin (restore → first answer from it)",
+    group: "Timing",
+    unit: "duration",
+    source: "samples",
+    from: "fault events and fh_req instance tag",
+  },
+  {
+    field: "droppedIterations",
+    label: "Dropped iterations",
+    group: "Load generator",
+    unit: "count",
+    source: "samples",
+    from: "dropped_iterations",
+  },
+  {
+    field: "loadGenerator.k6CpuPercent.mean",
+    label: "k6 CPU, mean",
+    group: "Load generator",
+    unit: "percent",
+    source: "cpu",
+    from: "results.loadGenerator (sampled during the run)",
+  },
+  {
+    field: "loadGenerator.k6CpuPercent.max",
+    label: "k6 CPU, max",
+    group: "Load generator",
+    unit: "percent",
+    source: "cpu",
+    from: "results.loadGenerator (sampled during the run)",
+  },
+  {
+    field: "loadGenerator.machineCpuPercent.mean",
+    label: "Machine CPU, mean",
+    group: "Load generator",
+    unit: "percent",
+    source: "cpu",
+    from: "results.loadGenerator (sampled during the run)",
+  },
+];
+
+/** A fault or a load-balancer state change on the time axis. */
+export interface Marker {
+  /** Seconds from load start. */
+  t: number;
+  kind: "fault" | "lb";
+  label: string;
+  target: string;
+  /** "crash", "restart", ... for faults; "UP" / "DOWN" for the balancer. */
+  what: string;
+}
+
+/** One second of the series, t in seconds from load start (start of the second). */
+export interface SeriesPoint extends Omit<SecondPoint, "t"> {
+  t: number;
+}
+
+export interface RunView {
+  /** Unique key of the run in this report: its run id (suffixed when two runs share one). */
+  key: string;
+  runId: string;
+  dir: string;
+  strategy: string;
+  status: RunRecord["status"];
+  error: string | null;
+  setup: {
+    platform: string;
+    instances: string[];
+    health: string;
+    healthDetail: string;
+    seed: number;
+    load: string;
+    faults: string[];
+    versions: Record<string, string>;
+    machine: string;
+    startedAt: string;
+  };
+  sources: { runJson: string; samples: string | null };
+  /** Verdict numbers by field (VERDICT_ROWS); null when not measured. */
+  values: Record<string, number | null>;
+  /** Where the numbers do not come from the raw samples, or disagree with run.json. */
+  notes: string[];
+  trust: { trustworthy: boolean | null; warnings: string[] };
+  thresholds: Threshold[];
+  series: SeriesPoint[];
+  markers: Marker[];
+  /** The fault window (seconds from load start), when there was a fault. */
+  faultWindow: { from: number; to: number | null } | null;
+  /** Seconds from load start to load end (or the last sample). */
+  durationS: number;
+  lostByHome: Record<string, number>;
+  reading: string[];
+}
+
+export interface ReportModel {
+  title: string;
+  question: string;
+  generatedAt: string;
+  runs: RunView[];
+  /** Instances across all runs, in order (for consistent colours). */
+  instances: string[];
+  /** Sentences comparing the runs (empty for a single run). */
+  comparison: string[];
+}
+
+export const QUESTION =
+  "When one of my web servers dies while users are logged in, how many users lose their session, " +
+  "how many requests fail, and how slow does it get?";
+
+/** Reads a number at a dotted path of an object; null when absent or not a number. */
+export function valueAt(object: unknown, path: string): number | null {
+  let current: unknown = object;
+  for (const part of path.split(".")) {
+    if (current === null || typeof current !== "object") return null;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return typeof current === "number" && Number.isFinite(current) ? current : null;
+}
+
+/** The fields whose numbers come from the samples: compared with run.json to catch disagreement. */
+const CHECKED_FIELDS = VERDICT_ROWS.filter((r) => r.source !== "cpu").map((r) => r.field);
+
+/**
+ * The results this report shows: recomputed from the re-aggregated samples and the run's events
+ * (the same pure function the orchestrator uses), with the load generator's CPU and trust taken
+ * from run.json, as CPU samples are not kept in the run folder.
+ */
+function reportResults(input: RunInput, notes: string[]): RunResults | null {
+  const recorded = input.record.results;
+  if (!input.aggregate) {
+    if (recorded) {
+      notes.push(
+        `${input.samplesError ?? "no samples file in the run folder"}: the numbers are run.json's results, not re-aggregated`,
+      );
+    }
+    return recorded;
+  }
+  const recomputed = buildResults({
+    aggregate: input.aggregate,
+    events: input.record.events,
+    k6Cpu: [],
+    machineCpu: [],
+    thresholds: input.record.plan.thresholds ?? [],
+  });
+  if (!recorded) {
+    const warnings = [...recomputed.trust.warnings, "run.json has no results: the load generator's CPU is unknown"];
+    return { ...recomputed, trust: { trustworthy: false, warnings } };
+  }
+  for (const field of CHECKED_FIELDS) {
+    const a = valueAt(recorded, field);
+    const b = valueAt(recomputed, field);
+    if (a !== b) {
+      notes.push(
+        `run.json says ${field} = ${a ?? "null"}, ${input.samplesFile} re-aggregated gives ${b ?? "null"}; shown: ${b ?? "—"}`,
+      );
+    }
+  }
+  return { ...recomputed, loadGenerator: recorded.loadGenerator, trust: recorded.trust };
+}
+
+function loadStartMs(record: RunRecord, aggregate: AggregateResult | null): number {
+  const start = record.events.find((e) => e.type === "k6-start");
+  if (start) return start.t;
+  if (aggregate?.firstSampleMs != null) return aggregate.firstSampleMs;
+  return Date.parse(record.startedAt) || 0;
+}
+
+const seconds = (ms: number, originMs: number) => Math.round(ms - originMs) / 1000;
+
+/** Faults (their start) and the balancer's state changes; the first state seen of each server is not a change unless it is not UP. */
+export function timelineMarkers(events: readonly RunEvent[], originMs: number): Marker[] {
+  const markers: Marker[] = [];
+  const lbState = new Map<string, string>();
+  for (const e of events) {
+    // Steps of a compound fault (a rolling restart's stop and start of each instance) are markers too.
+    if (e.type === "fault" && e.phase === "start") {
+      markers.push({
+        t: seconds(e.t, originMs),
+        kind: "fault",
+        label: `${e.action} ${e.target}`,
+        target: e.target,
+        what: e.action,
+      });
+    } else if (e.type === "lb-state") {
+      const previous = lbState.get(e.target);
+      lbState.set(e.target, e.state);
+      if (previous === e.state || (previous === undefined && e.state === "UP")) continue;
+      markers.push({
+        t: seconds(e.t, originMs),
+        kind: "lb",
+        label: `${e.target} ${e.state}`,
+        target: e.target,
+        what: e.state,
+      });
+    }
+  }
+  return markers;
+}
+
+function describeFaults(record: RunRecord): string[] {
+  return record.plan.faults.map((f) => `${f.action} ${f.target} at ${f.atMs / 1000} s`);
+}
+
+function runView(input: RunInput, key: string): RunView {
+  const { record } = input;
+  const notes: string[] = [];
+  const results = reportResults(input, notes);
+  if (!input.aggregate && !results) notes.push(`${input.samplesError ?? "no samples file"}; run.json has no results`);
+  const origin = loadStartMs(record, input.aggregate);
+  const series = (results?.series ?? []).map((p) => ({ ...p, t: seconds(p.t, origin) }));
+  const values: Record<string, number | null> = {};
+  for (const row of VERDICT_ROWS) values[row.field] = results ? valueAt(results, row.field) : null;
+  const windows = results?.windows ?? {};
+  const end = record.events.find((e) => e.type === "k6-end");
+  const lastSecond = series.length > 0 ? series[series.length - 1]!.t + 1 : 0;
+  const profile = healthProfiles[record.health as keyof typeof healthProfiles];
+  const trust = results
+    ? { trustworthy: results.trust.trustworthy, warnings: [...results.trust.warnings] }
+    : { trustworthy: null, warnings: ["no results were recorded: nothing to vouch for"] };
+  const view: RunView = {
+    key,
+    runId: record.runId,
+    dir: input.dir,
+    strategy: record.strategy,
+    status: record.status,
+    error: record.error ?? null,
+    setup: {
+      platform: record.platform,
+      instances: record.instances,
+      health: record.health,
+      healthDetail: profile
+        ? `check every ${profile.intervalMs / 1000} s, timeout ${profile.timeoutMs / 1000} s, DOWN after ${profile.fall} failures, UP after ${profile.rise} passes`
+        : "",
+      seed: record.seed,
+      load: `${record.plan.load.rate} iterations/s over ${record.plan.load.sessions} sessions for ${record.plan.load.durationMs / 1000} s (open model, request timeout ${record.plan.load.requestTimeoutMs / 1000} s)`,
+      faults: describeFaults(record),
+      versions: record.versions,
+      machine: `${record.machine.cpus} CPUs, ${Math.round(record.machine.memoryBytes / 1024 ** 3)} GiB, Node ${record.machine.node}`,
+      startedAt: record.startedAt,
+    },
+    sources: { runJson: "run.json", samples: input.samplesFile },
+    values,
+    notes,
+    trust,
+    thresholds: [
+      ...(results?.thresholds ?? []).map(
+        (t): Threshold => ({ by: "harness", expression: t.expr, actual: t.actual, ok: t.ok }),
+      ),
+      ...input.k6Thresholds,
+    ],
+    series,
+    markers: timelineMarkers(record.events, origin),
+    faultWindow:
+      windows.faultStartMs !== undefined
+        ? {
+            from: seconds(windows.faultStartMs, origin),
+            to: windows.faultEndMs !== undefined ? seconds(windows.faultEndMs, origin) : null,
+          }
+        : null,
+    durationS: Math.max(end ? seconds(end.t, origin) : 0, lastSecond),
+    lostByHome: results?.sessions.lostByHome ?? {},
+    reading: [],
+  };
+  view.reading = runReading(view, record.events);
+  return view;
+}
+
+/** Builds the report's model from the runs as read from their folders. `now` is injected for tests. */
+export function buildReportModel(runs: readonly RunInput[], now: Date = new Date()): ReportModel {
+  const used = new Map<string, number>();
+  const views = runs.map((input) => {
+    const n = used.get(input.record.runId) ?? 0;
+    used.set(input.record.runId, n + 1);
+    return runView(input, n === 0 ? input.record.runId : `${input.record.runId}~${n + 1}`);
+  });
+  const instances = [
+    ...new Set(views.flatMap((v) => [...v.setup.instances, ...v.series.flatMap((p) => Object.keys(p.byInstance))])),
+  ].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  const strategies = [...new Set(views.map((v) => v.strategy))];
+  return {
+    title:
+      views.length === 1
+        ? `Failover run: ${views[0]!.strategy} (${views[0]!.runId})`
+        : `Failover comparison: ${strategies.join(" vs ")}`,
+    question: QUESTION,
+    generatedAt: now.toISOString(),
+    runs: views,
+    instances,
+    comparison: comparisonReading(views),
+  };
+}
