@@ -1,0 +1,160 @@
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { loadRun } from "../src/load-run.ts";
+import { renderReport } from "../src/render.ts";
+import { buildReportModel, type RunInput } from "../src/report-model.ts";
+
+const FIXTURE = fileURLToPath(new URL("fixtures/tiny-sticky", import.meta.url));
+const base = await loadRun(FIXTURE);
+const NOW = new Date("2026-01-02T00:00:00Z");
+
+/** A copy of the fixture run with changes to its record. */
+function variant(change: (record: RunInput["record"]) => void, extra: Partial<RunInput> = {}): RunInput {
+  const record = structuredClone(base.record);
+  change(record);
+  return { ...base, ...extra, record };
+}
+
+/** The verdict table's cells: field → run → data-value. */
+function verdictCells(html: string): Map<string, Map<string, string>> {
+  const table = html.slice(
+    html.indexOf('<table class="grid" id="verdict">'),
+    html.indexOf("</table>", html.indexOf('id="verdict"')),
+  );
+  const cells = new Map<string, Map<string, string>>();
+  for (const m of table.matchAll(/<td [^>]*data-run="([^"]*)" data-field="([^"]*)" data-value="([^"]*)"/g)) {
+    const [, run, field, value] = m as unknown as [string, string, string, string];
+    if (!cells.has(field)) cells.set(field, new Map());
+    cells.get(field)!.set(run, value);
+  }
+  return cells;
+}
+
+describe("renderReport", () => {
+  it("escapes every user-controlled string", () => {
+    const evil = '<script>alert("x")</script>';
+    const input = variant((r) => {
+      r.runId = `run-${evil}`;
+      r.error = `k6 said ${evil} & more`;
+      r.status = "failed";
+      r.versions = { ...r.versions, [`tool${evil}`]: evil };
+      r.instances = [...r.instances, `app-${evil}`];
+    });
+    const html = renderReport(buildReportModel([{ ...input, dir: `/tmp/${evil}` }], NOW));
+    expect(html).not.toContain("<script");
+    expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
+    expect(html).toContain("k6 said &lt;script&gt;");
+    expect(html).toContain("&amp; more");
+  });
+
+  it("is self-contained: no script, no external reference", () => {
+    const html = renderReport(buildReportModel([base], NOW));
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(/i);
+    expect(html).not.toMatch(/(src|href)=/i);
+    expect(html.startsWith("<!doctype html>")).toBe(true);
+  });
+
+  it("puts the model's numbers in the verdict table, one column per run", () => {
+    const other = variant((r) => {
+      r.runId = "tiny-dynamodb";
+      r.strategy = "dynamodb";
+    });
+    const model = buildReportModel([base, other], NOW);
+    const cells = verdictCells(renderReport(model));
+    expect(cells.get("sessions.lost")).toEqual(
+      new Map([
+        ["tiny-sticky", "2"],
+        ["tiny-dynamodb", "2"],
+      ]),
+    );
+    expect(cells.get("requests.failed.total")?.get("tiny-sticky")).toBe("2");
+    expect(cells.get("latency.during.p95")?.get("tiny-sticky")).toBe("100");
+    expect(cells.get("detectionMs")?.get("tiny-dynamodb")).toBe("1500");
+    // Failure classes that are zero in every run are left out; the others are there.
+    expect(cells.has("requests.failed.timeout")).toBe(false);
+    expect(cells.get("requests.failed.reset")?.get("tiny-sticky")).toBe("1");
+    for (const [field, byRun] of cells) {
+      for (const run of model.runs) expect(byRun.get(run.key), field).toBe(String(run.values[field] ?? ""));
+    }
+  });
+
+  it("draws every chart of every run with its fault and balancer markers", () => {
+    const html = renderReport(buildReportModel([base], NOW));
+    for (const kind of ["throughput", "failed", "p95", "lost", "share"]) {
+      const svg = html.match(new RegExp(`<svg data-chart="${kind}"[\\s\\S]*?</svg>`))?.[0] ?? "";
+      expect(svg, kind).toMatch(/data-series=/);
+      expect(svg.match(/data-marker="fault"/g)?.length, kind).toBe(2);
+      expect(svg.match(/data-marker="lb"/g)?.length, kind).toBe(2);
+      expect(svg).toContain('data-label="crash app-2"');
+      expect(svg).toContain('data-label="app-2 DOWN"');
+    }
+  });
+
+  it("shows a not-trustworthy banner listing the warnings", () => {
+    const html = renderReport(buildReportModel([base], NOW));
+    expect(html).toMatch(/data-banner="untrustworthy"[^>]*>.*Not trustworthy/);
+    expect(html).toContain("k6 dropped 1 iterations");
+    const trusted = variant((r) => {
+      r.results = { ...r.results!, trust: { trustworthy: true, warnings: [] } };
+    });
+    expect(renderReport(buildReportModel([trusted], NOW))).not.toContain('data-banner="untrustworthy"');
+  });
+
+  it("renders a failed run without samples or results, and says so", () => {
+    const broken = variant(
+      (r) => {
+        r.status = "interrupted";
+        r.error = "interrupted by SIGINT";
+        r.results = null;
+      },
+      { aggregate: null, samplesFile: null, samplesError: "no samples file in the run folder" },
+    );
+    const model = buildReportModel([broken, base], NOW);
+    const html = renderReport(model);
+    expect(html).toContain('data-banner="status"');
+    expect(html).toContain("was interrupted");
+    expect(html).toContain("no samples");
+    expect(model.runs[0]!.values["sessions.lost"]).toBeNull();
+    expect(model.runs[0]!.reading[0]).toBe(
+      "This run was interrupted (interrupted by SIGINT): the numbers cover only what was recorded.",
+    );
+    expect(model.runs[0]!.trust.trustworthy).toBeNull();
+    expect(verdictCells(html).get("sessions.lost")?.get("tiny-sticky")).toBe("");
+  });
+
+  it("falls back to run.json's results when the samples are gone, and says so", () => {
+    const noSamples = variant(() => {}, {
+      aggregate: null,
+      samplesFile: null,
+      samplesError: "no samples file in the run folder",
+    });
+    const run = buildReportModel([noSamples], NOW).runs[0]!;
+    expect(run.values["sessions.lost"]).toBe(2);
+    expect(run.notes).toEqual([
+      "no samples file in the run folder: the numbers are run.json's results, not re-aggregated",
+    ]);
+  });
+
+  it("flags a run.json whose results disagree with the samples", () => {
+    const edited = variant((r) => {
+      r.results = { ...r.results!, sessions: { ...r.results!.sessions, lost: 99 } };
+    });
+    const run = buildReportModel([edited], NOW).runs[0]!;
+    expect(run.values["sessions.lost"]).toBe(2);
+    expect(run.notes).toEqual(["run.json says sessions.lost = 99, samples.json.gz re-aggregated gives 2; shown: 2"]);
+  });
+});
+
+describe("comparison reading", () => {
+  it("ranks the runs by sessions lost and failed requests", () => {
+    const shared = variant((r) => {
+      r.runId = "tiny-dynamodb";
+      r.strategy = "dynamodb";
+    });
+    const model = buildReportModel([base, shared], NOW);
+    expect(model.title).toBe("Failover comparison: sticky vs dynamodb");
+    expect(model.comparison[0]).toBe("Sessions lost: sticky 2 of 5, dynamodb 2 of 5.");
+    expect(model.comparison[1]).toBe("Failed requests: sticky 2 of 18, dynamodb 2 of 18.");
+    expect(model.comparison.at(-1)).toBe("Read with care: sticky, dynamodb are not trustworthy (see the banner).");
+  });
+});
