@@ -250,18 +250,38 @@ function hoverColumns(series: readonly SeriesPoint[], kind: ChartKind, info: Cha
     .join("");
 }
 
-/** One chart of one run as an inline SVG element. */
-export function renderChart(info: ChartInfo, run: RunView, scale: Scale, instances: readonly string[]): string {
-  const { kind } = info;
+const PLOT_WIDTH = WIDTH - LEFT - RIGHT;
+
+/** The label row of each of a run's markers on a chart of this scale. */
+function markerRows(run: RunView, scale: Scale): number[] {
   const span = Math.max(1, scale.xMax - scale.xMin);
-  const plotWidth = WIDTH - LEFT - RIGHT;
-  const xs = run.markers.map((m) => LEFT + ((m.t - scale.xMin) / span) * plotWidth);
-  const rows = labelRows(
-    xs,
+  return labelRows(
+    run.markers.map((m) => LEFT + ((m.t - scale.xMin) / span) * PLOT_WIDTH),
     run.markers.map((m) => m.label),
   );
-  const usedRows = run.markers.length === 0 ? 0 : Math.max(...rows) + 1;
-  const top = 6 + Math.max(1, usedRows) * LABEL_ROW;
+}
+
+/** How many label rows the markers of these runs need: panels side by side reserve the same band. */
+export function labelBand(runs: readonly RunView[], scale: Scale): number {
+  return Math.max(1, ...runs.map((run) => Math.max(0, ...markerRows(run, scale).map((r) => r + 1))));
+}
+
+/**
+ * One chart of one run as an inline SVG element. `band` is the number of marker label rows to
+ * reserve above the plot (the same for every panel of a row, so that their plots line up).
+ */
+export function renderChart(
+  info: ChartInfo,
+  run: RunView,
+  scale: Scale,
+  instances: readonly string[],
+  band = labelBand([run], scale),
+): string {
+  const { kind } = info;
+  const span = Math.max(1, scale.xMax - scale.xMin);
+  const plotWidth = PLOT_WIDTH;
+  const rows = markerRows(run, scale);
+  const top = 6 + band * LABEL_ROW;
   const height = top + PLOT_HEIGHT + BOTTOM;
   const yMax = niceAxis(scale.yMax).max;
   const frame: Frame = {

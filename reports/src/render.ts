@@ -1,6 +1,6 @@
 // Renders the report model as one self-contained HTML page: inline CSS and inline SVG, no script,
 // nothing fetched (pure: model in, HTML text out). Every user-controlled string is escaped.
-import { CHARTS, INSTANCE_COLOURS, renderChart, sharedScale } from "./charts.ts";
+import { CHARTS, INSTANCE_COLOURS, labelBand, renderChart, sharedScale } from "./charts.ts";
 import { escapeHtml as e, formatCount, formatMs, formatPercent, formatSeconds } from "./html.ts";
 import { type ReportModel, type RunView, VERDICT_ROWS, type VerdictRow } from "./report-model.ts";
 
@@ -182,10 +182,11 @@ function chartsSection(model: ReportModel): string {
     '<div class="legend"><span class="dash" style="--c:#b3261e">fault</span><span class="dash" style="--c:#c25e00">balancer marks DOWN</span><span class="dash" style="--c:#2e7d32">balancer marks UP</span><span style="--c:#fbe9e7">fault window (during)</span></div>';
   const rows = CHARTS.map((info) => {
     const scale = sharedScale(info.kind, model.runs);
+    const band = labelBand(model.runs, scale);
     const panels = model.runs
       .map(
         (run) =>
-          `<div><p class="panel-title">${e(run.strategy)} · ${e(run.runId)}</p>${renderChart(info, run, scale, model.instances)}</div>`,
+          `<div><p class="panel-title">${e(run.strategy)} · ${e(run.runId)}</p>${renderChart(info, run, scale, model.instances, band)}</div>`,
       )
       .join("");
     const legend =

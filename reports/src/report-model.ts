@@ -84,7 +84,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Sessions",
     unit: "count",
     source: "events",
-    from: "audit events: active sessions on the victim just before the fault",
+    from: "audit: active sessions on the victim just before it was taken away",
   },
   {
     field: "requests.total",
@@ -127,7 +127,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Requests",
     unit: "count",
     source: "events",
-    from: "audit and probe events (balancer counters)",
+    from: "audit and probe: the balancer's counters for the victim",
   },
   {
     field: "writes.indeterminate",
@@ -152,7 +152,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Timing",
     unit: "duration",
     source: "events",
-    from: "fault and lb-state events",
+    from: "fault start → lb-state DOWN",
   },
   {
     field: "recoveryMs",
@@ -184,7 +184,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Load generator",
     unit: "percent",
     source: "cpu",
-    from: "results.loadGenerator (sampled during the run)",
+    from: "loadGenerator, sampled during the run",
   },
   {
     field: "loadGenerator.k6CpuPercent.max",
@@ -192,7 +192,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Load generator",
     unit: "percent",
     source: "cpu",
-    from: "results.loadGenerator (sampled during the run)",
+    from: "loadGenerator, sampled during the run",
   },
   {
     field: "loadGenerator.machineCpuPercent.mean",
@@ -200,7 +200,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Load generator",
     unit: "percent",
     source: "cpu",
-    from: "results.loadGenerator (sampled during the run)",
+    from: "loadGenerator, sampled during the run",
   },
 ];
 
