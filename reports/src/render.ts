@@ -131,7 +131,7 @@ function verdictTable(model: ReportModel): string {
   }
   body.push(`<tr class="group"><th colspan="${runs.length + 2}">Thresholds</th></tr>`);
   body.push(
-    `<tr><th scope="row">Thresholds</th>${runs.map((run) => `<td class="num" data-run="${e(run.key)}" data-thresholds>${thresholds(run)}</td>`).join("")}<td class="from">plan.thresholds judged on these results; k6-summary.json</td></tr>`,
+    `<tr><th scope="row">Outcome</th>${runs.map((run) => `<td class="num" data-run="${e(run.key)}" data-thresholds>${thresholds(run)}</td>`).join("")}<td class="from">plan.thresholds judged on these results; k6-summary.json</td></tr>`,
   );
   return `<table class="grid" id="verdict"><thead><tr><th></th>${runs.map(runHeader).join("")}<th>Computed from</th></tr></thead><tbody>${body.join("")}</tbody></table>`;
 }
