@@ -1,5 +1,7 @@
-// rolling-restart: a deploy. One instance at a time: graceful stop, start, and wait until the
-// balancer sends it traffic again before the next.
+// rolling-restart: a deploy of immutable instances. One at a time: drained with a graceful stop,
+// replaced by a fresh instance (its local disk gone, as a new server's is), and waited for until
+// the balancer sees it UP before the next. (A restart that keeps the disk and is back within the
+// balancer's retries loses nothing: the plain `stop` and `restart` actions measure that.)
 import { pollUntil } from "../process/poll.ts";
 import { type FaultUnit, requireTarget } from "./types.ts";
 
@@ -17,7 +19,8 @@ export const rollingRestart: FaultUnit = {
       ctx.step("stop", id, "start");
       await ctx.platform.instanceOp(id, "stop");
       ctx.step("stop", id, "end");
-      ctx.step("restart", id, "start");
+      ctx.step("replace", id, "start");
+      await ctx.platform.instanceOp(id, "wipe");
       await ctx.platform.instanceOp(id, "start", ctx.signal);
       await pollUntil(async () => (await ctx.platform.lbStates()).get(id)?.status === "UP", {
         timeoutMs: upTimeoutMs,
@@ -25,7 +28,7 @@ export const rollingRestart: FaultUnit = {
         what: `the balancer to see ${id} UP again`,
         signal: ctx.signal,
       });
-      ctx.step("restart", id, "end");
+      ctx.step("replace", id, "end");
     }
   },
 };

@@ -109,6 +109,7 @@ export function validatePlan(candidate: unknown): Plan {
 
 /** Raw option values as the CLI received them (strings), before validation. */
 export interface ScenarioOptions {
+  platform?: string;
   strategy?: string;
   instances?: string;
   duration?: string;
@@ -235,10 +236,11 @@ export function planFromOptions(options: ScenarioOptions): Plan {
   if (options.runId !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(options.runId)) {
     throw new InputError(`--run-id ${JSON.stringify(options.runId)}: expected 1-100 letters, digits, "_", "." or "-"`);
   }
+  const platform = choiceOption("platform", options.platform, platformNames) ?? "local";
   return validatePlan({
     runId,
     outDir: options.out ?? `reports/out/${runId}`,
-    platform: "local",
+    platform,
     strategy,
     instances,
     health,

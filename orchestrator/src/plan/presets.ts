@@ -21,7 +21,7 @@ export const presets = {
   terminate: (instances, durationMs, seed) => [
     { atMs: third(durationMs), action: "terminate", target: victim(instances, seed) },
   ],
-  /** A deploy at 1/4: every instance in turn stopped gracefully and started again. */
+  /** A deploy at 1/4: every instance in turn drained (graceful stop) and replaced by a fresh one. */
   "rolling-restart": (_instances, durationMs) => [
     { atMs: Math.round(durationMs / 4), action: "rolling-restart", target: "fleet" },
   ],

@@ -52,7 +52,9 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     Object.assign(versions, await platform.versions());
     const warm = await warmUp(platform.lbUrl(), { signal });
     log.add({ type: "warm-up", detail: { ...warm } });
-    progress(`[run] warmed up the fleet: ${warm.requests} requests in ${warm.ms} ms (${warm.failed} failed)`);
+    progress(
+      `[run] warmed up the fleet: ${warm.requests} requests in ${warm.ms} ms (${warm.failed} not answered with 2xx)`,
+    );
     await sampler.start();
 
     const apiPort = await freePort();

@@ -38,11 +38,22 @@ export function summaryTable(record: RunRecord): string {
           .map((w) => `${w} ${ms(r.latency[w].p50)}/${ms(r.latency[w].p95)}/${ms(r.latency[w].p99)}`)
           .join("; "),
       ],
-      ["detection/recovery", `${ms(r.detectionMs)} / ${ms(r.recoveryMs)}`],
+      [
+        "detection/recovery",
+        `${ms(r.detectionMs)} / ${ms(r.recoveryMs)}; restored instance took traffic after ${ms(r.rejoinMs)}`,
+      ],
       [
         "load generator",
         `k6 CPU mean ${r.loadGenerator.k6CpuPercent.mean ?? "-"}%, machine ${r.loadGenerator.machineCpuPercent.mean ?? "-"}%, dropped iterations ${r.droppedIterations}`,
       ],
+      ...(r.thresholds.length
+        ? [
+            [
+              "thresholds",
+              r.thresholds.map((t) => `${t.expr} ${t.ok ? "ok" : `FAILED (${t.actual ?? "no value"})`}`).join(", "),
+            ] as [string, string],
+          ]
+        : []),
       ["trust", r.trust.trustworthy ? "ok" : `NOT TRUSTWORTHY: ${r.trust.warnings.join("; ")}`],
     );
   }

@@ -1,59 +1,18 @@
 // End to end with real k6, HAProxy and DynamoDB Local: each strategy for about 20 s, and Ctrl-C.
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { dynamoDbLocalJar, k6Path } from "../../../tools/tool-paths.mjs";
-import type { RunRecord } from "../../src/run/run-record.ts";
+import { alive, killCliChildren, missingTools, readRecord, runCli } from "../helpers/run-cli.ts";
 
-const repoRoot = resolve(import.meta.dirname, "../../..");
-const missing = [existsSync(k6Path()) ? null : `k6 (${k6Path()})`, dynamoDbLocalJar() ? null : "DynamoDB Local"].filter(
-  Boolean,
-);
+const missing = missingTools();
 if (missing.length)
   console.warn(`SKIPPED scenario integration tests: missing ${missing.join(", ")}; run npm run setup`);
 
 const outRoot = mkdtempSync(join(tmpdir(), "fh-scenario-"));
-const children = new Set<ChildProcess>();
-afterAll(() => {
-  for (const child of children) child.kill("SIGKILL");
-});
+afterAll(killCliChildren);
 
-function scenario(args: string[], onLine?: (line: string, child: ChildProcess) => void) {
-  const child = spawn(process.execPath, ["--import", "tsx", "orchestrator/src/cli/scenario.ts", ...args], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  let output = "";
-  const collect = (chunk: Buffer) => {
-    const text = chunk.toString();
-    output += text;
-    for (const line of text.split("\n")) onLine?.(line, child);
-  };
-  child.stdout.on("data", collect);
-  child.stderr.on("data", collect);
-  return new Promise<{ code: number | null; output: string }>((done) =>
-    child.on("exit", (code) => {
-      children.delete(child);
-      done({ code, output });
-    }),
-  );
-}
-
-function readRecord(dir: string): RunRecord {
-  return JSON.parse(readFileSync(join(dir, "run.json"), "utf8")) as RunRecord;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const scenario = (args: string[], onLine?: Parameters<typeof runCli>[2]) => runCli("scenario", args, onLine);
 
 const short = ["--duration", "20s", "--seed", "3"];
 

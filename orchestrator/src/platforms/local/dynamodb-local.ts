@@ -29,7 +29,7 @@ export async function startDynamoDbLocal(options: {
       `-Djava.library.path=${found.libDir}`,
       "-jar",
       found.jar,
-      "-inMemory",
+      ...(options.dbPath ? ["-dbPath", options.dbPath] : ["-inMemory"]),
       "-sharedDb",
       "-port",
       String(options.port),

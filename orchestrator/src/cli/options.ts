@@ -1,0 +1,71 @@
+// Options shared by `npm run scenario` and `npm run chaos`: parsed once, mapped to plan options.
+import { parseArgs } from "node:util";
+import { InputError } from "../errors.ts";
+import { healthProfileNames } from "../plan/health-profiles.ts";
+import { defaults, platformNames, type ScenarioOptions } from "../plan/plan.ts";
+import { defaultPreset, presetNames } from "../plan/presets.ts";
+import { thresholdMetrics } from "../plan/thresholds.ts";
+
+export const sharedOptions = {
+  platform: { type: "string" },
+  instances: { type: "string" },
+  duration: { type: "string" },
+  rate: { type: "string" },
+  sessions: { type: "string" },
+  health: { type: "string" },
+  seed: { type: "string" },
+  preset: { type: "string" },
+  plan: { type: "string" },
+  "no-faults": { type: "boolean" },
+  threshold: { type: "string", multiple: true },
+  "request-timeout": { type: "string" },
+  out: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export const sharedHelp = `  --platform NAME       ${platformNames.join(", ")} (default local)
+  --instances N         target-app instances, 1-10 (default ${defaults.instances})
+  --duration D          load duration, e.g. 60s, 2m (default ${defaults.durationMs / 1000}s)
+  --rate N              iterations per second, open model (default ${defaults.rate})
+  --sessions N          people (k6 VUs), each with one session (default ${defaults.sessions})
+  --health NAME         health-check profile: ${healthProfileNames.join(", ")} (default ${defaults.health})
+  --seed N              seed for the victim choice (default: random, printed and recorded)
+  --preset NAME         fault plan: ${presetNames.join(", ")} (default ${defaultPreset})
+  --plan FILE           fault plan file, JSON or YAML: {"faults": [{"at": "20s", "action": "crash", "target": "app-2"}]}
+  --no-faults           run the load without any fault
+  --threshold EXPR      fail (exit 99) unless EXPR holds, e.g. "sessions.lost<=0"; repeatable.
+                        Metrics: ${thresholdMetrics.slice(0, 7).join(", ")},
+                        latency[.before|.during|.after].p50|p95|p99
+  --request-timeout D   k6 request timeout (default ${defaults.requestTimeoutMs / 1000}s)
+  -h, --help            this text`;
+
+type OptionSpec = Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>;
+
+/** Parses argv against the shared options plus a command's own; bad flags become InputError. */
+export function parseCommandLine(argv: string[], extra: OptionSpec, help: string) {
+  try {
+    return parseArgs({ args: argv, options: { ...sharedOptions, ...extra }, strict: true, allowPositionals: false })
+      .values as Record<string, string | boolean | string[] | undefined>;
+  } catch (err) {
+    throw new InputError(`${(err as Error).message}\n\n${help}`);
+  }
+}
+
+/** The plan options the shared flags give (strategy, run id and folder are the command's). */
+export function planOptions(values: Record<string, string | boolean | string[] | undefined>): ScenarioOptions {
+  const str = (k: string) => values[k] as string | undefined;
+  return {
+    platform: str("platform"),
+    instances: str("instances"),
+    duration: str("duration"),
+    rate: str("rate"),
+    sessions: str("sessions"),
+    health: str("health"),
+    seed: str("seed"),
+    preset: str("preset"),
+    planFile: str("plan"),
+    faults: values["no-faults"] ? false : undefined,
+    thresholds: values.threshold as string[] | undefined,
+    requestTimeout: str("request-timeout"),
+  };
+}

@@ -1,0 +1,61 @@
+// Runs one of the orchestrator's CLIs as a child process (as a user would) and reads its run records.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { dynamoDbLocalJar, k6Path } from "../../../tools/tool-paths.mjs";
+import type { RunRecord } from "../../src/run/run-record.ts";
+
+export const repoRoot = resolve(import.meta.dirname, "../../..");
+
+/** What an end-to-end test needs and does not have, or an empty list. */
+export function missingTools(): string[] {
+  return [existsSync(k6Path()) ? null : `k6 (${k6Path()})`, dynamoDbLocalJar() ? null : "DynamoDB Local"].filter(
+    (x): x is string => x !== null,
+  );
+}
+
+const children = new Set<ChildProcess>();
+
+/** SIGKILL every CLI still running (for afterAll). */
+export function killCliChildren(): void {
+  for (const child of children) child.kill("SIGKILL");
+}
+
+export function runCli(
+  cli: "scenario" | "chaos",
+  args: string[],
+  onLine?: (line: string, child: ChildProcess) => void,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", `orchestrator/src/cli/${cli}.ts`, ...args], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  let output = "";
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output += text;
+    for (const line of text.split("\n")) onLine?.(line, child);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  return new Promise((done) =>
+    child.on("exit", (code) => {
+      children.delete(child);
+      done({ code, output });
+    }),
+  );
+}
+
+export function readRecord(dir: string): RunRecord {
+  return JSON.parse(readFileSync(join(dir, "run.json"), "utf8")) as RunRecord;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
