@@ -1,11 +1,13 @@
 // `npm run chaos`: one fault plan against every strategy, under the same seed and load, on one
 // platform, then one comparison report.
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { writeReport } from "../../../reports/src/write-report.ts";
 import { ExitCode, exitCodeFor, InputError } from "../errors.ts";
 import { formatDuration } from "../plan/duration.ts";
 import { type Plan, planFromOptions, type Strategy, strategies } from "../plan/plan.ts";
 import { randomSeed } from "../plan/seed.ts";
+import { createPlatform } from "../platforms/index.ts";
+import { dryRun, formatDryRun } from "../run/dry-run.ts";
 import type { RunRecord } from "../run/run-record.ts";
 import { runScenario } from "../run/run-scenario.ts";
 import { summaryTable } from "../run/summary.ts";
@@ -68,6 +70,12 @@ async function run(argv: string[]): Promise<ExitCode> {
     planFromOptions({ ...options, seed, strategy, runId: `${experimentId}-${strategy}`, out: join(outDir, strategy) }),
   );
   const first = plans[0]!;
+  if (values["dry-run"]) {
+    for (const plan of plans) {
+      console.log(`${formatDryRun(plan, await dryRun(plan, createPlatform(plan, resolve(plan.outDir))))}\n`);
+    }
+    return ExitCode.ok;
+  }
   const faults = first.faults.map((f) => `${f.action} ${f.target} at ${formatDuration(f.atMs)}`).join(", ") || "none";
   console.log(
     `[chaos] ${chosen.join(", ")} on ${first.platform}; seed ${first.seed}; faults (${first.faultSource}): ${faults}; ` +

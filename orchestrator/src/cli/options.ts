@@ -17,6 +17,8 @@ export const sharedOptions = {
   preset: { type: "string" },
   plan: { type: "string" },
   "no-faults": { type: "boolean" },
+  "no-load": { type: "boolean" },
+  "dry-run": { type: "boolean" },
   threshold: { type: "string", multiple: true },
   "request-timeout": { type: "string" },
   out: { type: "string" },
@@ -33,6 +35,8 @@ export const sharedHelp = `  --platform NAME       ${platformNames.join(", ")} (
   --preset NAME         fault plan: ${presetNames.join(", ")} (default ${defaultPreset})
   --plan FILE           fault plan file, JSON or YAML: {"faults": [{"at": "20s", "action": "crash", "target": "app-2"}]}
   --no-faults           run the load without any fault
+  --no-load             apply the fault plan without k6 load (watch the fleet by hand)
+  --dry-run             print what the plan would do, command by command with its time, and stop
   --threshold EXPR      fail (exit 99) unless EXPR holds, e.g. "sessions.lost<=0"; repeatable.
                         Metrics: ${thresholdMetrics.slice(0, 7).join(", ")},
                         latency[.before|.during|.after].p50|p95|p99
@@ -65,6 +69,7 @@ export function planOptions(values: Record<string, string | boolean | string[] |
     preset: str("preset"),
     planFile: str("plan"),
     faults: values["no-faults"] ? false : undefined,
+    load: values["no-load"] ? false : undefined,
     thresholds: values.threshold as string[] | undefined,
     requestTimeout: str("request-timeout"),
   };

@@ -1,7 +1,10 @@
-// `npm run scenario -- --strategy <name>`: one failover experiment on the local platform.
+// `npm run scenario -- --strategy <name>`: one failover experiment.
+import { resolve } from "node:path";
 import { writeReport } from "../../../reports/src/write-report.ts";
 import { ExitCode, exitCodeFor } from "../errors.ts";
 import { planFromOptions, strategies } from "../plan/plan.ts";
+import { createPlatform } from "../platforms/index.ts";
+import { dryRun, formatDryRun } from "../run/dry-run.ts";
 import { runScenario } from "../run/run-scenario.ts";
 import { summaryTable } from "../run/summary.ts";
 import { main, onInterrupt } from "./interrupt.ts";
@@ -34,6 +37,10 @@ async function run(argv: string[]): Promise<ExitCode> {
     runId: values["run-id"] as string | undefined,
     out: values.out as string | undefined,
   });
+  if (values["dry-run"]) {
+    console.log(formatDryRun(plan, await dryRun(plan, createPlatform(plan, resolve(plan.outDir)))));
+    return ExitCode.ok;
+  }
   const faults = plan.faults.map((f) => `${f.action} ${f.target} at ${f.atMs / 1000}s`).join(", ");
   console.log(`[plan] seed ${plan.seed}; faults (${plan.faultSource}): ${faults || "none"}`);
 

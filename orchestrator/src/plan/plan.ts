@@ -40,6 +40,8 @@ export const planSchema = z
     health: z.enum(healthProfileNames as [HealthProfileName, ...HealthProfileName[]]),
     seed: z.number().int().nonnegative(),
     load: z.strictObject({
+      /** False with --no-load: the fault plan runs without k6 (and without a warm-up). */
+      k6: z.boolean(),
       scenario: z.string().min(1),
       durationMs: z.number().int().min(limits.durationMs.min).max(limits.durationMs.max),
       rate: z.number().int().min(limits.rate.min).max(limits.rate.max),
@@ -118,6 +120,8 @@ export interface ScenarioOptions {
   health?: string;
   seed?: string;
   faults?: boolean;
+  /** false: apply the fault plan without k6 load. */
+  load?: boolean;
   preset?: string;
   /** A fault plan file (JSON or YAML); replaces the preset. */
   planFile?: string;
@@ -245,7 +249,7 @@ export function planFromOptions(options: ScenarioOptions): Plan {
     instances,
     health,
     seed,
-    load: { scenario: defaults.scenario, durationMs, rate, sessions, requestTimeoutMs },
+    load: { k6: options.load !== false, scenario: defaults.scenario, durationMs, rate, sessions, requestTimeoutMs },
     faultSource,
     faults,
     thresholds,

@@ -44,6 +44,13 @@ export interface SessionAudit {
   shared: boolean;
 }
 
+/** One thing a platform does, as --dry-run describes it. */
+export type PlatformStep =
+  | { kind: "up" }
+  | { kind: "down" }
+  | { kind: "instance"; id: string; op: InstanceOp }
+  | { kind: "store"; op: StoreOp };
+
 export interface Platform {
   readonly name: string;
   /** Brings up the store, the instances and the balancer; resolves once all answer. */
@@ -63,6 +70,10 @@ export interface Platform {
   auditSessions(id: string, activeWithinMs: number): Promise<SessionAudit>;
   /** Versions of the parts (HAProxy, store, ...) for the run record. */
   versions(): Promise<Record<string, string>>;
+  /** The exact commands or API calls one step would make, for --dry-run. Does nothing. */
+  describe(step: PlatformStep): string[];
+  /** Read-only work a dry run needs first (finding the fleet); changes nothing. */
+  prepareDryRun?(signal?: AbortSignal): Promise<void>;
 }
 
 export type PlatformFactory = (plan: Plan, runDir: string) => Platform;

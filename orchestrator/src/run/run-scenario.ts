@@ -9,6 +9,7 @@ import { formatDuration } from "../plan/duration.ts";
 import type { Plan } from "../plan/plan.ts";
 import { createPlatform } from "../platforms/index.ts";
 import { startedChildren } from "../process/child.ts";
+import { sleep } from "../process/poll.ts";
 import { freePort } from "../process/ports.ts";
 import { EventLog } from "./events.ts";
 import { type K6Run, k6Files, k6Version, startK6 } from "./k6.ts";
@@ -46,47 +47,56 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
   const sampler = new LbSampler(platform, log);
 
   try {
-    versions.k6 = k6Version();
+    if (plan.load.k6) versions.k6 = k6Version();
     progress(`[run] ${plan.runId}: strategy ${plan.strategy}, ${plan.instances} instances, seed ${plan.seed}`);
     await platform.up(signal);
     Object.assign(versions, await platform.versions());
-    const warm = await warmUp(platform.lbUrl(), { signal });
-    log.add({ type: "warm-up", detail: { ...warm } });
-    progress(
-      `[run] warmed up the fleet: ${warm.requests} requests in ${warm.ms} ms (${warm.failed} not answered with 2xx)`,
-    );
+    if (plan.load.k6) {
+      const warm = await warmUp(platform.lbUrl(), { signal });
+      log.add({ type: "warm-up", detail: { ...warm } });
+      progress(
+        `[run] warmed up the fleet: ${warm.requests} requests in ${warm.ms} ms (${warm.failed} not answered with 2xx)`,
+      );
+    }
     await sampler.start();
 
-    const apiPort = await freePort();
-    log.add({ type: "k6-start" });
-    const t0 = Date.now();
-    k6 = startK6(plan, runDir, platform.lbUrl(), apiPort);
-    const run = k6;
-    // The timeline stops early when k6 ends early or the run is interrupted.
-    const timelineStop = new AbortController();
-    const stopTimeline = () =>
-      timelineStop.abort(signal.reason ?? new HarnessError("k6 ended before the fault plan did"));
-    signal.addEventListener("abort", stopTimeline, { once: true });
-    const ticker = setInterval(() => void reportProgress(run, plan, t0, progress), 5000);
-    try {
-      const k6Done = run.child.exited.then((exit) => {
-        stopTimeline();
-        return exit;
-      });
-      const [, exit] = await Promise.all([
-        runTimeline({ plan, platform, log, t0, signal: timelineStop.signal, activeWithinMs: activeWindowMs(plan) }),
-        k6Done,
-      ]);
-      k6Exit = exit;
-    } finally {
-      clearInterval(ticker);
-      signal.removeEventListener("abort", stopTimeline);
-    }
-    log.add({ type: "k6-end", detail: { exitCode: k6Exit.code, signal: k6Exit.signal } });
-    signal.throwIfAborted();
-    // 0: fine; 99: thresholds crossed (the summary says which); anything else: k6 itself failed.
-    if (k6Exit.code !== 0 && k6Exit.code !== 99) {
-      throw new HarnessError(`k6 exited with ${k6Exit.code ?? k6Exit.signal}: see ${files.log}\n${tail(files.log)}`);
+    const timeline = (t0: number, timelineSignal: AbortSignal) =>
+      runTimeline({ plan, platform, log, t0, signal: timelineSignal, activeWithinMs: activeWindowMs(plan) });
+    if (!plan.load.k6) {
+      // --no-load: the fault plan on its own, for watching a fleet by hand, for the same duration.
+      progress(`[run] no load: applying the fault plan over ${formatDuration(plan.load.durationMs)}`);
+      const t0 = Date.now();
+      await Promise.all([timeline(t0, signal), sleep(plan.load.durationMs, signal)]);
+    } else {
+      const apiPort = await freePort();
+      log.add({ type: "k6-start" });
+      const t0 = Date.now();
+      k6 = startK6(plan, runDir, platform.lbUrl(), apiPort);
+      const run = k6;
+      // The timeline stops early when k6 ends early or the run is interrupted.
+      const timelineStop = new AbortController();
+      const stopTimeline = () =>
+        timelineStop.abort(signal.reason ?? new HarnessError("k6 ended before the fault plan did"));
+      signal.addEventListener("abort", stopTimeline, { once: true });
+      const ticker = setInterval(() => void reportProgress(run, plan, t0, progress), 5000);
+      let exit: { code: number | null; signal: string | null };
+      try {
+        const k6Done = run.child.exited.then((info) => {
+          stopTimeline();
+          return info;
+        });
+        [, exit] = await Promise.all([timeline(t0, timelineStop.signal), k6Done]);
+        k6Exit = exit;
+      } finally {
+        clearInterval(ticker);
+        signal.removeEventListener("abort", stopTimeline);
+      }
+      log.add({ type: "k6-end", detail: { exitCode: exit.code, signal: exit.signal } });
+      signal.throwIfAborted();
+      // 0: fine; 99: thresholds crossed (the summary says which); anything else: k6 itself failed.
+      if (exit.code !== 0 && exit.code !== 99) {
+        throw new HarnessError(`k6 exited with ${exit.code ?? exit.signal}: see ${files.log}\n${tail(files.log)}`);
+      }
     }
     status = "completed";
   } catch (err) {

@@ -16,7 +16,15 @@ import { ManagedChild } from "../../process/child.ts";
 import { httpOk, pollUntil } from "../../process/poll.ts";
 import { freePorts } from "../../process/ports.ts";
 import { strategyTraits } from "../../strategies.ts";
-import type { InstanceInfo, InstanceOp, LbServerState, Platform, SessionAudit, StoreOp } from "../types.ts";
+import type {
+  InstanceInfo,
+  InstanceOp,
+  LbServerState,
+  Platform,
+  PlatformStep,
+  SessionAudit,
+  StoreOp,
+} from "../types.ts";
 import { auditDiskSessions } from "./disk-audit.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { haproxyConfig } from "./haproxy-config.ts";
@@ -57,6 +65,10 @@ class LocalPlatform implements Platform {
   ) {
     this.traits = strategyTraits[plan.strategy];
     this.logDir = join(runDir, "logs");
+    for (let i = 1; i <= plan.instances; i++) {
+      const id = `app-${i}`;
+      this.members.push({ id, port: 0, url: "", sessionDir: join(runDir, "sessions", id), paused: false });
+    }
   }
 
   async up(signal?: AbortSignal): Promise<void> {
@@ -193,6 +205,43 @@ class LocalPlatform implements Platform {
   async versions(): Promise<Record<string, string>> {
     const haproxy = spawnSync(haproxyPath(), ["-v"], { encoding: "utf8" }).stdout?.split("\n")[0]?.trim() ?? "unknown";
     return { haproxy, store: this.store?.version ?? "disk (one folder per instance)" };
+  }
+
+  describe(step: PlatformStep): string[] {
+    const app = `${process.execPath} --import tsx target-app/src/main.ts`;
+    const dynamo = this.traits.store === "dynamodb";
+    switch (step.kind) {
+      case "up":
+        return [
+          ...(dynamo
+            ? [`java -jar DynamoDBLocal.jar -dbPath ${join(this.runDir, "store-data")} -sharedDb -port <free port>`]
+            : []),
+          ...this.members.map(
+            (m) =>
+              `PORT=<free port> INSTANCE_ID=${m.id} SESSION_STORE=${this.traits.store} ${dynamo ? "" : `SESSION_DIR=${m.sessionDir} `}${app}`,
+          ),
+          `${haproxyPath()} -db -f ${join(this.runDir, "haproxy.cfg")}   # ${this.traits.sticky ? "cookie stickiness" : "round robin"}, health ${this.plan.health}`,
+        ];
+      case "down":
+        return ["kill -TERM <pid> for HAProxy, each instance and the store, kill -KILL after a grace period"];
+      case "store":
+        if (!dynamo) return ["(no shared session store: sessions are on each instance's disk; nothing to do)"];
+        return step.op === "stop"
+          ? ["kill -KILL <pid of DynamoDB Local>   # data kept in store-data/"]
+          : [`java -jar DynamoDBLocal.jar -dbPath ${join(this.runDir, "store-data")} -sharedDb -port <same port>`];
+      case "instance": {
+        const m = this.member(step.id);
+        const commands: Record<InstanceOp, string> = {
+          kill: `kill -KILL <pid of ${m.id}>`,
+          stop: `kill -TERM <pid of ${m.id}>   # graceful drain, kill -KILL after 15 s`,
+          start: `PORT=<same port> INSTANCE_ID=${m.id} ${app}   # then wait for /ping.html`,
+          pause: `kill -STOP <pid of ${m.id}>`,
+          resume: `kill -CONT <pid of ${m.id}>`,
+          wipe: `rm -rf ${m.sessionDir}`,
+        };
+        return [commands[step.op]];
+      }
+    }
   }
 
   private member(id: string): LocalInstance {
