@@ -3,13 +3,18 @@
 // or with --doctor only reports each tool's version. Plain Node: it runs before `npm ci`.
 //
 //   node tools/setup.mjs [--quiet] [--doctor] [TOOL...]
-//   TOOL: node-modules | java | haproxy | k6 | dynamodb | chromium   (default: all but chromium)
+//   TOOL: node-modules | java | haproxy | k6 | dynamodb | chromium | moto
+//   (default: all but chromium and moto)
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  awsToolsMarker,
+  awsToolsVenv,
+  CFN_LINT_VERSION,
   cacheDir,
+  cfnLintPath,
   chromiumPath,
   DYNAMODB_LOCAL_PACKAGE,
   DYNAMODB_LOCAL_VERSION,
@@ -19,6 +24,8 @@ import {
   K6_MODULE,
   K6_VERSION,
   k6Path,
+  MOTO_VERSION,
+  motoServerPath,
 } from "./tool-paths.mjs";
 
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -165,6 +172,47 @@ const tools = {
       aptInstall("chromium (for report tests)", ["chromium"]);
     },
   },
+  // moto[server] (the ec2 platform's tests emulate EC2 and ELBv2 with it) and cfn-lint (checks
+  // infra/), from PyPI into one venv in the cache; without them those tests skip with the reason.
+  moto: {
+    // Only tests need it: when it cannot be installed, setup says why and goes on.
+    optional: true,
+    version() {
+      if (!existsSync(awsToolsMarker()) && !process.env.MOTO_SERVER_BIN) return null;
+      const lint = probe(cfnLintPath(), ["--version"]);
+      if (!lint || !existsSync(motoServerPath())) return null;
+      return `moto ${MOTO_VERSION} (moto_server), ${lint.split("\n")[0]}`;
+    },
+    install() {
+      if (!probe("python3", ["--version"])) {
+        throw new SetupError("moto: python3 is not on PATH. Install Python 3 (sudo apt-get install python3-venv).");
+      }
+      if (
+        probe("python3", ["-m", "venv", "--help"]) === null ||
+        probe("python3", ["-c", "import ensurepip"]) === null
+      ) {
+        aptInstall("moto (python3-venv, to make a venv)", ["python3-venv"]);
+      }
+      const venv = awsToolsVenv();
+      console.log(`[setup] installing moto[server]==${MOTO_VERSION} and cfn-lint==${CFN_LINT_VERSION} into ${venv}`);
+      // A venv cannot be moved once made, so it is made in place; the marker says it is complete.
+      rmSync(venv, { recursive: true, force: true });
+      mkdirSync(dirname(venv), { recursive: true });
+      try {
+        run("moto", "python3", ["-m", "venv", venv]);
+        run("moto", join(venv, "bin", "pip"), [
+          "install",
+          "--quiet",
+          `moto[server]==${MOTO_VERSION}`,
+          `cfn-lint==${CFN_LINT_VERSION}`,
+        ]);
+        writeFileSync(awsToolsMarker(), `moto ${MOTO_VERSION}\ncfn-lint ${CFN_LINT_VERSION}\n`);
+      } catch (err) {
+        rmSync(venv, { recursive: true, force: true });
+        throw err;
+      }
+    },
+  },
 };
 
 const defaultTools = ["node-modules", "java", "haproxy", "k6", "dynamodb"];
@@ -206,11 +254,22 @@ function main(argv) {
     try {
       tools[name].install();
     } catch (err) {
-      console.error(`[setup] FAILED ${err instanceof SetupError ? err.message : err}`);
+      const why = err instanceof SetupError ? err.message : err;
+      if (tools[name].optional) {
+        console.warn(`[setup] ${name}: could not install (${why}); the tests that need it will skip`);
+        continue;
+      }
+      console.error(`[setup] FAILED ${why}`);
       return 1;
     }
     const after = tools[name].version();
     if (!after) {
+      if (tools[name].optional) {
+        console.warn(
+          `[setup] ${name}: the install step ran but it still is not usable; the tests that need it will skip`,
+        );
+        continue;
+      }
       console.error(`[setup] FAILED ${name}: the install step ran but the tool still is not usable`);
       return 1;
     }

@@ -60,3 +60,30 @@ export function haproxyPath() {
 export function chromiumPath() {
   return process.env.CHROMIUM_BIN || "/usr/bin/chromium";
 }
+
+/**
+ * moto (an AWS API emulator, run in server mode by the ec2 platform's tests) and cfn-lint (the
+ * CloudFormation linter for infra/), pip-installed together into one venv in the cache.
+ */
+export const MOTO_VERSION = "5.2.5";
+export const CFN_LINT_VERSION = "1.58.0";
+
+/** The venv holding moto[server] and cfn-lint, named after both pinned versions. */
+export function awsToolsVenv() {
+  return join(cacheDir(), "aws-tools-venv", `moto-${MOTO_VERSION}-cfn-lint-${CFN_LINT_VERSION}`);
+}
+
+/** Written into the venv once pip has installed everything (a half-done venv has none). */
+export function awsToolsMarker() {
+  return join(awsToolsVenv(), ".installed");
+}
+
+/** moto's server (`moto_server -H 127.0.0.1 -p PORT`); $MOTO_SERVER_BIN overrides. */
+export function motoServerPath() {
+  return process.env.MOTO_SERVER_BIN || join(awsToolsVenv(), "bin", "moto_server");
+}
+
+/** cfn-lint; $CFN_LINT_BIN overrides. */
+export function cfnLintPath() {
+  return process.env.CFN_LINT_BIN || join(awsToolsVenv(), "bin", "cfn-lint");
+}
