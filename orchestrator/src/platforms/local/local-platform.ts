@@ -75,15 +75,9 @@ class LocalPlatform implements Platform {
     mkdirSync(this.logDir, { recursive: true });
     const [lbPort, storePort, ...appPorts] = await freePorts(this.plan.instances + 2, host);
     this.lbPort = lbPort!;
-    appPorts.forEach((port, i) => {
-      const id = `app-${i + 1}`;
-      this.members.push({
-        id,
-        port,
-        url: `http://${host}:${port}`,
-        sessionDir: join(this.runDir, "sessions", id),
-        paused: false,
-      });
+    this.members.forEach((m, i) => {
+      m.port = appPorts[i]!;
+      m.url = `http://${host}:${m.port}`;
     });
 
     if (this.traits.store === "dynamodb") {
