@@ -4,6 +4,7 @@
 
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
+import { seededRandom } from "../../orchestrator/src/plan/seed.ts";
 
 const HTTP_METRICS = [
   "http_reqs",
@@ -33,18 +34,6 @@ export interface GeneratedRun {
   endMs: number;
 }
 
-/** A small deterministic generator (mulberry32), so that every bench run writes the same file. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function time(ms: number, nanos: number): string {
   return `${new Date(ms).toISOString().slice(0, 23)}${String(nanos).padStart(6, "0")}Z`;
 }
@@ -59,7 +48,7 @@ export async function generateSamples(
   samples: number,
   startMs = Date.UTC(2026, 0, 1),
 ): Promise<GeneratedRun> {
-  const rand = random(42);
+  const rand = seededRandom(42);
   const out = createWriteStream(path);
   let buffer = "";
   let points = 0;

@@ -1,7 +1,9 @@
 // `npm run report -- <run-dir>... [--out FILE]`: writes a self-contained report.html for the runs.
+
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ExitCode, exitCodeFor, InputError } from "../../orchestrator/src/errors.ts";
+import { timestamp } from "../../orchestrator/src/plan/plan.ts";
 import { writeReport } from "./write-report.ts";
 
 const help = `Usage: npm run report -- <run-dir>... [--out FILE]
@@ -15,14 +17,6 @@ Options:
   -h, --help   this text
 
 Exit codes: 0 written; 1 harness error; 2 bad input (missing folder, no or bad run.json).`;
-
-function timestamp(now: Date): string {
-  return now
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "")
-    .replace("T", "-");
-}
 
 /** The report file for these run folders when --out is not given. */
 export function defaultOutFile(runDirs: readonly string[], now = new Date()): string {

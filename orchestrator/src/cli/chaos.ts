@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { writeReport } from "../../../reports/src/write-report.ts";
 import { ExitCode, exitCodeFor, InputError } from "../errors.ts";
 import { formatDuration } from "../plan/duration.ts";
-import { type Plan, planFromOptions, type Strategy, strategies } from "../plan/plan.ts";
+import { type Plan, planFromOptions, type Strategy, strategies, timestamp } from "../plan/plan.ts";
 import { randomSeed } from "../plan/seed.ts";
 import { createPlatform } from "../platforms/index.ts";
 import { dryRun, formatDryRun } from "../run/dry-run.ts";
@@ -46,14 +46,6 @@ function parseStrategies(text: string | undefined): Strategy[] {
   return list as Strategy[];
 }
 
-function stamp(now: Date): string {
-  return now
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "")
-    .replace("T", "-");
-}
-
 async function run(argv: string[]): Promise<ExitCode> {
   const values = parseCommandLine(argv, { strategies: { type: "string" } }, help);
   if (values.help) {
@@ -63,7 +55,7 @@ async function run(argv: string[]): Promise<ExitCode> {
   const chosen = parseStrategies(values.strategies as string | undefined);
   const options = planOptions(values);
   const seed = options.seed ?? String(randomSeed());
-  const experimentId = `chaos-${stamp(new Date())}`;
+  const experimentId = `chaos-${timestamp(new Date())}`;
   const outDir = (values.out as string | undefined) ?? `reports/out/${experimentId}`;
   // Every plan is validated before anything starts.
   const plans: Plan[] = chosen.map((strategy) =>

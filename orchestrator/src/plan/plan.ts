@@ -176,7 +176,8 @@ export function defaultFaults(instances: number, durationMs: number, seed: numbe
   return presets[defaultPreset](instances, durationMs, seed);
 }
 
-function timestamp(now: Date): string {
+/** "20261122-104500": a compact UTC time for run ids and file names. */
+export function timestamp(now: Date): string {
   return now
     .toISOString()
     .replace(/[-:]/g, "")
