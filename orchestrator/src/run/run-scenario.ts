@@ -45,6 +45,8 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
   let k6: K6Run | undefined;
   let k6Exit: { code: number | null; signal: string | null } | undefined;
   const sampler = new LbSampler(platform, log);
+  const childrenBefore = startedChildren().length;
+  platform.onApiCall?.(({ t, ...call }) => log.add({ type: "api-call", detail: { ...call } }, t));
 
   try {
     if (plan.load.k6) versions.k6 = k6Version();
@@ -154,7 +156,7 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     k6: k6Exit ? { exitCode: k6Exit.code, signal: k6Exit.signal } : null,
     files: { samples: "samples.json", k6Summary: "k6-summary.json", haproxyConfig: "haproxy.cfg", logs: "logs/" },
     events: log.events,
-    processes: startedChildren(),
+    processes: startedChildren().slice(childrenBefore),
     results: results ?? null,
   };
   writeRunRecord(runDir, record);
