@@ -51,6 +51,18 @@ export type PlatformStep =
   | { kind: "instance"; id: string; op: InstanceOp }
   | { kind: "store"; op: StoreOp };
 
+/** One call a platform made to a cloud API (EC2, ELBv2): recorded as an event, never credentials. */
+export interface ApiCall {
+  /** Wall-clock ms when the call ended. */
+  t: number;
+  service: string;
+  command: string;
+  input: Record<string, unknown>;
+  ok: boolean;
+  ms: number;
+  error?: string;
+}
+
 export interface Platform {
   readonly name: string;
   /** Brings up the store, the instances and the balancer; resolves once all answer. */
@@ -74,6 +86,8 @@ export interface Platform {
   describe(step: PlatformStep): string[];
   /** Read-only work a dry run needs first (finding the fleet); changes nothing. */
   prepareDryRun?(signal?: AbortSignal): Promise<void>;
+  /** Platforms that call cloud APIs report every call to this listener (the run's event log). */
+  onApiCall?(listener: (call: ApiCall) => void): void;
 }
 
 export type PlatformFactory = (plan: Plan, runDir: string) => Platform;

@@ -14,7 +14,9 @@ export type RunEvent =
   /** Store audit and balancer probes taken just before a fault that takes an instance away. */
   | { t: number; type: "audit"; target: string; detail: Record<string, unknown> }
   /** The balancer's count of requests the victim never answered, read after the fault. */
-  | { t: number; type: "probe"; target: string; detail: Record<string, unknown> };
+  | { t: number; type: "probe"; target: string; detail: Record<string, unknown> }
+  /** One cloud API call the platform made (ec2): service, command, input, outcome. */
+  | { t: number; type: "api-call"; detail: Record<string, unknown> };
 
 type WithoutTime<E> = E extends RunEvent ? Omit<E, "t"> : never;
 
