@@ -22,6 +22,12 @@ export const sharedOptions = {
   threshold: { type: "string", multiple: true },
   "request-timeout": { type: "string" },
   out: { type: "string" },
+  region: { type: "string" },
+  "ec2-filter": { type: "string", multiple: true },
+  "target-group-arn": { type: "string" },
+  "lb-url": { type: "string" },
+  "aws-endpoint": { type: "string" },
+  "ec2-crash": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -41,7 +47,17 @@ export const sharedHelp = `  --platform NAME       ${platformNames.join(", ")} (
                         Metrics: ${thresholdMetrics.slice(0, 7).join(", ")},
                         latency[.before|.during|.after].p50|p95|p99
   --request-timeout D   k6 request timeout (default ${defaults.requestTimeoutMs / 1000}s)
-  -h, --help            this text`;
+  -h, --help            this text
+
+  With --platform ec2 (credentials from the AWS SDK's default chain; only instances tagged
+  failover-harness=allowed are ever touched; --instances must equal the fleet's size):
+  --region NAME         AWS region (default $AWS_REGION)
+  --ec2-filter F        NAME=VALUE, e.g. tag:aws:cloudformation:stack-name=failover-fleet;
+                        repeatable (required): the matching instances, by id, are app-1..app-N
+  --target-group-arn A  the target group whose health is the balancer's view (required)
+  --lb-url URL          the load balancer's URL, where k6 sends load
+  --aws-endpoint URL    an emulator's endpoint (moto) instead of AWS's
+  --ec2-crash MODE      crash as stop (StopInstances with Force, the default) or reboot`;
 
 type OptionSpec = Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>;
 
@@ -72,5 +88,13 @@ export function planOptions(values: Record<string, string | boolean | string[] |
     load: values["no-load"] ? false : undefined,
     thresholds: values.threshold as string[] | undefined,
     requestTimeout: str("request-timeout"),
+    ec2: {
+      region: str("region"),
+      filters: values["ec2-filter"] as string[] | undefined,
+      targetGroupArn: str("target-group-arn"),
+      lbUrl: str("lb-url"),
+      awsEndpoint: str("aws-endpoint"),
+      crashMode: str("ec2-crash"),
+    },
   };
 }

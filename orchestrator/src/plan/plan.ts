@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { InputError } from "../errors.ts";
 import { faultUnits } from "../faults/registry.ts";
+import { type Ec2Options, ec2SectionFromOptions, ec2SectionSchema } from "../platforms/ec2/ec2-plan.ts";
 import { formatDuration, parseDuration } from "./duration.ts";
 import { type HealthProfileName, healthProfileNames, healthProfiles } from "./health-profiles.ts";
 import { readPlanFile } from "./plan-file.ts";
@@ -12,7 +13,7 @@ import { parseThreshold } from "./thresholds.ts";
 export const strategies = ["local", "sticky", "dynamodb"] as const;
 export type Strategy = (typeof strategies)[number];
 
-export const platformNames = ["local"] as const;
+export const platformNames = ["local", "ec2"] as const;
 export const faultActions = faultUnits.map((u) => u.action) as [string, ...string[]];
 
 /** Limits that keep every run bounded in time and count. */
@@ -59,6 +60,8 @@ export const planSchema = z
         value: z.number(),
       }),
     ),
+    /** With platform ec2: the fleet's filters, region, target group, endpoint (no credentials). */
+    ec2: ec2SectionSchema.optional(),
   })
   .superRefine((plan, ctx) => {
     plan.faults.forEach((fault, i) => {
@@ -129,6 +132,8 @@ export interface ScenarioOptions {
   out?: string;
   runId?: string;
   requestTimeout?: string;
+  /** The ec2 flags (--region, --ec2-filter, ...); only with platform ec2. */
+  ec2?: Ec2Options;
   /** Used for the default run folder and run id; injected for tests. */
   now?: Date;
 }
@@ -242,6 +247,7 @@ export function planFromOptions(options: ScenarioOptions): Plan {
     throw new InputError(`--run-id ${JSON.stringify(options.runId)}: expected 1-100 letters, digits, "_", "." or "-"`);
   }
   const platform = choiceOption("platform", options.platform, platformNames) ?? "local";
+  const ec2 = ec2SectionFromOptions(platform, options.ec2);
   return validatePlan({
     runId,
     outDir: options.out ?? `reports/out/${runId}`,
@@ -254,6 +260,7 @@ export function planFromOptions(options: ScenarioOptions): Plan {
     faultSource,
     faults,
     thresholds,
+    ...(ec2 ? { ec2 } : {}),
   });
 }
 

@@ -1,11 +1,13 @@
 // Chooses a platform by name. No caller branches on the platform's name.
 import { InputError } from "../errors.ts";
 import type { Plan } from "../plan/plan.ts";
+import { createEc2Platform } from "./ec2/ec2-platform.ts";
 import { createLocalPlatform } from "./local/local-platform.ts";
 import type { Platform, PlatformFactory } from "./types.ts";
 
 const factories: Record<string, PlatformFactory> = {
   local: createLocalPlatform,
+  ec2: createEc2Platform,
 };
 
 export function createPlatform(plan: Plan, runDir: string): Platform {

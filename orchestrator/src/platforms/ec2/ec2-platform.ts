@@ -1,0 +1,403 @@
+// The ec2 platform: an existing fleet behind an ALB/ELB target group, found by filters. Faults are
+// EC2 API calls (stop, start, terminate, reboot) with bounded waiters; the balancer's view is the
+// target group's health. Only instances tagged failover-harness=allowed are ever touched, checked
+// for the whole plan before the first mutating call and again before each one.
+import {
+  DescribeInstancesCommand,
+  type Filter,
+  type Instance,
+  RebootInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+  TerminateInstancesCommand,
+  waitUntilInstanceRunning,
+  waitUntilInstanceStopped,
+  waitUntilInstanceTerminated,
+} from "@aws-sdk/client-ec2";
+import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { HarnessError, InputError } from "../../errors.ts";
+import { formatDuration } from "../../plan/duration.ts";
+import type { Plan } from "../../plan/plan.ts";
+import { pollUntil } from "../../process/poll.ts";
+import { strategyTraits } from "../../strategies.ts";
+import type {
+  ApiCall,
+  InstanceInfo,
+  InstanceOp,
+  LbServerState,
+  Platform,
+  PlatformStep,
+  SessionAudit,
+  StoreOp,
+} from "../types.ts";
+import { type AwsClients, createAwsClients } from "./aws-clients.ts";
+import { type Ec2Section, optInTag } from "./ec2-plan.ts";
+import {
+  type Ec2Member,
+  fleetFromReservations,
+  guardProblems,
+  hasOptInTag,
+  lbStatesFromTargetHealth,
+  liveStates,
+  memberLabel,
+  plannedSteps,
+  toMember,
+  unsupportedProblems,
+} from "./fleet.ts";
+
+export function createEc2Platform(plan: Plan, _runDir: string): Platform {
+  if (!plan.ec2) {
+    throw new InputError("plan.ec2: required with platform ec2 (--region, --ec2-filter, --target-group-arn)");
+  }
+  return new Ec2Platform(plan, plan.ec2);
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+
+export class Ec2Platform implements Platform {
+  readonly name = "ec2";
+  /** Every API call made, in order (also reported to the listeners). */
+  readonly calls: ApiCall[] = [];
+  private readonly listeners: ((call: ApiCall) => void)[] = [];
+  private readonly aws: AwsClients;
+  private fleet: Ec2Member[] = [];
+  private checked = false;
+  /** Slots this run stopped and has not started again: down() starts them (restores the fleet). */
+  private readonly stoppedByRun = new Set<string>();
+  /** Slots whose instance this run terminated: the next start waits for the Auto Scaling group's replacement. */
+  private readonly terminated = new Set<string>();
+  /** The same bookkeeping for describe(), so a dry run's terminate reads as it would run. */
+  private readonly describedTerminated = new Set<string>();
+  private lastHealth?: { at: number; states: Map<string, LbServerState> };
+  private warnedAudit = false;
+
+  constructor(
+    readonly plan: Plan,
+    private readonly section: Ec2Section,
+  ) {
+    this.aws = createAwsClients(section, (call) => {
+      this.calls.push(call);
+      for (const listener of this.listeners) listener(call);
+    });
+  }
+
+  onApiCall(listener: (call: ApiCall) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Finds the fleet and checks the plan against it; then waits until every target is healthy. */
+  async up(signal?: AbortSignal): Promise<void> {
+    await this.discoverAndGuard(signal);
+    const notRunning = this.fleet.filter((m) => m.state !== "running");
+    if (notRunning.length > 0) {
+      throw new HarnessError(
+        `not every instance is running: ${notRunning.map((m) => `${memberLabel(m)} is ${m.state}`).join(", ")}; start them (or let the Auto Scaling group replace them) first`,
+      );
+    }
+    await pollUntil(
+      async () => {
+        const states = await this.readTargetHealth(signal);
+        return [...states.values()].every((s) => s.status === "UP");
+      },
+      {
+        timeoutMs: this.section.waitTimeoutMs,
+        intervalMs: this.section.pollIntervalMs,
+        what: `every instance to be healthy in ${this.section.targetGroupArn}`,
+        signal,
+      },
+    );
+  }
+
+  /** Restores the fleet: starts what this run stopped. Terminated instances are the Auto Scaling group's to replace. */
+  async down(): Promise<void> {
+    const stopped = this.fleet.filter((m) => this.stoppedByRun.has(m.slot));
+    if (stopped.length > 0) {
+      const ids = stopped.map((m) => m.instanceId);
+      console.log(`[ec2] restoring the fleet: starting ${stopped.map(memberLabel).join(", ")}`);
+      await this.assertOptedIn(stopped);
+      await this.aws.ec2.send(new StartInstancesCommand({ InstanceIds: ids }));
+      await waitUntilInstanceRunning(this.waiter(), { InstanceIds: ids });
+      for (const m of stopped) this.stoppedByRun.delete(m.slot);
+    }
+    for (const slot of this.terminated) {
+      console.log(`[ec2] ${slot} was terminated; its replacement is left to the Auto Scaling group`);
+    }
+    this.terminated.clear();
+  }
+
+  instances(): InstanceInfo[] {
+    return this.fleet.map((m) => ({ id: m.slot, url: m.privateIp ? `http://${m.privateIp}` : "" }));
+  }
+
+  lbUrl(): string {
+    if (!this.section.lbUrl) throw new InputError("--lb-url is required with --platform ec2 when load runs");
+    return this.section.lbUrl;
+  }
+
+  async instanceOp(id: string, op: InstanceOp, signal?: AbortSignal): Promise<void> {
+    const m = this.member(id);
+    switch (op) {
+      case "kill": {
+        await this.assertOptedIn([m], signal);
+        const InstanceIds = [m.instanceId];
+        if (this.section.crashMode === "reboot") {
+          await this.aws.ec2.send(new RebootInstancesCommand({ InstanceIds }), { abortSignal: signal });
+          return;
+        }
+        await this.aws.ec2.send(new StopInstancesCommand({ InstanceIds, Force: true }), { abortSignal: signal });
+        this.stoppedByRun.add(m.slot);
+        await waitUntilInstanceStopped(this.waiter(signal), { InstanceIds });
+        return;
+      }
+      case "stop": {
+        await this.assertOptedIn([m], signal);
+        const InstanceIds = [m.instanceId];
+        await this.aws.ec2.send(new StopInstancesCommand({ InstanceIds }), { abortSignal: signal });
+        this.stoppedByRun.add(m.slot);
+        await waitUntilInstanceStopped(this.waiter(signal), { InstanceIds });
+        return;
+      }
+      case "wipe": {
+        // An instance's local disk goes with the instance: terminating it is the wipe.
+        await this.assertOptedIn([m], signal);
+        const InstanceIds = [m.instanceId];
+        await this.aws.ec2.send(new TerminateInstancesCommand({ InstanceIds }), { abortSignal: signal });
+        this.stoppedByRun.delete(m.slot);
+        this.terminated.add(m.slot);
+        await waitUntilInstanceTerminated(this.waiter(signal), { InstanceIds });
+        return;
+      }
+      case "start": {
+        if (this.terminated.has(m.slot)) {
+          await this.adoptReplacement(m, signal);
+        } else {
+          await this.assertOptedIn([m], signal);
+          const InstanceIds = [m.instanceId];
+          await this.aws.ec2.send(new StartInstancesCommand({ InstanceIds }), { abortSignal: signal });
+          await waitUntilInstanceRunning(this.waiter(signal), { InstanceIds });
+          this.stoppedByRun.delete(m.slot);
+        }
+        await this.waitHealthy(this.member(id), this.section.waitTimeoutMs, signal);
+        return;
+      }
+      case "pause":
+      case "resume":
+        throw new HarnessError(`${op} is not supported on ec2: EC2 cannot suspend an instance's processes`);
+    }
+  }
+
+  async lbStates(): Promise<Map<string, LbServerState>> {
+    // The sampler asks every 200 ms; ELBv2's API is throttled, so reads are at least pollIntervalMs apart.
+    const last = this.lastHealth;
+    if (last && Date.now() - last.at < Math.min(this.section.pollIntervalMs, 1000)) return new Map(last.states);
+    return this.readTargetHealth();
+  }
+
+  async storeOp(_op: StoreOp): Promise<boolean> {
+    throw new HarnessError("store-down/store-up are not supported on ec2: the harness has no control over DynamoDB");
+  }
+
+  async auditSessions(_id: string, _activeWithinMs: number): Promise<SessionAudit> {
+    if (strategyTraits[this.plan.strategy].store === "dynamodb") {
+      return { activeSessions: 0, storedSessions: 0, shared: true };
+    }
+    if (!this.warnedAudit) {
+      console.log(
+        "[ec2] the store audit cannot read an instance's disk remotely: sessions.lostExpected is not measured",
+      );
+      this.warnedAudit = true;
+    }
+    return { activeSessions: 0, storedSessions: 0, shared: false };
+  }
+
+  async versions(): Promise<Record<string, string>> {
+    return {
+      ec2: `region ${this.section.region}${this.section.awsEndpoint ? ` via ${this.section.awsEndpoint}` : ""}`,
+      fleet: this.fleet.map(memberLabel).join(", "),
+      store:
+        strategyTraits[this.plan.strategy].store === "dynamodb"
+          ? "DynamoDB table (the stack's)"
+          : "disk on each instance",
+    };
+  }
+
+  async prepareDryRun(signal?: AbortSignal): Promise<void> {
+    await this.discoverAndGuard(signal);
+  }
+
+  describe(step: PlatformStep): string[] {
+    const wait = formatDuration(this.section.waitTimeoutMs);
+    switch (step.kind) {
+      case "up":
+        return [
+          `ec2:DescribeInstances ${json({ Filters: this.filters() })}   # found ${this.fleet.length}: ${this.fleet
+            .map((m) => `${memberLabel(m)} ${m.state}${m.optedIn ? "" : " NOT OPTED IN"}`)
+            .join(", ")}`,
+          `elbv2:DescribeTargetHealth ${json({ TargetGroupArn: this.section.targetGroupArn })}   # until every instance is healthy (at most ${wait})`,
+        ];
+      case "down":
+        return [
+          "ec2:StartInstances for each instance the plan left stopped (restores the fleet); terminated instances are the Auto Scaling group's to replace",
+        ];
+      case "store":
+        return ["(not supported on ec2: the harness has no control over DynamoDB)"];
+      case "instance":
+        return this.describeInstanceOp(step.id, step.op);
+    }
+  }
+
+  private describeInstanceOp(id: string, op: InstanceOp): string[] {
+    const m = this.member(id);
+    const ids = { InstanceIds: [m.instanceId] };
+    const wait = formatDuration(this.section.waitTimeoutMs);
+    const label = memberLabel(m);
+    const healthy = `elbv2:DescribeTargetHealth ${json({ TargetGroupArn: this.section.targetGroupArn })}   # until ${id} is healthy (at most ${wait})`;
+    switch (op) {
+      case "kill":
+        return this.section.crashMode === "reboot"
+          ? [`ec2:RebootInstances ${json(ids)}   # ${label}`]
+          : [
+              `ec2:StopInstances ${json({ ...ids, Force: true })}   # ${label}, then wait until stopped (at most ${wait})`,
+            ];
+      case "stop":
+        return [`ec2:StopInstances ${json(ids)}   # ${label}, graceful; then wait until stopped (at most ${wait})`];
+      case "wipe":
+        this.describedTerminated.add(id);
+        return [`ec2:TerminateInstances ${json(ids)}   # ${label}, then wait until terminated (at most ${wait})`];
+      case "start":
+        if (this.describedTerminated.delete(id)) {
+          return [
+            `ec2:DescribeInstances ${json({ Filters: this.filters() })}   # until the Auto Scaling group's replacement for ${id} runs (at most ${formatDuration(this.section.replaceTimeoutMs)})`,
+            healthy,
+          ];
+        }
+        return [`ec2:StartInstances ${json(ids)}   # ${label}, then wait until running (at most ${wait})`, healthy];
+      case "pause":
+      case "resume":
+        return [`(${op} is not supported on ec2)`];
+    }
+  }
+
+  /** DescribeInstances (read-only), then the plan against the fleet; throws InputError naming every problem. */
+  private async discoverAndGuard(signal?: AbortSignal): Promise<void> {
+    if (this.checked) return;
+    const steps = await plannedSteps(this.plan);
+    const unsupported = unsupportedProblems(this.plan, steps);
+    if (unsupported.length > 0) throw new InputError(`plan refused on ec2:\n  ${unsupported.join("\n  ")}`);
+    this.fleet = fleetFromReservations(await this.describeInstances(this.filters(), signal));
+    console.log(
+      `[ec2] fleet (${this.section.region}): ${this.fleet.map((m) => `${memberLabel(m)} ${m.state}${m.optedIn ? "" : " [not opted in]"}`).join(", ") || "none"}`,
+    );
+    const problems = guardProblems(this.plan, steps, this.fleet);
+    if (problems.length > 0) throw new InputError(`plan refused on ec2:\n  ${problems.join("\n  ")}`);
+    this.checked = true;
+  }
+
+  /** The plan's filters, plus live states unless the filters already name states. */
+  private filters(): Filter[] {
+    const filters: Filter[] = this.section.filters.map((f) => ({ Name: f.name, Values: f.values }));
+    if (!filters.some((f) => f.Name === "instance-state-name")) {
+      filters.push({ Name: "instance-state-name", Values: liveStates });
+    }
+    return filters;
+  }
+
+  private async describeInstances(filters: Filter[] | undefined, signal?: AbortSignal, ids?: string[]) {
+    const reservations = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await this.aws.ec2.send(
+        new DescribeInstancesCommand({
+          ...(filters ? { Filters: filters } : {}),
+          ...(ids ? { InstanceIds: ids } : {}),
+          ...(NextToken ? { NextToken } : {}),
+        }),
+        { abortSignal: signal },
+      );
+      reservations.push(...(page.Reservations ?? []));
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return reservations;
+  }
+
+  /** The guard again, just before a mutating call: the instances must still carry the opt-in tag. */
+  private async assertOptedIn(members: readonly Ec2Member[], signal?: AbortSignal): Promise<void> {
+    const ids = members.map((m) => m.instanceId);
+    const found = (await this.describeInstances(undefined, signal, ids)).flatMap((r) => r.Instances ?? []);
+    for (const m of members) {
+      const instance = found.find((i) => i.InstanceId === m.instanceId);
+      if (!instance || !hasOptInTag(instance)) {
+        throw new HarnessError(
+          `refusing to touch ${memberLabel(m)}: it ${instance ? "no longer carries" : "is gone and so has no"} opt-in tag ${optInTag.key}=${optInTag.value}`,
+        );
+      }
+    }
+  }
+
+  /** After a terminate: waits for a new opted-in instance that matches the filters, and puts it in the slot. */
+  private async adoptReplacement(m: Ec2Member, signal?: AbortSignal): Promise<void> {
+    const known = new Set(this.fleet.map((x) => x.instanceId));
+    const filters = [...this.filters(), { Name: `tag:${optInTag.key}`, Values: [optInTag.value] }].map((f) =>
+      f.Name === "instance-state-name" ? { Name: f.Name, Values: ["pending", "running"] } : f,
+    );
+    console.log(`[ec2] waiting for the Auto Scaling group to replace ${memberLabel(m)}`);
+    const replacement = await pollUntil(
+      async () => {
+        const found = (await this.describeInstances(filters, signal)).flatMap((r) => r.Instances ?? []);
+        return found.find((i: Instance) => i.InstanceId && !known.has(i.InstanceId));
+      },
+      {
+        timeoutMs: this.section.replaceTimeoutMs,
+        intervalMs: this.section.pollIntervalMs,
+        what: `an opted-in replacement for ${memberLabel(m)} (does the Auto Scaling group propagate the tag ${optInTag.key}=${optInTag.value}?)`,
+        signal,
+      },
+    );
+    const adopted = toMember(m.slot, replacement);
+    this.fleet = this.fleet.map((x) => (x.slot === m.slot ? adopted : x));
+    this.terminated.delete(m.slot);
+    console.log(`[ec2] ${memberLabel(adopted)} replaces ${m.instanceId}`);
+    await waitUntilInstanceRunning(this.waiter(signal), { InstanceIds: [adopted.instanceId] });
+  }
+
+  private async waitHealthy(m: Ec2Member, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    await pollUntil(async () => (await this.readTargetHealth(signal)).get(m.slot)?.status === "UP", {
+      timeoutMs,
+      intervalMs: this.section.pollIntervalMs,
+      what: `${memberLabel(m)} to be healthy in the target group`,
+      signal,
+    });
+  }
+
+  private async readTargetHealth(signal?: AbortSignal): Promise<Map<string, LbServerState>> {
+    const out = await this.aws.elb.send(
+      new DescribeTargetHealthCommand({ TargetGroupArn: this.section.targetGroupArn }),
+      { abortSignal: signal },
+    );
+    const states = lbStatesFromTargetHealth(this.fleet, out.TargetHealthDescriptions ?? []);
+    this.lastHealth = { at: Date.now(), states };
+    return new Map(states);
+  }
+
+  /** SDK waiter settings: bounded by the plan, polled at most every pollIntervalMs (AWS's own pace above that). */
+  private waiter(signal?: AbortSignal) {
+    const minDelay = Math.max(1, Math.round(this.section.pollIntervalMs / 1000));
+    return {
+      client: this.aws.ec2,
+      maxWaitTime: Math.ceil(this.section.waitTimeoutMs / 1000),
+      minDelay,
+      maxDelay: Math.max(minDelay, 15),
+      ...(signal ? { abortSignal: signal } : {}),
+    };
+  }
+
+  private member(id: string): Ec2Member {
+    const m = this.fleet.find((x) => x.slot === id);
+    if (!m) {
+      throw new HarnessError(
+        `no instance ${json(id)}: the fleet is ${this.fleet.map(memberLabel).join(", ") || "empty"}`,
+      );
+    }
+    return m;
+  }
+}
