@@ -283,13 +283,13 @@ export class Ec2Platform implements Platform {
     if (this.checked) return;
     const steps = await plannedSteps(this.plan);
     const unsupported = unsupportedProblems(this.plan, steps);
-    if (unsupported.length > 0) throw new InputError(`plan refused on ec2:\n  ${unsupported.join("\n  ")}`);
+    if (unsupported.length > 0) throw new InputError(`plan refused on ec2: ${unsupported.join("; ")}`);
     this.fleet = fleetFromReservations(await this.describeInstances(this.filters(), signal));
     console.log(
       `[ec2] fleet (${this.section.region}): ${this.fleet.map((m) => `${memberLabel(m)} ${m.state}${m.optedIn ? "" : " [not opted in]"}`).join(", ") || "none"}`,
     );
     const problems = guardProblems(this.plan, steps, this.fleet);
-    if (problems.length > 0) throw new InputError(`plan refused on ec2:\n  ${problems.join("\n  ")}`);
+    if (problems.length > 0) throw new InputError(`plan refused on ec2: ${problems.join("; ")}`);
     this.checked = true;
   }
 
