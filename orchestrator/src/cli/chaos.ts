@@ -8,7 +8,7 @@ import { type Plan, planFromOptions, type Strategy, strategies, timestamp } from
 import { randomSeed } from "../plan/seed.ts";
 import { createPlatform } from "../platforms/index.ts";
 import { dryRun, formatDryRun } from "../run/dry-run.ts";
-import type { RunRecord } from "../run/run-record.ts";
+import { exitCodeOf, type RunRecord } from "../run/run-record.ts";
 import { runScenario } from "../run/run-scenario.ts";
 import { summaryTable } from "../run/summary.ts";
 import { main, onInterrupt } from "./interrupt.ts";
@@ -105,10 +105,7 @@ async function run(argv: string[]): Promise<ExitCode> {
     });
   }
   if (report) console.log(`[chaos] report: ${report}`);
-  if (controller.signal.aborted || records.some((r) => r.status === "interrupted")) return ExitCode.interrupted;
-  if (records.some((r) => r.status === "failed")) return ExitCode.harnessError;
-  const thresholdFailed = records.some((r) => r.results?.thresholds.some((t) => !t.ok) || r.k6?.exitCode === 99);
-  return thresholdFailed ? ExitCode.verificationFailed : ExitCode.ok;
+  return controller.signal.aborted ? ExitCode.interrupted : exitCodeOf(records);
 }
 
 function secs(ms: number): string {

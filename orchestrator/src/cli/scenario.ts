@@ -5,6 +5,7 @@ import { ExitCode, exitCodeFor } from "../errors.ts";
 import { planFromOptions, strategies } from "../plan/plan.ts";
 import { createPlatform } from "../platforms/index.ts";
 import { dryRun, formatDryRun } from "../run/dry-run.ts";
+import { exitCodeOf } from "../run/run-record.ts";
 import { runScenario } from "../run/run-scenario.ts";
 import { summaryTable } from "../run/summary.ts";
 import { main, onInterrupt } from "./interrupt.ts";
@@ -54,10 +55,7 @@ async function run(argv: string[]): Promise<ExitCode> {
     });
     console.log(`\n${summaryTable(record)}\n\nrun record: ${plan.outDir}/run.json`);
     if (report) console.log(`report:     ${report}`);
-    if (record.status === "interrupted") return ExitCode.interrupted;
-    if (record.status === "failed") return ExitCode.harnessError;
-    const failed = record.results?.thresholds.some((t) => !t.ok) || record.k6?.exitCode === 99;
-    return failed ? ExitCode.verificationFailed : ExitCode.ok;
+    return exitCodeOf([record]);
   } finally {
     release();
   }

@@ -1,6 +1,7 @@
 // The run record, run.json: written for every run, also when it failed or was interrupted.
 import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ExitCode } from "../errors.ts";
 import type { Plan } from "../plan/plan.ts";
 import type { RunEvent } from "./events.ts";
 import type { RunResults } from "./results.ts";
@@ -9,6 +10,8 @@ export interface RunRecord {
   runId: string;
   status: "completed" | "failed" | "interrupted";
   error?: string;
+  /** "input" when the run failed because its input was refused (exit code 2, not 1). */
+  errorKind?: "input";
   startedAt: string;
   endedAt: string;
   strategy: Plan["strategy"];
@@ -29,6 +32,15 @@ export interface RunRecord {
 }
 
 /** Writes run.json atomically (temp file, then rename) so a reader never sees half a record. */
+/** The exit code a finished run stands for (several runs: the worst, interruption first). */
+export function exitCodeOf(records: readonly RunRecord[]): ExitCode {
+  if (records.some((r) => r.status === "interrupted")) return ExitCode.interrupted;
+  if (records.some((r) => r.status === "failed" && r.errorKind === "input")) return ExitCode.badInput;
+  if (records.some((r) => r.status === "failed")) return ExitCode.harnessError;
+  const thresholdFailed = records.some((r) => r.results?.thresholds.some((t) => !t.ok) || r.k6?.exitCode === 99);
+  return thresholdFailed ? ExitCode.verificationFailed : ExitCode.ok;
+}
+
 export function writeRunRecord(runDir: string, record: RunRecord): string {
   const path = join(runDir, "run.json");
   const tmp = `${path}.tmp`;

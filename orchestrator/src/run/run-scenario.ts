@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { aggregateSamplesFile } from "../core/read-samples.ts";
-import { HarnessError } from "../errors.ts";
+import { HarnessError, InputError } from "../errors.ts";
 import { formatDuration } from "../plan/duration.ts";
 import type { Plan } from "../plan/plan.ts";
 import { createPlatform } from "../platforms/index.ts";
@@ -41,6 +41,7 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
   const platform = createPlatform(plan, runDir);
   const files = k6Files(runDir);
   let status: RunRecord["status"] = "failed";
+  let badInput = false;
   let error: string | undefined;
   let k6: K6Run | undefined;
   let k6Exit: { code: number | null; signal: string | null } | undefined;
@@ -108,6 +109,8 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     } else {
       status = "failed";
       error = err instanceof Error ? err.message : String(err);
+      // Input refused once the platform could check it (an EC2 instance without the opt-in tag).
+      if (err instanceof InputError) badInput = true;
     }
   } finally {
     if (k6?.child.running) {
@@ -143,6 +146,7 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     runId: plan.runId,
     status,
     ...(error ? { error } : {}),
+    ...(badInput ? { errorKind: "input" as const } : {}),
     startedAt: startedAt.toISOString(),
     endedAt: new Date().toISOString(),
     strategy: plan.strategy,

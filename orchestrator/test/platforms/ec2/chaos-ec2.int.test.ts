@@ -131,10 +131,11 @@ describe.skipIf(missing !== null)("npm run chaos --platform ec2 (moto)", () => {
       "--out",
       out,
     ]);
-    expect(code, output).not.toBe(0);
+    expect(code, output).toBe(2);
     expect(output).toContain(`refusing to touch ${target} = ${fleet.notOptedIn}`);
     const record = readRecord(join(out, "dynamodb"));
     expect(record.status).toBe("failed");
+    expect(record.errorKind).toBe("input");
     expect(record.error).toContain(fleet.notOptedIn);
     expect(
       record.events.filter((e) => e.type === "api-call").map((e) => (e.detail as { command: string }).command),
