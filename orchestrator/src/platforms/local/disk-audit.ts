@@ -1,14 +1,10 @@
 // Store audit for disk sessions: which logged-in users' sessions live in one instance's folder.
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { countDiskSessions, type SessionFile } from "../disk-sessions.ts";
 import type { SessionAudit } from "../types.ts";
 
-/**
- * Reads `<dir>/<sid>.json` files (`{"sess": {"username": ...}, "expires": epochMs}`, the disk
- * store's layout). A session is stored when it is unexpired and logged in, and active when its
- * file was written or touched within `activeWithinMs` (every request touches it). Users are
- * counted once even when an old session of theirs is still on disk.
- */
+/** Reads `<dir>/<sid>.json` files and counts them with countDiskSessions (see there). */
 export async function auditDiskSessions(dir: string, activeWithinMs: number, now = Date.now()): Promise<SessionAudit> {
   let names: string[];
   try {
@@ -18,21 +14,16 @@ export async function auditDiskSessions(dir: string, activeWithinMs: number, now
       return { activeSessions: 0, storedSessions: 0, shared: false };
     throw err;
   }
-  const stored = new Set<string>();
-  const active = new Set<string>();
+  const files: SessionFile[] = [];
   for (const name of names) {
     if (!name.endsWith(".json")) continue;
     const path = join(dir, name);
     try {
       const [text, info] = await Promise.all([readFile(path, "utf8"), stat(path)]);
-      const record = JSON.parse(text) as { sess?: { username?: unknown }; expires?: unknown };
-      const username = record.sess?.username;
-      if (typeof username !== "string" || typeof record.expires !== "number" || record.expires <= now) continue;
-      stored.add(username);
-      if (info.mtimeMs >= now - activeWithinMs) active.add(username);
+      files.push({ text, mtimeMs: info.mtimeMs });
     } catch {
-      // a file removed or replaced while we read it: the store's own business, not a session
+      // a file removed while we read it: the store's own business, not a session
     }
   }
-  return { activeSessions: active.size, storedSessions: stored.size, shared: false };
+  return countDiskSessions(files, activeWithinMs, now);
 }
