@@ -9,6 +9,14 @@ export interface HaproxyConfigInput {
   health: HealthProfile;
   /** Seconds; the balancer answers 504 when a server takes longer. */
   serverTimeoutMs?: number;
+  /** Serve HAProxy's stats page at this path of the frontend (`<path>;csv` gives `show stat`'s CSV). */
+  statsUri?: string;
+  /**
+   * Re-resolve server host names at run time through this DNS server ("127.0.0.11:53", Docker's),
+   * so a replaced container's new address is picked up. A name that stops resolving keeps its
+   * last address: the health check, not DNS, marks the server DOWN.
+   */
+  dnsServer?: string;
 }
 
 /** The cookie HAProxy inserts to pin a user to a server (sticky strategy only). */
@@ -33,8 +41,25 @@ export function haproxyConfig(input: HaproxyConfigInput): string {
     "  retries 3",
     "  option redispatch",
     "",
+    ...(input.dnsServer
+      ? [
+          "resolvers dns",
+          `  nameserver dns1 ${input.dnsServer}`,
+          "  resolve_retries 3",
+          "  timeout resolve 1s",
+          "  timeout retry 1s",
+          "  hold valid 1s",
+          "  hold nx 1h",
+          "  hold other 1h",
+          "  hold refused 1h",
+          "  hold timeout 1h",
+          "  hold obsolete 1h",
+          "",
+        ]
+      : []),
     "frontend web",
     `  bind ${input.bind.host}:${input.bind.port}`,
+    ...(input.statsUri ? ["  stats enable", `  stats uri ${input.statsUri}`] : []),
     "  default_backend app",
     "",
     "backend app",
@@ -44,7 +69,7 @@ export function haproxyConfig(input: HaproxyConfigInput): string {
   ];
   if (input.sticky) lines.push(`  cookie ${stickyCookie} insert indirect nocache`);
   lines.push(
-    `  default-server check inter ${health.intervalMs}ms fall ${health.fall} rise ${health.rise}`,
+    `  default-server check inter ${health.intervalMs}ms fall ${health.fall} rise ${health.rise}${input.dnsServer ? " resolvers dns init-addr last,libc,none" : ""}`,
     ...input.servers.map((s) => `  server ${s.id} ${s.host}:${s.port}${input.sticky ? ` cookie ${s.id}` : ""}`),
     "",
   );
