@@ -13,7 +13,7 @@ import { parseThreshold } from "./thresholds.ts";
 export const strategies = ["local", "sticky", "dynamodb"] as const;
 export type Strategy = (typeof strategies)[number];
 
-export const platformNames = ["local", "ec2"] as const;
+export const platformNames = ["local", "compose", "ec2"] as const;
 export const faultActions = faultUnits.map((u) => u.action) as [string, ...string[]];
 
 /** Limits that keep every run bounded in time and count. */

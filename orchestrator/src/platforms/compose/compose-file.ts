@@ -1,0 +1,162 @@
+// The compose project of one run as a typed model, rendered to docker-compose.yml and haproxy.cfg
+// (pure). The top-level docker-compose.yml is this model's default rendering (checked by a test).
+import { Document, isScalar, visit } from "yaml";
+import type { HealthProfile } from "../../plan/health-profiles.ts";
+import { haproxyConfig } from "../local/haproxy-config.ts";
+
+export const images = {
+  /** Built from target-app/Dockerfile; every app service and the store-init job share it. */
+  app: "failover-harness/target-app:local",
+  lb: "haproxy:2.6",
+  store: "amazon/dynamodb-local:2.5.2",
+} as const;
+
+/** Inside the compose network every app and the balancer listen on this port. */
+export const containerPort = 8080;
+/** HAProxy's stats page on the balancer's frontend; `<uri>;csv` answers with `show stat`'s CSV. */
+export const statsUri = "/fh-lb-stats";
+/** Where each instance keeps its session files: its own named volume `sessions-<id>`. */
+export const sessionDir = "/sessions";
+export const table = "sessions";
+export const region = "us-east-1";
+/** Compose services with these names; the instances are app-1..app-N. */
+export const services = { lb: "lb", store: "dynamodb", storeInit: "store-init" } as const;
+
+export interface ComposeModel {
+  instances: number;
+  /** Where sessions live (the strategy's store). "dynamodb" adds DynamoDB Local and the store-init job. */
+  store: "disk" | "dynamodb";
+  /** The build context: the repository root ("." at the top level, absolute in a run folder). */
+  context: string;
+  /** The HAProxy configuration to mount into the balancer (relative to the compose file or absolute). */
+  haproxyConfig: string;
+  /** The instances' SESSION_SECRET (a literal, or a `${VAR:-default}` interpolation). */
+  sessionSecret: string;
+  /** The balancer's host port on 127.0.0.1; undefined: any free port (read back with `docker compose port`). */
+  lbPort?: string;
+}
+
+export const instanceIds = (n: number): string[] => Array.from({ length: n }, (_, i) => `app-${i + 1}`);
+
+/** The named volume holding one instance's session files; Docker names it `<project>_sessions-<id>`. */
+export const sessionVolume = (id: string): string => `sessions-${id}`;
+
+/** The compose file as a plain object (the shape the Compose specification's JSON schema checks). */
+export function composeObject(model: ComposeModel): Record<string, unknown> {
+  const ids = instanceIds(model.instances);
+  const dynamo = model.store === "dynamodb";
+  const storeEnv = {
+    DYNAMODB_ENDPOINT: `http://${services.store}:8000`,
+    DYNAMODB_TABLE: table,
+    AWS_REGION: region,
+  };
+  // No depends_on anywhere: compose may carry a stop or kill of one service over to the services
+  // that depend on it, and a fault must touch its target only. Start order does not matter: the
+  // balancer resolves the instances through Docker's DNS as they appear, the instances answer
+  // /ping.html without the store, and the platform waits until the balancer sees every one UP.
+  const out: Record<string, Record<string, unknown>> = {};
+  if (dynamo) {
+    // The database lives in the container's own layer (-dbPath .): a store-down (kill) and
+    // store-up (start) keep it; `down` removes it with the container.
+    out[services.store] = {
+      image: images.store,
+      command: ["-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar", "-sharedDb", "-dbPath", "."],
+      working_dir: "/home/dynamodblocal",
+      restart: "no",
+      networks: ["fleet"],
+    };
+    // One-shot job, run by the platform after `up` (`run --rm store-init`): creates the table.
+    out[services.storeInit] = {
+      image: images.app,
+      profiles: ["init"],
+      command: ["node", "--enable-source-maps", "store-init.cjs"],
+      environment: storeEnv,
+      healthcheck: { disable: true },
+      restart: "no",
+      networks: ["fleet"],
+    };
+  }
+  for (const id of ids) {
+    out[id] = {
+      image: images.app,
+      build: { context: model.context, dockerfile: "target-app/Dockerfile" },
+      environment: {
+        PORT: String(containerPort),
+        HOST: "0.0.0.0",
+        INSTANCE_ID: id,
+        SESSION_STORE: model.store,
+        SESSION_DIR: sessionDir,
+        SESSION_SECRET: model.sessionSecret,
+        ...(dynamo ? storeEnv : {}),
+      },
+      volumes: [`${sessionVolume(id)}:${sessionDir}`],
+      // A killed instance stays dead until the plan starts it again.
+      restart: "no",
+      networks: ["fleet"],
+    };
+  }
+  out[services.lb] = {
+    image: images.lb,
+    volumes: [`${model.haproxyConfig}:/usr/local/etc/haproxy/haproxy.cfg:ro`],
+    // The only published port, on the host's loopback only.
+    ports: [`127.0.0.1:${model.lbPort ?? ""}:${containerPort}`],
+    restart: "no",
+    networks: ["fleet"],
+  };
+  return {
+    services: out,
+    networks: { fleet: { driver: "bridge" } },
+    volumes: Object.fromEntries(ids.map((id) => [sessionVolume(id), {}])),
+  };
+}
+
+export function renderComposeFile(model: ComposeModel, header: string): string {
+  const doc = new Document(composeObject(model));
+  // `restart: "no"` quoted, as Compose's documentation writes it (a YAML 1.1 reader takes a bare no for false).
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === "restart" && isScalar(pair.value)) pair.value.type = "QUOTE_DOUBLE";
+    },
+  });
+  const body = doc.toString({ lineWidth: 0 });
+  return `${header
+    .split("\n")
+    .map((l) => `# ${l}`.trimEnd())
+    .join("\n")}\n${body}`;
+}
+
+/** The balancer's configuration for a strategy: HAProxy's, plus the stats page and Docker's DNS. */
+export function composeHaproxyConfig(input: { instances: number; sticky: boolean; health: HealthProfile }): string {
+  return haproxyConfig({
+    bind: { host: "0.0.0.0", port: containerPort },
+    statsSocket: "/tmp/haproxy.sock",
+    statsUri,
+    dnsServer: "127.0.0.11:53",
+    servers: instanceIds(input.instances).map((id) => ({ id, host: id, port: containerPort })),
+    sticky: input.sticky,
+    health: input.health,
+  });
+}
+
+/** A Compose interpolation: the variable's value from the environment, else the fallback. */
+export const envOr = (name: string, fallback: string): string => `\${${name}:-${fallback}}`;
+
+/** The top-level docker-compose.yml: 3 instances, DynamoDB sessions, round robin, health "fast". */
+export const defaultModel: ComposeModel = {
+  instances: 3,
+  store: "dynamodb",
+  context: ".",
+  haproxyConfig: "./orchestrator/src/platforms/compose/default-haproxy.cfg",
+  sessionSecret: envOr("FH_SESSION_SECRET", "compose-default-secret-change-me"),
+  lbPort: envOr("FH_LB_PORT", "8080"),
+};
+
+export const defaultHeader = `The default compose project of failover-harness: 3 target-app instances with sessions in
+DynamoDB Local behind HAProxy (round robin). Generated from
+orchestrator/src/platforms/compose/compose-file.ts; do not edit by hand: regenerate with
+  npx tsx orchestrator/src/platforms/compose/render-default.ts
+\`npm run chaos -- --platform compose\` writes its own file per run (any strategy, any number of
+instances) into the run folder. By hand:
+  docker compose up -d --build --wait && docker compose run --rm store-init
+  curl http://127.0.0.1:8080/ping.html
+  docker compose down -v`;

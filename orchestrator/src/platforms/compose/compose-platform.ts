@@ -1,0 +1,337 @@
+// The compose platform: the fleet as a docker compose project of its own per run (`-p fh-<run>`),
+// written into the run folder from a typed model. Faults are docker compose commands on one
+// service; the balancer's view comes from HAProxy's stats page through its published port.
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { HarnessError } from "../../errors.ts";
+import { healthProfiles } from "../../plan/health-profiles.ts";
+import type { Plan } from "../../plan/plan.ts";
+import { pollUntil } from "../../process/poll.ts";
+import { strategyTraits } from "../../strategies.ts";
+import { countDiskSessions, type SessionFile } from "../disk-sessions.ts";
+import { parseShowStat } from "../local/haproxy-stats.ts";
+import type {
+  InstanceInfo,
+  InstanceOp,
+  LbServerState,
+  Platform,
+  PlatformStep,
+  SessionAudit,
+  StoreOp,
+} from "../types.ts";
+import {
+  composeHaproxyConfig,
+  containerPort,
+  images,
+  instanceIds,
+  renderComposeFile,
+  services,
+  sessionDir,
+  sessionVolume,
+  statsUri,
+} from "./compose-file.ts";
+import { commandLine, runDocker } from "./docker-cli.ts";
+
+const repoRoot = resolve(fileURLToPath(import.meta.url), "../../../../..");
+
+/** Bounds of each kind of docker call (the first `up` builds the image: minutes). */
+const timeouts = {
+  up: 20 * 60_000,
+  down: 3 * 60_000,
+  op: 60_000,
+  stop: 60_000,
+  query: 30_000,
+  store: 2 * 60_000,
+  ready: 90_000,
+};
+/** `docker compose stop -t`: the graceful drain an instance gets before SIGKILL. */
+const stopGraceSeconds = 15;
+
+/** Lists each `<sid>.json` of the session folder with its mtime, as JSON (runs inside an instance). */
+const listSessionsScript =
+  'const fs=require("fs"),p=require("path"),d=process.argv[1];let n=[];' +
+  'try{n=fs.readdirSync(d)}catch(e){if(e.code!=="ENOENT")throw e}const o=[];' +
+  'for(const f of n){if(!f.endsWith(".json"))continue;const q=p.join(d,f);' +
+  'try{o.push({text:fs.readFileSync(q,"utf8"),mtimeMs:fs.statSync(q).mtimeMs})}catch{}}' +
+  "process.stdout.write(JSON.stringify(o))";
+
+/** A compose project name from a run id: lower case letters, digits, "-" and "_", at most 63. */
+export function projectName(runId: string): string {
+  return `fh-${runId.toLowerCase().replace(/[^a-z0-9_-]+/g, "-")}`.slice(0, 63).replace(/[-_]+$/, "");
+}
+
+export function createComposePlatform(plan: Plan, runDir: string): Platform {
+  return new ComposePlatform(plan, runDir);
+}
+
+/** One line of `docker compose ps --format json` (older versions print one JSON array instead). */
+interface PsEntry {
+  Service?: string;
+  State?: string;
+  Health?: string;
+}
+
+export function parsePs(text: string): PsEntry[] {
+  const trimmed = text.trim();
+  if (trimmed === "") return [];
+  if (trimmed.startsWith("[")) return JSON.parse(trimmed) as PsEntry[];
+  return trimmed.split("\n").map((line) => JSON.parse(line) as PsEntry);
+}
+
+export class ComposePlatform implements Platform {
+  readonly name = "compose";
+  readonly project: string;
+  readonly composeFile: string;
+  private readonly traits;
+  private readonly ids: string[];
+  private readonly sessionSecret = randomBytes(24).toString("hex");
+  private lbPort = 0;
+  /** True once `up` was issued: from then on `down` has a project to remove. */
+  private started = false;
+  private readonly paused = new Set<string>();
+  /** Instances whose container was removed with their disk: `start` creates them anew. */
+  private readonly removed = new Set<string>();
+  /** The same bookkeeping for --dry-run's walk through the plan (describe changes nothing else). */
+  private readonly describedRemoved = new Set<string>();
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly runDir: string,
+  ) {
+    this.traits = strategyTraits[plan.strategy];
+    this.ids = instanceIds(plan.instances);
+    this.project = projectName(plan.runId);
+    this.composeFile = join(runDir, "docker-compose.yml");
+  }
+
+  async up(signal?: AbortSignal): Promise<void> {
+    mkdirSync(this.runDir, { recursive: true });
+    this.writeFiles();
+    this.started = true;
+    console.log(
+      `[compose] project ${this.project}: ${this.ids.length} instances (${this.traits.store} sessions), ` +
+        `HAProxy ${this.traits.sticky ? "sticky cookie" : "round robin"}, health ${this.plan.health}; ${this.composeFile}`,
+    );
+    await runDocker(this.compose(...upArgs), { timeoutMs: timeouts.up, signal, echo: "[compose]" });
+    if (this.traits.store === "dynamodb") {
+      await runDocker(this.compose(...storeInitArgs), { timeoutMs: timeouts.up, signal, echo: "[store-init]" });
+    }
+    this.lbPort = parsePort(
+      await runDocker(this.compose("port", services.lb, String(containerPort)), { timeoutMs: timeouts.query, signal }),
+    );
+    await pollUntil(
+      async () => {
+        const states = await this.lbStates();
+        return states.size === this.ids.length && [...states.values()].every((s) => s.status === "UP");
+      },
+      { timeoutMs: timeouts.ready, intervalMs: 250, what: "HAProxy to see every instance UP", signal },
+    );
+  }
+
+  async down(): Promise<void> {
+    if (!this.started) return;
+    // A frozen container is thawed first so that it can be stopped; each step is tried on its own.
+    const problems: string[] = [];
+    for (const id of [...this.paused]) {
+      await runDocker(this.compose("unpause", id), { timeoutMs: timeouts.op }).catch((err: Error) =>
+        problems.push(err.message),
+      );
+      this.paused.delete(id);
+    }
+    try {
+      await runDocker(this.compose(...downArgs), { timeoutMs: timeouts.down, echo: "[compose]" });
+      this.started = false;
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+    if (problems.length > 0) throw new HarnessError(`tearing down ${this.project}: ${problems.join("; ")}`);
+  }
+
+  instances(): InstanceInfo[] {
+    // Each instance answers on the project's network only; the host reaches the fleet through the balancer.
+    return this.ids.map((id) => ({ id, url: `http://${id}:${containerPort}` }));
+  }
+
+  lbUrl(): string {
+    return `http://127.0.0.1:${this.lbPort}`;
+  }
+
+  async instanceOp(id: string, op: InstanceOp, signal?: AbortSignal): Promise<void> {
+    this.member(id);
+    for (const args of this.instanceCommands(id, op, this.removed)) {
+      await runDocker(args, { timeoutMs: op === "stop" ? timeouts.stop : timeouts.op, signal });
+    }
+    if (op === "pause") this.paused.add(id);
+    if (op === "resume" || op === "kill" || op === "stop") this.paused.delete(id);
+    if (op === "wipe") this.removed.add(id);
+    if (op === "start") {
+      this.removed.delete(id);
+      await this.waitHealthy(id, signal);
+    }
+  }
+
+  async lbStates(): Promise<Map<string, LbServerState>> {
+    if (!this.lbPort) return new Map();
+    const res = await fetch(`${this.lbUrl()}${statsUri};csv`, { signal: AbortSignal.timeout(2000) });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`HAProxy's stats page answered ${res.status}`);
+    return parseShowStat(text, "app");
+  }
+
+  async storeOp(op: StoreOp, signal?: AbortSignal): Promise<boolean> {
+    if (this.traits.store !== "dynamodb") return false;
+    for (const args of this.storeCommands(op)) {
+      await runDocker(args, { timeoutMs: timeouts.store, signal });
+    }
+    return true;
+  }
+
+  async auditSessions(id: string, activeWithinMs: number): Promise<SessionAudit> {
+    if (this.traits.store === "dynamodb") return { activeSessions: 0, storedSessions: 0, shared: true };
+    this.member(id);
+    const now = Date.now();
+    const out = await runDocker(this.compose(...auditArgs(id)), { timeoutMs: timeouts.query });
+    return countDiskSessions(JSON.parse(out) as SessionFile[], activeWithinMs, now);
+  }
+
+  async versions(): Promise<Record<string, string>> {
+    const ask = (args: string[]) =>
+      runDocker(args, { timeoutMs: timeouts.query })
+        .then((out) => out.trim().split("\n")[0]?.trim() || "unknown")
+        .catch(() => "unknown");
+    const [engine, compose, haproxy] = await Promise.all([
+      ask(["version", "--format", "{{.Server.Version}}"]),
+      ask(["compose", "version", "--short"]),
+      ask(this.compose("exec", "-T", services.lb, "haproxy", "-v")),
+    ]);
+    return {
+      docker: engine,
+      compose,
+      haproxy,
+      store: this.traits.store === "dynamodb" ? images.store : "disk (a named volume per instance)",
+    };
+  }
+
+  describe(step: PlatformStep): string[] {
+    const line = (args: string[]) => commandLine(this.compose(...args));
+    switch (step.kind) {
+      case "up":
+        return [
+          `# write ${this.composeFile} and ${join(this.runDir, "haproxy.cfg")} (${this.traits.sticky ? "cookie stickiness" : "round robin"}, health ${this.plan.health})`,
+          line(upArgs),
+          ...(this.traits.store === "dynamodb" ? [line(storeInitArgs)] : []),
+          `${line(["port", services.lb, String(containerPort)])}   # the balancer's port on 127.0.0.1`,
+          `# then poll http://127.0.0.1:<that port>${statsUri};csv until HAProxy sees every instance UP`,
+        ];
+      case "down":
+        return [`${line(downArgs)}   # after unpausing any frozen instance`];
+      case "store":
+        if (this.traits.store !== "dynamodb")
+          return ["(no shared session store: sessions are on each instance's disk; nothing to do)"];
+        return this.storeCommands(step.op).map((args) => commandLine(args));
+      case "instance": {
+        this.member(step.id);
+        const lines = this.instanceCommands(step.id, step.op, this.describedRemoved).map((args) => commandLine(args));
+        if (step.op === "wipe") this.describedRemoved.add(step.id);
+        if (step.op === "start") {
+          this.describedRemoved.delete(step.id);
+          lines.push(`${line(psArgs(step.id))}   # until ${step.id} is running and healthy`);
+        }
+        return lines;
+      }
+    }
+  }
+
+  /** `docker compose -p <project> -f <file> <args>`. */
+  private compose(...args: string[]): string[] {
+    return ["compose", "-p", this.project, "-f", this.composeFile, ...args];
+  }
+
+  /** The docker commands (argv) of one instance operation; `removed`: containers a wipe removed. */
+  private instanceCommands(id: string, op: InstanceOp, removed: ReadonlySet<string>): string[][] {
+    switch (op) {
+      case "kill":
+        return [this.compose("kill", "-s", "SIGKILL", id)];
+      case "stop":
+        return [this.compose("stop", "-t", String(stopGraceSeconds), id)];
+      case "start":
+        // A container removed with its disk is created anew (its volume too); otherwise started again.
+        return [removed.has(id) ? this.compose("up", "-d", "--no-deps", id) : this.compose("start", id)];
+      case "pause":
+        return [this.compose("pause", id)];
+      case "resume":
+        return [this.compose("unpause", id)];
+      case "wipe":
+        // The volume can go only with the container that uses it.
+        return [this.compose("rm", "-s", "-f", id), ["volume", "rm", `${this.project}_${sessionVolume(id)}`]];
+    }
+  }
+
+  /** Store down: gone at once, as an outage is, its data kept in the container. Store up: started
+   * again, then the store-init job, which waits until DynamoDB answers (and finds the table there). */
+  private storeCommands(op: StoreOp): string[][] {
+    return op === "stop"
+      ? [this.compose("kill", "-s", "SIGKILL", services.store)]
+      : [this.compose("start", services.store), this.compose(...storeInitArgs)];
+  }
+
+  private member(id: string): void {
+    if (!this.ids.includes(id))
+      throw new HarnessError(`no instance ${JSON.stringify(id)}: the fleet is ${this.ids.join(", ")}`);
+  }
+
+  private async waitHealthy(id: string, signal?: AbortSignal): Promise<void> {
+    await pollUntil(
+      async () => {
+        const entry = parsePs(await runDocker(this.compose(...psArgs(id)), { timeoutMs: timeouts.query })).find(
+          (e) => e.Service === id,
+        );
+        if (entry?.State === "exited" || entry?.State === "dead")
+          throw new HarnessError(`${id} ${entry.State} (see \`${commandLine(this.compose("logs", id))}\`)`);
+        return entry?.State === "running" && (entry.Health === "healthy" || !entry.Health);
+      },
+      { timeoutMs: timeouts.ready, intervalMs: 500, what: `${id} to be running and healthy`, signal },
+    );
+  }
+
+  private writeFiles(): void {
+    const haproxy = join(this.runDir, "haproxy.cfg");
+    writeFileSync(
+      haproxy,
+      composeHaproxyConfig({
+        instances: this.ids.length,
+        sticky: this.traits.sticky,
+        health: healthProfiles[this.plan.health],
+      }),
+    );
+    writeFileSync(
+      this.composeFile,
+      renderComposeFile(
+        {
+          instances: this.ids.length,
+          store: this.traits.store,
+          context: repoRoot,
+          haproxyConfig: haproxy,
+          sessionSecret: this.sessionSecret,
+        },
+        `Written by failover-harness for run ${this.plan.runId} (strategy ${this.plan.strategy}); project ${this.project}.`,
+      ),
+    );
+  }
+}
+
+const upArgs = ["up", "-d", "--build", "--wait"];
+const downArgs = ["down", "-v", "--remove-orphans"];
+const storeInitArgs = ["run", "--rm", "--no-deps", services.storeInit];
+const psArgs = (id: string) => ["ps", "-a", "--format", "json", id];
+const auditArgs = (id: string) => ["exec", "-T", id, "node", "-e", listSessionsScript, sessionDir];
+
+/** `docker compose port` prints "127.0.0.1:49153". */
+function parsePort(text: string): number {
+  const port = Number(/:(\d+)\s*$/.exec(text.trim())?.[1]);
+  if (!Number.isInteger(port) || port <= 0)
+    throw new HarnessError(`unexpected answer of docker compose port: ${JSON.stringify(text.trim())}`);
+  return port;
+}

