@@ -14,7 +14,8 @@ export interface HaproxyConfigInput {
   /**
    * Re-resolve server host names at run time through this DNS server ("127.0.0.11:53", Docker's),
    * so a replaced container's new address is picked up. A name that stops resolving keeps its
-   * last address: the health check, not DNS, marks the server DOWN.
+   * last address: the health check, not DNS, marks the server DOWN. (No `hold obsolete`: it would
+   * keep the old address in the answer list and the server on it after a container is recreated.)
    */
   dnsServer?: string;
 }
@@ -53,7 +54,6 @@ export function haproxyConfig(input: HaproxyConfigInput): string {
           "  hold other 1h",
           "  hold refused 1h",
           "  hold timeout 1h",
-          "  hold obsolete 1h",
           "",
         ]
       : []),
