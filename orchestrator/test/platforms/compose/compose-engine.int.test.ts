@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { planFromOptions } from "../../../src/plan/plan.ts";
-import { pollUntil } from "../../../src/process/poll.ts";
 import { createPlatform } from "../../../src/platforms/index.ts";
+import { pollUntil } from "../../../src/process/poll.ts";
 
 function engineProblem(): string | null {
   const probe = spawnSync("docker", ["compose", "version", "--short"], { encoding: "utf8" });
