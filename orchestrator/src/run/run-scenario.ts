@@ -58,7 +58,8 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
       const warm = await warmUp(platform.lbUrl(), { signal });
       log.add({ type: "warm-up", detail: { ...warm } });
       progress(
-        `[run] warmed up the fleet: ${warm.requests} requests in ${warm.ms} ms (${warm.failed} not answered with 2xx)`,
+        `[run] warmed up the fleet: ${warm.requests} requests in ${warm.ms} ms (${warm.failed} not answered with 2xx), ` +
+          `p95 per second ${warm.p95PerSecond.join(", ")} ms${warm.settled ? "" : " (did not settle: the before window may be slow)"}`,
       );
     }
     await sampler.start();

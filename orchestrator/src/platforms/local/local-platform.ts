@@ -10,6 +10,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createSessionTable } from "../../../../target-app/src/stores/dynamodb-table.ts";
 import { haproxyPath } from "../../../../tools/tool-paths.mjs";
 import { HarnessError } from "../../errors.ts";
+import { faultUnit } from "../../faults/registry.ts";
 import { healthProfiles } from "../../plan/health-profiles.ts";
 import type { Plan } from "../../plan/plan.ts";
 import { ManagedChild } from "../../process/child.ts";
@@ -198,7 +199,8 @@ class LocalPlatform implements Platform {
 
   async versions(): Promise<Record<string, string>> {
     const haproxy = spawnSync(haproxyPath(), ["-v"], { encoding: "utf8" }).stdout?.split("\n")[0]?.trim() ?? "unknown";
-    return { haproxy, store: this.store?.version ?? "disk (one folder per instance)" };
+    const store = this.store ? `${this.store.version} (${this.storeDbPath() ? "on disk" : "in memory"})` : undefined;
+    return { haproxy, store: store ?? "disk (one folder per instance)" };
   }
 
   describe(step: PlatformStep): string[] {
@@ -207,9 +209,7 @@ class LocalPlatform implements Platform {
     switch (step.kind) {
       case "up":
         return [
-          ...(dynamo
-            ? [`java -jar DynamoDBLocal.jar -dbPath ${join(this.runDir, "store-data")} -sharedDb -port <free port>`]
-            : []),
+          ...(dynamo ? [`java -jar DynamoDBLocal.jar ${this.storeArgs()} -sharedDb -port <free port>`] : []),
           ...this.members.map(
             (m) =>
               `PORT=<free port> INSTANCE_ID=${m.id} SESSION_STORE=${this.traits.store} ${dynamo ? "" : `SESSION_DIR=${m.sessionDir} `}${app}`,
@@ -222,7 +222,7 @@ class LocalPlatform implements Platform {
         if (!dynamo) return ["(no shared session store: sessions are on each instance's disk; nothing to do)"];
         return step.op === "stop"
           ? ["kill -KILL <pid of DynamoDB Local>   # data kept in store-data/"]
-          : [`java -jar DynamoDBLocal.jar -dbPath ${join(this.runDir, "store-data")} -sharedDb -port <same port>`];
+          : [`java -jar DynamoDBLocal.jar ${this.storeArgs()} -sharedDb -port <same port>`];
       case "instance": {
         const m = this.member(step.id);
         const commands: Record<InstanceOp, string> = {
@@ -247,10 +247,24 @@ class LocalPlatform implements Platform {
     return m;
   }
 
-  /** DynamoDB Local keeps its data in the run folder, so a store outage loses no session. */
+  /**
+   * Where DynamoDB Local keeps its data: in memory, unless the plan takes the store down, when it
+   * must survive the restart and lives in the run folder. (On disk, DynamoDB Local answers several
+   * times slower for its first half minute, which would skew every other run's "before" window.)
+   */
+  private storeDbPath(): string | undefined {
+    const outage = this.plan.faults.some((f) => faultUnit(f.action).targetKind === "store");
+    return outage ? join(this.runDir, "store-data") : undefined;
+  }
+
+  private storeArgs(): string {
+    const dbPath = this.storeDbPath();
+    return dbPath ? `-dbPath ${dbPath}` : "-inMemory";
+  }
+
   private async startStore(signal?: AbortSignal): Promise<void> {
-    const dbPath = join(this.runDir, "store-data");
-    mkdirSync(dbPath, { recursive: true });
+    const dbPath = this.storeDbPath();
+    if (dbPath) mkdirSync(dbPath, { recursive: true });
     this.store = await startDynamoDbLocal({
       port: this.storePort,
       dbPath,
