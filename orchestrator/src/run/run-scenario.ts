@@ -45,6 +45,11 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
   let error: string | undefined;
   let k6: K6Run | undefined;
   let k6Exit: { code: number | null; signal: string | null } | undefined;
+  /** A problem after the run itself: recorded, and a completed run becomes a failed one. */
+  const addError = (message: string) => {
+    error = error ? `${error}; ${message}` : message;
+    if (status === "completed") status = "failed";
+  };
   const sampler = new LbSampler(platform, log);
   const childrenBefore = startedChildren().length;
   platform.onApiCall?.(({ t, ...call }) => log.add({ type: "api-call", detail: { ...call } }, t));
@@ -120,10 +125,7 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     }
     k6?.cpu.stop();
     await sampler.stop();
-    await platform.down().catch((err: Error) => {
-      error = `${error ? `${error}; ` : ""}tear-down: ${err.message}`;
-      if (status === "completed") status = "failed";
-    });
+    await platform.down().catch((err: Error) => addError(`tear-down: ${err.message}`));
   }
 
   let results: RunResults | undefined;
@@ -138,8 +140,7 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
         thresholds: plan.thresholds,
       });
     } catch (err) {
-      error = `${error ? `${error}; ` : ""}reading k6 samples: ${(err as Error).message}`;
-      if (status === "completed") status = "failed";
+      addError(`reading k6 samples: ${(err as Error).message}`);
     }
   }
 

@@ -11,6 +11,7 @@ import type { Plan } from "../../plan/plan.ts";
 import { pollUntil } from "../../process/poll.ts";
 import { strategyTraits } from "../../strategies.ts";
 import { countDiskSessions, type SessionFile } from "../disk-sessions.ts";
+import { everyServerUp } from "../lb-state.ts";
 import { parseShowStat } from "../local/haproxy-stats.ts";
 import type {
   InstanceInfo,
@@ -123,8 +124,7 @@ export class ComposePlatform implements Platform {
     );
     await pollUntil(
       async () => {
-        const states = await this.lbStates();
-        return states.size === this.ids.length && [...states.values()].every((s) => s.status === "UP");
+        return everyServerUp(await this.lbStates(), this.ids.length);
       },
       { timeoutMs: timeouts.ready, intervalMs: 250, what: "HAProxy to see every instance UP", signal },
     );

@@ -20,6 +20,7 @@ import { formatDuration } from "../../plan/duration.ts";
 import type { Plan } from "../../plan/plan.ts";
 import { pollUntil } from "../../process/poll.ts";
 import { strategyTraits } from "../../strategies.ts";
+import { everyServerUp } from "../lb-state.ts";
 import type {
   ApiCall,
   InstanceInfo,
@@ -96,8 +97,7 @@ export class Ec2Platform implements Platform {
     }
     await pollUntil(
       async () => {
-        const states = await this.readTargetHealth(signal);
-        return [...states.values()].every((s) => s.status === "UP");
+        return everyServerUp(await this.readTargetHealth(signal));
       },
       {
         timeoutMs: this.section.waitTimeoutMs,

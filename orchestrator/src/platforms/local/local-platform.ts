@@ -17,6 +17,7 @@ import { ManagedChild } from "../../process/child.ts";
 import { httpOk, pollUntil } from "../../process/poll.ts";
 import { freePorts } from "../../process/ports.ts";
 import { strategyTraits } from "../../strategies.ts";
+import { everyServerUp } from "../lb-state.ts";
 import type {
   InstanceInfo,
   InstanceOp,
@@ -108,8 +109,7 @@ class LocalPlatform implements Platform {
     await pollUntil(
       async () => {
         if (!this.lb?.running) throw new Error("HAProxy exited");
-        const states = await this.lbStates();
-        return states.size === this.members.length && [...states.values()].every((s) => s.status === "UP");
+        return everyServerUp(await this.lbStates(), this.members.length);
       },
       { timeoutMs: readyTimeoutMs, intervalMs: 200, what: "HAProxy to see every instance UP", signal },
     );
