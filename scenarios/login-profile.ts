@@ -8,6 +8,9 @@
 //   fh_reads_stale           Counter; one per profile answer with any stale field; tag endpoint
 //   fh_writes_indeterminate  Counter; one per profile write that failed (transport error or 5xx)
 //   fh_requests_failed       Counter; one per failed request (for live progress); tag class
+//   fh_store                 Trend (ms), one sample per answered request (class ok or lost) whose
+//                            Server-Timing header has `store;dur=`: the app's time in the session
+//                            store; tags endpoint, instance
 import http, { type RefinedResponse, type ResponseType } from "k6/http";
 import { Counter, Trend } from "k6/metrics";
 import type { Options } from "k6/options";
@@ -24,6 +27,7 @@ import {
   staleFields,
   startSession,
 } from "./lib/person.ts";
+import { serverTimingMs } from "./lib/server-timing.ts";
 import { textSummary } from "./lib/summary.ts";
 
 const config = readConfig(__ENV);
@@ -45,6 +49,7 @@ export const options: Options = {
 };
 
 const fhReq = new Trend("fh_req", true);
+const fhStore = new Trend("fh_store", true);
 const sessionsStarted = new Counter("fh_sessions_started");
 const sessionsLost = new Counter("fh_sessions_lost");
 const readsStale = new Counter("fh_reads_stale");
@@ -71,6 +76,8 @@ interface Sent {
   answer: Answer;
   instance: string;
   ms: number;
+  /** The app's time in the session store (Server-Timing `store;dur=`), null when it sent none. */
+  storeMs: number | null;
 }
 
 function send(method: string, path: string, name: string, endpoint: Endpoint, body?: object): Sent {
@@ -87,11 +94,16 @@ function send(method: string, path: string, name: string, endpoint: Endpoint, bo
     instance: res.headers["X-Instance-Id"] || "none",
     // A transport error has no meaningful timings; use the time the call took.
     ms: res.status === 0 ? elapsed : res.timings.duration,
+    storeMs: serverTimingMs(res.headers["Server-Timing"], "store"),
   };
 }
 
 function recordRequest(sent: Sent, endpoint: Endpoint, cls: RequestClass, reason?: string): void {
   fhReq.add(sent.ms, { endpoint, instance: sent.instance, class: cls });
+  // Only for answered requests, the same ones fh_req's latency percentiles cover.
+  if ((cls === "ok" || cls === "lost") && sent.storeMs !== null) {
+    fhStore.add(sent.storeMs, { endpoint, instance: sent.instance });
+  }
   if (failedClasses.includes(cls)) requestsFailed.add(1, { class: cls });
   if (cls === "client_error" || cls === "other") warn(`${endpoint}: ${cls}: ${reason ?? ""}`);
 }

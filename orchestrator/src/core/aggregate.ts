@@ -32,6 +32,12 @@ export interface Percentiles {
   p99: number | null;
 }
 
+/** The app's time in the session store of answered requests, next to their latency. */
+export interface StoreTime extends Percentiles {
+  /** Σ store ms / Σ latency ms of the answered requests (0-1): the share of their time spent in the store. */
+  share: number | null;
+}
+
 export interface SecondPoint {
   /** Epoch ms of the start of the second. */
   t: number;
@@ -69,6 +75,11 @@ export interface AggregateResult {
   reads: { stale: number };
   /** Latency in ms of answered requests (class ok or lost); failed requests have no meaningful latency. */
   latency: Record<"overall" | WindowName, Percentiles>;
+  /**
+   * Store time (fh_store: the app's Server-Timing `store;dur=`) of answered requests, per window
+   * as `latency`; null when no sample carried one (an app that does not send the header).
+   */
+  storeTime: Record<"overall" | WindowName, StoreTime> | null;
   droppedIterations: number;
   /** Time of the first answered request from `windows.rejoin.instance` at or after `afterMs`; null if none. */
   rejoinedAtMs: number | null;
@@ -126,6 +137,14 @@ export class Aggregator {
     during: new Histogram(),
     after: new Histogram(),
   };
+  /** Σ latency of answered requests and Σ store time, per window, for the store's share. */
+  readonly #latencySum: Record<WindowName, number> = { before: 0, during: 0, after: 0 };
+  readonly #storeSum: Record<WindowName, number> = { before: 0, during: 0, after: 0 };
+  readonly #store: Record<WindowName, Histogram> = {
+    before: new Histogram(),
+    during: new Histogram(),
+    after: new Histogram(),
+  };
   #indeterminate = 0;
   #stale = 0;
   #dropped = 0;
@@ -161,6 +180,12 @@ export class Aggregator {
       case "fh_req":
         this.#request(sample);
         break;
+      case "fh_store": {
+        const window = this.windowOf(sample.timeMs);
+        this.#store[window].record(sample.value);
+        this.#storeSum[window] += sample.value;
+        break;
+      }
       case "fh_sessions_started":
         this.#sessionsStarted += sample.value;
         break;
@@ -211,6 +236,7 @@ export class Aggregator {
         this.#rejoinedAt = sample.timeMs;
       }
       this.#latency[window].record(sample.value);
+      this.#latencySum[window] += sample.value;
       second.latency.record(sample.value);
       let h = this.#endpointLatency.get(endpoint);
       if (!h) {
@@ -269,11 +295,29 @@ export class Aggregator {
         during: percentiles(this.#latency.during),
         after: percentiles(this.#latency.after),
       },
+      storeTime: this.#storeTime(),
       droppedIterations: this.#dropped,
       rejoinedAtMs: this.#rejoinedAt === Number.POSITIVE_INFINITY ? null : this.#rejoinedAt,
       firstSampleMs: hasSamples ? this.#first : null,
       lastSampleMs: hasSamples ? this.#last : null,
       series: this.#series(),
+    };
+  }
+
+  #storeTime(): AggregateResult["storeTime"] {
+    const overall = new Histogram();
+    for (const name of WINDOW_NAMES) overall.merge(this.#store[name]);
+    if (overall.count === 0) return null;
+    const sum = (sums: Record<WindowName, number>) => WINDOW_NAMES.reduce((total, w) => total + sums[w], 0);
+    const split = (h: Histogram, store: number, latency: number): StoreTime => ({
+      ...percentiles(h),
+      share: h.count === 0 || latency <= 0 ? null : round(Math.min(1, store / latency)),
+    });
+    return {
+      overall: split(overall, sum(this.#storeSum), sum(this.#latencySum)),
+      before: split(this.#store.before, this.#storeSum.before, this.#latencySum.before),
+      during: split(this.#store.during, this.#storeSum.during, this.#latencySum.during),
+      after: split(this.#store.after, this.#storeSum.after, this.#latencySum.after),
     };
   }
 

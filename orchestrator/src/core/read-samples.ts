@@ -7,6 +7,7 @@ import { type AggregateResult, Aggregator, type Sample, type Windows } from "./a
 /** The metrics the aggregator uses; other Point lines are skipped before JSON parsing. */
 const WANTED = new Set([
   "fh_req",
+  "fh_store",
   "fh_sessions_started",
   "fh_sessions_lost",
   "fh_reads_stale",
