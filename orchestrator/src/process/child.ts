@@ -1,8 +1,14 @@
 // A child process we started and own: output prefixed with its name and kept in a log file,
-// stopped by its own PID (a signal, a bounded grace period, then SIGKILL), never by name.
+// stopped by its own PID (a signal, a bounded grace period, then SIGKILL), never by name. Each
+// child leads its own process group, so a terminal's Ctrl-C reaches only the orchestrator, which
+// alone decides how the fleet stops; the watchdog stops the group if the orchestrator dies.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { createInterface } from "node:readline";
+import { unwatchGroup, watchGroup } from "./supervisor.ts";
+
+/** Set in every child's environment: it is stopped by the orchestrator (SIGTERM), not by Ctrl-C. */
+export const supervisedEnv = { FH_SUPERVISED: "1" } as const;
 
 export interface ChildOptions {
   /** Short name used as the output prefix: `[app-2]`, `[lb]`, `[k6]`. */
@@ -40,12 +46,18 @@ export class ManagedChild {
     this.name = options.name;
     this.log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;
     this.child = spawn(options.command, options.args, {
-      env: options.env ?? process.env,
+      env: { ...(options.env ?? process.env), ...supervisedEnv },
       cwd: options.cwd,
       stdio: ["ignore", "pipe", "pipe"],
+      // A process group (and session) of its own: the terminal's SIGINT does not reach it.
+      detached: true,
     });
     running.add(this);
-    if (this.child.pid !== undefined) started.push({ name: this.name, pid: this.child.pid });
+    const pid = this.child.pid;
+    if (pid !== undefined) {
+      started.push({ name: this.name, pid });
+      watchGroup(pid);
+    }
     const echo = options.echo ?? true;
     for (const stream of [this.child.stdout, this.child.stderr]) {
       if (!stream) continue;
@@ -60,6 +72,7 @@ export class ManagedChild {
         if (this.exitInfo) return;
         this.exitInfo = info;
         running.delete(this);
+        if (pid !== undefined) unwatchGroup(pid);
         this.log?.end();
         resolve(info);
       };
