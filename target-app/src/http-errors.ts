@@ -36,8 +36,12 @@ export function describeError(err: unknown, bodyLimit: string): { status: number
       const size = typeof e.length === "number" ? ` of ${e.length} bytes` : "";
       return { status: 413, message: `request body${size} is larger than the limit of ${bodyLimit}` };
     }
-    if (typeof e.status === "number" && e.status >= 400 && e.status < 500 && e.expose === true) {
-      return { status: e.status, message: e.message };
+    if (typeof e.status === "number" && e.status >= 400 && e.status < 500) {
+      // The router's decode error (`DELETE /profile/%zz`) is a URIError with status 400 and no `expose`: its
+      // message quotes the client's own text, so it is safe to show. Other unexposed 4xx keep a generic message.
+      if (e.expose === true) return { status: e.status, message: e.message };
+      if (err instanceof URIError) return { status: e.status, message: `malformed percent-encoding: ${e.message}` };
+      return { status: e.status, message: "bad request" };
     }
   }
   return { status: 500, message: "internal error" };
