@@ -1,4 +1,5 @@
-// Entry point of one target-app instance: configuration from the environment, listen, drain gracefully on SIGTERM/SIGINT.
+// Entry point of one target-app instance: configuration from the environment, listen, drain gracefully on SIGTERM
+// (and on Ctrl-C when run by hand; under the orchestrator, FH_SUPERVISED=1, only the orchestrator stops it).
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp } from "./app.ts";
@@ -58,7 +59,9 @@ function main(): void {
     server.closeIdleConnections();
   };
   process.on("SIGTERM", shutdown);
-  process.on("SIGINT", shutdown);
+  // Under the orchestrator a stray SIGINT is ignored: it stops instances with SIGTERM, when it decides.
+  if (process.env.FH_SUPERVISED === "1") process.on("SIGINT", () => {});
+  else process.on("SIGINT", shutdown);
 }
 
 main();

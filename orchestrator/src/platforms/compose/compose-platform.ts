@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { HarnessError } from "../../errors.ts";
 import { healthProfiles } from "../../plan/health-profiles.ts";
 import type { Plan } from "../../plan/plan.ts";
+import { onForcedStop } from "../../process/forced-stop.ts";
 import { pollUntil } from "../../process/poll.ts";
 import { strategyTraits } from "../../strategies.ts";
 import { countDiskSessions, type SessionFile } from "../disk-sessions.ts";
@@ -91,6 +92,9 @@ export class ComposePlatform implements Platform {
   private lbPort = 0;
   /** True once `up` was issued: from then on `down` has a project to remove. */
   private started = false;
+  /** The `down` in progress, shared by the run's tear-down and a forced stop (a second Ctrl-C). */
+  private tearingDown?: Promise<void>;
+  private forgetForcedStop?: () => void;
   private readonly paused = new Set<string>();
   /** Instances whose container was removed with their disk: `start` creates them anew. */
   private readonly removed = new Set<string>();
@@ -111,6 +115,8 @@ export class ComposePlatform implements Platform {
     mkdirSync(this.runDir, { recursive: true });
     this.writeFiles();
     this.started = true;
+    // A second Ctrl-C kills the orchestrator's children, but the project is still taken down.
+    this.forgetForcedStop ??= onForcedStop(`docker compose down of ${this.project}`, () => this.down());
     console.log(
       `[compose] project ${this.project}: ${this.ids.length} instances (${this.traits.store} sessions), ` +
         `HAProxy ${this.traits.sticky ? "sticky cookie" : "round robin"}, health ${this.plan.health}; ${this.composeFile}`,
@@ -130,8 +136,15 @@ export class ComposePlatform implements Platform {
     );
   }
 
-  async down(): Promise<void> {
-    if (!this.started) return;
+  down(): Promise<void> {
+    if (!this.started) return Promise.resolve();
+    this.tearingDown ??= this.tearDown().finally(() => {
+      this.tearingDown = undefined;
+    });
+    return this.tearingDown;
+  }
+
+  private async tearDown(): Promise<void> {
     // A frozen container is thawed first so that it can be stopped; each step is tried on its own.
     const problems: string[] = [];
     for (const id of [...this.paused]) {
@@ -143,6 +156,8 @@ export class ComposePlatform implements Platform {
     try {
       await runDocker(this.compose(...downArgs), { timeoutMs: timeouts.down, echo: "[compose]" });
       this.started = false;
+      this.forgetForcedStop?.();
+      this.forgetForcedStop = undefined;
     } catch (err) {
       problems.push((err as Error).message);
     }

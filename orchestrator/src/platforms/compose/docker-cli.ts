@@ -2,6 +2,7 @@
 // failure names the command, its exit status and what it printed.
 import { spawn } from "node:child_process";
 import { HarnessError } from "../../errors.ts";
+import { unwatchGroup, watchGroup } from "../../process/supervisor.ts";
 
 /** The docker binary: `$FH_DOCKER_BIN` (a stand-in for tests, or another path), else `docker` on PATH. */
 export function dockerBin(): string {
@@ -28,7 +29,11 @@ export interface DockerOptions {
 export function runDocker(args: readonly string[], options: DockerOptions): Promise<string> {
   const line = commandLine(args);
   return new Promise((resolve, reject) => {
-    const child = spawn(dockerBin(), args, { stdio: ["ignore", "pipe", "pipe"] });
+    // Its own process group: a terminal's Ctrl-C must not abort a `docker compose down` half way;
+    // the watchdog stops it if the orchestrator dies.
+    const child = spawn(dockerBin(), args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const pid = child.pid;
+    if (pid !== undefined) watchGroup(pid);
     const out: Buffer[] = [];
     let err = "";
     let why: string | undefined;
@@ -47,6 +52,7 @@ export function runDocker(args: readonly string[], options: DockerOptions): Prom
       if (options.echo) for (const l of text.split("\n")) if (l.trim()) console.log(`${options.echo} ${l.trimEnd()}`);
     });
     const finish = () => {
+      if (pid !== undefined) unwatchGroup(pid);
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
     };
