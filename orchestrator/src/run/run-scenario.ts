@@ -6,8 +6,10 @@ import { resolve } from "node:path";
 import { aggregateSamplesFile } from "../core/read-samples.ts";
 import { HarnessError, InputError } from "../errors.ts";
 import { formatDuration } from "../plan/duration.ts";
+import { describeBehaviour, healthProfiles } from "../plan/health-profiles.ts";
 import type { Plan } from "../plan/plan.ts";
 import { createPlatform } from "../platforms/index.ts";
+import type { LbServerState, Platform } from "../platforms/types.ts";
 import { startedChildren } from "../process/child.ts";
 import { sleep } from "../process/poll.ts";
 import { freePort } from "../process/ports.ts";
@@ -15,9 +17,9 @@ import { EventLog } from "./events.ts";
 import { type K6Run, k6Files, k6Version, startK6 } from "./k6.ts";
 import { LbSampler } from "./lb-sampler.ts";
 import { buildResults, faultWindows, type RunResults } from "./results.ts";
-import { type RunRecord, writeRunRecord } from "./run-record.ts";
+import { type BalancerRecord, type RunRecord, writeRunRecord } from "./run-record.ts";
 import { runTimeline } from "./timeline.ts";
-import { warmUp } from "./warm-up.ts";
+import { warmUp, warmUpLine } from "./warm-up.ts";
 
 export interface RunOptions {
   signal: AbortSignal;
@@ -60,14 +62,12 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     await platform.up(signal);
     Object.assign(versions, await platform.versions());
     if (plan.load.k6) {
-      const warm = await warmUp(platform.lbUrl(), { signal });
+      const warm = await warmUp(platform.lbUrl(), { signal, rate: plan.load.rate, users: plan.load.sessions });
       log.add({ type: "warm-up", detail: { ...warm } });
-      progress(
-        `[run] warmed up the fleet: ${warm.requests} requests in ${warm.ms} ms (${warm.failed} not answered with 2xx), ` +
-          `p95 per second ${warm.p95PerSecond.join(", ")} ms${warm.settled ? "" : " (did not settle: the before window may be slow)"}`,
-      );
+      progress(warmUpLine(warm));
     }
     await sampler.start();
+    await recordLbCounters(platform, log, "start");
 
     const timeline = (t0: number, timelineSignal: AbortSignal) =>
       runTimeline({ plan, platform, log, t0, signal: timelineSignal, activeWithinMs: activeWindowMs(plan) });
@@ -77,6 +77,8 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
       const t0 = Date.now();
       await Promise.all([timeline(t0, signal), sleep(plan.load.durationMs, signal)]);
     } else {
+      // Interrupted during the warm-up (which ends early then, without throwing): k6 never starts.
+      signal.throwIfAborted();
       const apiPort = await freePort();
       log.add({ type: "k6-start" });
       const t0 = Date.now();
@@ -125,6 +127,7 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     }
     k6?.cpu.stop();
     await sampler.stop();
+    if (log.events.some((e) => e.type === "lb-counters")) await recordLbCounters(platform, log, "end");
     await platform.down().catch((err: Error) => addError(`tear-down: ${err.message}`));
   }
 
@@ -144,6 +147,12 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     }
   }
 
+  // A Ctrl-C during the tear-down or while reading the samples: the run was interrupted all the same.
+  if (signal.aborted && status === "completed") {
+    status = "interrupted";
+    error = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
+  }
+
   const record: RunRecord = {
     runId: plan.runId,
     status,
@@ -155,6 +164,7 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     platform: plan.platform,
     instances: platform.instances().map((i) => i.id),
     health: plan.health,
+    balancer: balancerRecord(plan.health),
     seed: plan.seed,
     plan,
     versions,
@@ -167,6 +177,27 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
   };
   writeRunRecord(runDir, record);
   return record;
+}
+
+/** The balancer's retry counters over the fleet, where it counts them (HAProxy), as an event. */
+async function recordLbCounters(platform: Platform, log: EventLog, phase: "start" | "end"): Promise<void> {
+  const states = await platform.lbStates().catch(() => new Map<string, LbServerState>());
+  const counted = [...states.values()].filter((s) => s.retried !== undefined);
+  if (counted.length === 0) return;
+  const sum = (pick: (s: LbServerState) => number) => counted.reduce((total, s) => total + pick(s), 0);
+  log.add({
+    type: "lb-counters",
+    detail: {
+      phase,
+      retries: sum((s) => s.retried?.retries ?? 0),
+      redispatches: sum((s) => s.retried?.redispatches ?? 0),
+    },
+  });
+}
+
+export function balancerRecord(profile: Plan["health"]): BalancerRecord {
+  const p = healthProfiles[profile];
+  return { profile, ...p, behaviour: describeBehaviour(p) };
 }
 
 async function reportProgress(run: K6Run, plan: Plan, t0: number, progress: (line: string) => void) {
