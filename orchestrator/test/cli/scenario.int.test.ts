@@ -1,4 +1,4 @@
-// End to end with real k6, HAProxy and DynamoDB Local: each strategy for about 20 s, and Ctrl-C.
+// End to end with real k6, HAProxy and DynamoDB Local: each strategy for about 20 s (Ctrl-C: interrupt.int.test.ts).
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -53,25 +53,6 @@ describe.skipIf(missing.length > 0)("npm run scenario (local platform, real k6 +
     const record = readRecord(out);
     expect(record.plan.faults).toEqual([]);
     expect(record.results!.sessions.lost).toBeGreaterThan(record.results!.sessions.started / 2);
-  });
-
-  it("Ctrl-C: stops every process it started and writes run.json with status interrupted", async () => {
-    const out = join(outRoot, "interrupted");
-    let sent = false;
-    const { code } = await scenario(["--strategy", "dynamodb", "--duration", "60s", "--out", out], (line, child) => {
-      // Interrupt once the load is running.
-      if (!sent && /\[run\] dynamodb: \d+s of 60s/.test(line)) {
-        sent = true;
-        child.kill("SIGINT");
-      }
-    });
-    expect(sent).toBe(true);
-    expect(code).toBe(130);
-    const record = readRecord(out);
-    expect(record.status).toBe("interrupted");
-    expect(record.error).toMatch(/SIGINT/);
-    expect(record.processes.map((p) => p.name).sort()).toEqual(["app-1", "app-2", "app-3", "k6", "lb", "store"]);
-    expect(record.processes.filter((p) => alive(p.pid))).toEqual([]);
   });
 
   it("bad input: exits 2 naming the option and value, and starts nothing", async () => {
