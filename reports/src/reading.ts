@@ -3,6 +3,7 @@ import { FAILED_CLASSES } from "../../orchestrator/src/core/aggregate.ts";
 import type { RunEvent } from "../../orchestrator/src/run/events.ts";
 import { formatCount, formatMs, formatSeconds, plural } from "./html.ts";
 import type { RunView } from "./report-model.ts";
+import { emulatorWarning, storeSentence } from "./store-time.ts";
 
 type Audit = Extract<RunEvent, { type: "audit" }>;
 
@@ -84,6 +85,35 @@ function failuresSentence(v: RunView, story: FaultStory): string {
   return `${head}: ${formatCount(failed - inFlight)} more than the ${formatCount(inFlight)} the balancer had in flight ${when}.`;
 }
 
+/**
+ * What the balancer did with requests sent to a dead instance: hid them by retrying elsewhere
+ * (HAProxy), or failed them until it marked the instance DOWN (an AWS balancer).
+ */
+function balancerSentence(v: RunView, story: FaultStory): string | null {
+  const retries = v.values["requests.retriedByBalancer.retries"];
+  const redispatches = v.values["requests.retriedByBalancer.redispatches"] ?? 0;
+  const requests = v.values["undetected.requests"];
+  const failed = v.values["undetected.failed"];
+  const share = v.values["undetected.victimSharePercent"];
+  const victim = story.victims[0];
+  const sentences: string[] = [];
+  if (retries !== null && retries !== undefined) {
+    sentences.push(
+      retries === 0 && redispatches === 0
+        ? `The balancer retried no request${v.setup.balancer.startsWith("no retry") ? ": it does not, as an AWS load balancer does not" : ""}.`
+        : `The balancer retried refused connections ${plural(retries, "time")} and sent ${formatCount(redispatches)} of those requests to another instance: failures it hid from the users.`,
+    );
+  }
+  if (victim && requests && failed !== null && failed !== undefined) {
+    const before =
+      share === null || share === undefined ? "" : ` (${victim} had ${Math.round(share)} % of the traffic before)`;
+    sentences.push(
+      `While ${victim} was dead and still UP in the balancer's view, ${formatCount(failed)} of ${formatCount(requests)} requests failed${before}.`,
+    );
+  }
+  return sentences.length > 0 ? sentences.join(" ") : null;
+}
+
 function dataSentence(v: RunView): string {
   const stale = v.values["reads.stale"] ?? 0;
   const indeterminate = v.values["writes.indeterminate"] ?? 0;
@@ -145,11 +175,14 @@ export function runReading(v: RunView, events: readonly RunEvent[]): string[] {
   const story = faultStory(events);
   lines.push(sessionsSentence(v, story));
   lines.push(failuresSentence(v, story));
+  const balancer = balancerSentence(v, story);
+  if (balancer) lines.push(balancer);
   lines.push(dataSentence(v));
   const timing = story.first ? timingSentence(v, story) : null;
   if (timing) lines.push(timing);
   const latency = latencySentence(v, story.first !== null);
   if (latency) lines.push(latency);
+  for (const line of [storeSentence(v), emulatorWarning(v)]) if (line) lines.push(line);
   if (v.trust.trustworthy === false) {
     lines.push(`Not trustworthy: ${v.trust.warnings.join("; ")}.`);
   }

@@ -80,6 +80,8 @@ function formatValue(row: VerdictRow, value: number | null): string {
       return formatSeconds(value);
     case "percent":
       return formatPercent(value);
+    case "share":
+      return formatPercent(value === null ? null : value * 100);
   }
 }
 
@@ -113,6 +115,7 @@ function verdictTable(model: ReportModel): string {
   const body: string[] = [];
   let group = "";
   for (const row of VERDICT_ROWS) {
+    if (row.optional && runs.every((r) => (r.values[row.field] ?? null) === null)) continue;
     if (row.group !== group) {
       group = row.group;
       body.push(`<tr class="group"><th colspan="${runs.length + 2}">${e(group)}</th></tr>`);
@@ -138,6 +141,12 @@ function verdictTable(model: ReportModel): string {
 
 function banners(model: ReportModel): string {
   const out: string[] = [];
+  const untrusted = model.runs.filter((run) => run.trust.trustworthy !== true);
+  if (model.runs.length > 1 && untrusted.length > 0) {
+    out.push(
+      `<div class="banner" data-banner="comparison-untrustworthy"><strong>This comparison is not trustworthy</strong>${untrusted.map((r) => e(r.strategy)).join(", ")} ${untrusted.length === 1 ? "was" : "were"} not measured under sound conditions (see below), so ${untrusted.length === 1 ? "its" : "their"} numbers cannot be set against the other runs'. Lower the load (<code>npm run chaos -- --rate auto</code> finds one every strategy can carry) and run the comparison again.</div>`,
+    );
+  }
   for (const run of model.runs) {
     if (run.status !== "completed") {
       out.push(
@@ -212,8 +221,10 @@ function setupTable(model: ReportModel): string {
     row("Platform", (r) => e(r.setup.platform)),
     row("Instances", (r) => e(r.setup.instances.join(", "))),
     row("Health checks", (r) => `${e(r.setup.health)}<br><span class="meta">${e(r.setup.healthDetail)}</span>`),
+    row("Balancer behaviour", (r) => e(r.setup.balancer)),
     row("Fault plan", (r) => (r.setup.faults.length === 0 ? "no fault" : r.setup.faults.map(e).join("<br>"))),
     row("Load", (r) => e(r.setup.load)),
+    row("Warm-up", (r) => e(r.setup.warmUp)),
     row("Seed", (r) => e(r.setup.seed)),
     row("Versions", versions),
     row("Machine", (r) => e(r.setup.machine)),

@@ -2,11 +2,13 @@
 // per-second series and the timeline markers relative to load start, and the plain-language reading.
 import type { AggregateResult, SecondPoint } from "../../orchestrator/src/core/aggregate.ts";
 import { FAILED_CLASSES } from "../../orchestrator/src/core/aggregate.ts";
-import { healthProfiles } from "../../orchestrator/src/plan/health-profiles.ts";
+import { describeBehaviour, healthProfiles } from "../../orchestrator/src/plan/health-profiles.ts";
 import type { RunEvent } from "../../orchestrator/src/run/events.ts";
 import { buildResults, type RunResults } from "../../orchestrator/src/run/results.ts";
 import type { RunRecord } from "../../orchestrator/src/run/run-record.ts";
 import { comparisonReading, runReading } from "./reading.ts";
+import { STORE_ROWS } from "./store-time.ts";
+import { describeWarmUp } from "./warm-up-setup.ts";
 
 /** One threshold and its outcome: the harness's (plan.thresholds, judged on the results) or k6's (k6-summary.json). */
 export interface Threshold {
@@ -40,12 +42,15 @@ export interface VerdictRow {
   field: string;
   label: string;
   group: string;
-  unit: "count" | "ms" | "duration" | "percent";
+  /** share: a fraction 0-1, shown in percent. */
+  unit: "count" | "ms" | "duration" | "percent" | "share";
   source: Source;
   /** What in the source file the number is computed from. */
   from: string;
   /** Rows of secondary detail (failed requests by class), shown indented. */
   detail?: boolean;
+  /** Rows left out when no run has a value (store time, for apps that send no Server-Timing). */
+  optional?: boolean;
 }
 
 const latencyRows: VerdictRow[] = (["before", "during", "after", "overall"] as const).flatMap((window) =>
@@ -130,6 +135,49 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     from: "audit and probe: the balancer's counters for the victim",
   },
   {
+    field: "requests.retriedByBalancer.retries",
+    label: "Retried by the balancer (hidden failures)",
+    group: "Requests",
+    unit: "count",
+    source: "events",
+    from: "lb-counters: HAProxy's wretr over the fleet, end minus start",
+  },
+  {
+    field: "requests.retriedByBalancer.redispatches",
+    label: "redispatched to another instance",
+    group: "Requests",
+    unit: "count",
+    source: "events",
+    from: "lb-counters: HAProxy's wredis over the fleet, end minus start",
+    detail: true,
+  },
+  {
+    field: "undetected.requests",
+    label: "Requests while the victim was dead but UP",
+    group: "Requests",
+    unit: "count",
+    source: "samples",
+    from: "per-second fh_req from the fault landing to lb-state DOWN (whole seconds)",
+  },
+  {
+    field: "undetected.victimSharePercent",
+    label: "the victim's share of the traffic before",
+    group: "Requests",
+    unit: "percent",
+    source: "samples",
+    from: "per-second fh_req instance tags before the fault",
+    detail: true,
+  },
+  {
+    field: "undetected.failed",
+    label: "failed in that interval",
+    group: "Requests",
+    unit: "count",
+    source: "samples",
+    from: "per-second failed fh_req from the fault landing to lb-state DOWN",
+    detail: true,
+  },
+  {
     field: "writes.indeterminate",
     label: "Indeterminate writes",
     group: "Data",
@@ -146,6 +194,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     from: "fh_reads_stale",
   },
   ...latencyRows,
+  ...STORE_ROWS,
   {
     field: "detectionMs",
     label: "Detection (fault → balancer DOWN)",
@@ -233,8 +282,12 @@ export interface RunView {
     instances: string[];
     health: string;
     healthDetail: string;
+    /** What the balancer does with a request to a dead instance, its cookie and its draining. */
+    balancer: string;
     seed: number;
     load: string;
+    /** The warm-up before the load: its rate, length and where latency settled. */
+    warmUp: string;
     faults: string[];
     versions: Record<string, string>;
     machine: string;
@@ -282,6 +335,17 @@ export function valueAt(object: unknown, path: string): number | null {
   return typeof current === "number" && Number.isFinite(current) ? current : null;
 }
 
+/** True when the path exists in the object (its value may be null): the first missing part is undefined. */
+function hasPath(object: unknown, path: string): boolean {
+  let current: unknown = object;
+  for (const part of path.split(".")) {
+    if (current === null) return true;
+    if (typeof current !== "object" || !(part in (current as object))) return false;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return true;
+}
+
 /** The fields whose numbers come from the samples: compared with run.json to catch disagreement. */
 const CHECKED_FIELDS = VERDICT_ROWS.filter((r) => r.source !== "cpu").map((r) => r.field);
 
@@ -312,6 +376,8 @@ function reportResults(input: RunInput, notes: string[]): RunResults | null {
     return { ...recomputed, trust: { trustworthy: false, warnings } };
   }
   for (const field of CHECKED_FIELDS) {
+    // A field an older run.json does not have at all is not a disagreement.
+    if (!hasPath(recorded, field)) continue;
     const a = valueAt(recorded, field);
     const b = valueAt(recomputed, field);
     if (a !== b) {
@@ -396,8 +462,10 @@ function runView(input: RunInput, key: string): RunView {
       healthDetail: profile
         ? `check every ${profile.intervalMs / 1000} s, timeout ${profile.timeoutMs / 1000} s, DOWN after ${profile.fall} failures, UP after ${profile.rise} passes`
         : "",
+      balancer: record.balancer?.behaviour ?? (profile ? describeBehaviour(profile) : "not recorded"),
       seed: record.seed,
       load: `${record.plan.load.rate} iterations/s over ${record.plan.load.sessions} sessions for ${record.plan.load.durationMs / 1000} s (open model, request timeout ${record.plan.load.requestTimeoutMs / 1000} s)`,
+      warmUp: describeWarmUp(record.events),
       faults: describeFaults(record),
       versions: record.versions,
       machine: `${record.machine.cpus} CPUs, ${Math.round(record.machine.memoryBytes / 1024 ** 3)} GiB, Node ${record.machine.node}`,

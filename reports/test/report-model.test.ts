@@ -117,6 +117,7 @@ describe("buildReportModel on a small recorded run", async () => {
     expect(run.reading).toEqual([
       "sticky lost 2 of 5 sessions started (all 2 that the store audit found on app-2 just before it was taken away).",
       "2 requests of 18 failed (1 refused, 1 reset): as many as the balancer had in flight on app-2 when it was taken away.",
+      "While app-2 was dead and still UP in the balancer's view, 2 of 4 requests failed (app-2 had 67 % of the traffic before).",
       "1 stale read and 1 indeterminate write (a write that failed and may or may not have been applied).",
       "The balancer marked app-2 DOWN 1.5 s after the crash; the error rate was back at its baseline 2.0 s after the fault; the restored instance answered again 600 ms after it was brought back.",
       "p95 latency 40 ms before, 100 ms during and 15 ms after the fault (p99 during: 100 ms).",

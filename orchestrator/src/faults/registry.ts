@@ -2,6 +2,7 @@
 import { HarnessError } from "../errors.ts";
 import { crash } from "./crash.ts";
 import { freeze } from "./freeze.ts";
+import { killGraceful } from "./kill-graceful.ts";
 import { restart } from "./restart.ts";
 import { rollingRestart } from "./rolling-restart.ts";
 import { stop } from "./stop.ts";
@@ -16,6 +17,7 @@ export const faultUnits: readonly FaultUnit[] = [
   restart,
   terminate,
   stop,
+  killGraceful,
   freeze,
   thaw,
   rollingRestart,

@@ -1,4 +1,5 @@
-// restart: start a stopped or crashed instance again on its old disk; resolves once it answers.
+// restart: start a stopped or crashed instance again on its old disk; resolves once it answers and
+// is back in the balancer's rotation (registered again after a planned stop).
 import { type FaultUnit, requireTarget } from "./types.ts";
 
 export const restart: FaultUnit = {
@@ -6,6 +7,8 @@ export const restart: FaultUnit = {
   targetKind: "instance",
   restores: true,
   async apply(ctx, target) {
-    await ctx.platform.instanceOp(requireTarget("restart", target), "start", ctx.signal);
+    const id = requireTarget("restart", target);
+    await ctx.platform.instanceOp(id, "start", ctx.signal);
+    await ctx.platform.instanceOp(id, "register");
   },
 };

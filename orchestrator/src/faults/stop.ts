@@ -1,4 +1,5 @@
-// stop: SIGTERM, the graceful way out: the instance finishes requests in flight, then exits.
+// stop: a planned stop, as a deploy does it: the instance is taken out of the balancer first and
+// drained (no request in flight, at most the profile's deregistration delay), then sent SIGTERM.
 import { type FaultUnit, requireTarget } from "./types.ts";
 
 export const stop: FaultUnit = {
@@ -8,6 +9,9 @@ export const stop: FaultUnit = {
   async apply(ctx, target) {
     const id = requireTarget("stop", target);
     await ctx.beforeTakingAway(id);
+    ctx.step("deregister", id, "start");
+    await ctx.platform.instanceOp(id, "deregister", ctx.signal);
+    ctx.step("deregister", id, "end");
     await ctx.platform.instanceOp(id, "stop");
   },
 };

@@ -11,5 +11,6 @@ export const terminate: FaultUnit = {
     await ctx.platform.instanceOp(id, "kill");
     await ctx.platform.instanceOp(id, "wipe");
     await ctx.platform.instanceOp(id, "start", ctx.signal);
+    await ctx.platform.instanceOp(id, "register");
   },
 };

@@ -15,7 +15,9 @@ export type InstanceOp =
   | "start" // start again (same disk) and wait until it answers
   | "pause" // SIGSTOP
   | "resume" // SIGCONT
-  | "wipe"; // delete the instance's local session disk (only while it is not running)
+  | "wipe" // delete the instance's local session disk (only while it is not running)
+  | "deregister" // take it out of the balancer and wait until it has no request in flight (bounded)
+  | "register"; // put it back into the balancer's rotation
 
 /** Operations on the shared session store, where the strategy has one. */
 export type StoreOp = "stop" | "start";
@@ -32,6 +34,12 @@ export interface LbServerState {
    * balancer does not count it.
    */
   abortedTotal?: number;
+  /**
+   * Connection attempts to this server the balancer retried (HAProxy's wretr) and requests it
+   * redispatched from it to another server (wredis), since the balancer started: failures the
+   * client never saw. Absent where the balancer does not count them.
+   */
+  retried?: { retries: number; redispatches: number };
 }
 
 /** What the session store held for one instance at one moment (the store audit). */

@@ -15,6 +15,11 @@ export type RunEvent =
   | { t: number; type: "audit"; target: string; detail: Record<string, unknown> }
   /** The balancer's count of requests the victim never answered, read after the fault. */
   | { t: number; type: "probe"; target: string; detail: Record<string, unknown> }
+  /**
+   * The balancer's retry counters summed over the fleet (HAProxy's wretr, wredis) when the load
+   * starts and when it ends: `requests.retriedByBalancer` is the difference.
+   */
+  | { t: number; type: "lb-counters"; detail: { phase: "start" | "end"; retries: number; redispatches: number } }
   /** One cloud API call the platform made (ec2): service, command, input, outcome. */
   | { t: number; type: "api-call"; detail: Record<string, unknown> };
 

@@ -1,5 +1,11 @@
 // Turns the aggregated k6 samples and the run's events into run.json's results (pure).
-import { type AggregateResult, recoveryMs, type Windows, windowErrorRate } from "../core/aggregate.ts";
+import {
+  type AggregateResult,
+  recoveryMs,
+  type SecondPoint,
+  type Windows,
+  windowErrorRate,
+} from "../core/aggregate.ts";
 import { faultUnit } from "../faults/registry.ts";
 import { judgeThresholds, type Threshold, type ThresholdResult } from "../plan/thresholds.ts";
 import type { RunEvent } from "./events.ts";
@@ -43,9 +49,29 @@ export interface RunResults extends AggregateResult {
   requests: AggregateResult["requests"] & {
     /** Requests the balancer had in progress on each victim just before it was taken away. */
     inFlightAtFault: number | null;
+    /**
+     * Connection attempts the balancer retried and requests it redispatched to another server
+     * while the load ran (HAProxy's wretr, wredis): failures it hid from the clients. Null where
+     * the balancer does not count them.
+     */
+    retriedByBalancer: { retries: number; redispatches: number } | null;
   };
   /** Fault to the balancer marking the victim DOWN. */
   detectionMs: number | null;
+  /**
+   * The whole seconds between the fault landing and the balancer marking the victim DOWN: the
+   * requests sent, the failed ones, and the victim's share of the answered traffic before the
+   * fault. A balancer that does not retry fails about share × requests of them; one that retries
+   * on another server hides them. Null without an instance fault detected within the run.
+   */
+  undetected: {
+    fromMs: number;
+    toMs: number;
+    requests: number;
+    failed: number;
+    /** The victim's share of the answered requests before the fault, in percent. */
+    victimSharePercent: number | null;
+  } | null;
   /** Fault to the error rate ((failed + lost) / requests per second) being back at its baseline. */
   recoveryMs: number | null;
   /**
@@ -60,6 +86,15 @@ export interface RunResults extends AggregateResult {
     machineCpuPercent: { mean: number | null; max: number | null };
   };
   trust: { trustworthy: boolean; warnings: string[] };
+}
+
+/** When the first fault's unit began (its probes, then the action): the start event's `beganAt`. */
+function faultBeganAt(events: readonly RunEvent[]): number | undefined {
+  const first = events.find(
+    (e): e is FaultEvent => e.type === "fault" && e.phase === "start" && e.detail?.step !== true,
+  );
+  const began = first?.detail?.beganAt;
+  return typeof began === "number" ? began : first?.t;
 }
 
 /** Above these, the load generator or the machine was saturated and the numbers are suspect. */
@@ -87,6 +122,44 @@ function inFlightAtFaults(events: readonly RunEvent[]): number | null {
   return total;
 }
 
+/** The balancer's retry counters at the end of the load minus at its start. */
+function retriedByBalancer(events: readonly RunEvent[]): RunResults["requests"]["retriedByBalancer"] {
+  const counters = events.filter((e): e is Extract<RunEvent, { type: "lb-counters" }> => e.type === "lb-counters");
+  const start = counters.find((e) => e.detail.phase === "start");
+  const end = counters.findLast((e) => e.detail.phase === "end");
+  if (!start || !end) return null;
+  return {
+    retries: end.detail.retries - start.detail.retries,
+    redispatches: end.detail.redispatches - start.detail.redispatches,
+  };
+}
+
+/** Requests and failures in the whole seconds from `fromMs` to `toMs`, and the victim's traffic share before. */
+export function undetectedInterval(
+  series: readonly SecondPoint[],
+  victim: string,
+  fromMs: number,
+  toMs: number,
+): NonNullable<RunResults["undetected"]> {
+  let requests = 0;
+  let failed = 0;
+  let victimAnswered = 0;
+  let answered = 0;
+  for (const s of series) {
+    if (s.t >= fromMs && s.t + 1000 <= toMs) {
+      requests += s.requests;
+      failed += s.failed;
+    } else if (s.t + 1000 <= fromMs) {
+      for (const [instance, n] of Object.entries(s.byInstance)) {
+        answered += n;
+        if (instance === victim) victimAnswered += n;
+      }
+    }
+  }
+  const victimSharePercent = answered > 0 ? Math.round((victimAnswered / answered) * 1000) / 10 : null;
+  return { fromMs, toMs, requests, failed, victimSharePercent };
+}
+
 export function buildResults(input: {
   aggregate: AggregateResult;
   events: readonly RunEvent[];
@@ -101,13 +174,17 @@ export function buildResults(input: {
   const windows = faultWindows(events);
 
   let detectionMs: number | null = null;
+  let undetected: RunResults["undetected"] = null;
   let baselineErrorRate: number | null = null;
   let recovery: number | null = null;
   if (windows.faultStartMs !== undefined) {
     const start = windows.faultStartMs;
-    const victim = audits.find((a) => a.t >= start)?.target;
+    // The probes (the audit among them) run just before the fault lands, after it began.
+    const began = faultBeganAt(events) ?? start;
+    const victim = audits.find((a) => a.t >= began)?.target;
     const down = events.find((e) => e.type === "lb-state" && e.target === victim && e.state === "DOWN" && e.t >= start);
     detectionMs = down ? down.t - start : null;
+    if (down && victim) undetected = undetectedInterval(aggregate.series, victim, start, down.t);
     baselineErrorRate = windowErrorRate(aggregate.requests.byWindow.before);
     recovery = recoveryMs(aggregate.series, start, baselineErrorRate);
   }
@@ -134,8 +211,9 @@ export function buildResults(input: {
   const results: RunResults = {
     ...aggregate,
     sessions: { ...aggregate.sessions, lostExpected },
-    requests: { ...aggregate.requests, inFlightAtFault: inFlight },
+    requests: { ...aggregate.requests, inFlightAtFault: inFlight, retriedByBalancer: retriedByBalancer(events) },
     detectionMs,
+    undetected,
     recoveryMs: recovery,
     rejoinMs: rejoin && aggregate.rejoinedAtMs !== null ? aggregate.rejoinedAtMs - rejoin.afterMs : null,
     thresholds: [],

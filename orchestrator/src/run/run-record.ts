@@ -2,9 +2,16 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ExitCode } from "../errors.ts";
+import type { BalancerProfile } from "../plan/health-profiles.ts";
 import type { Plan } from "../plan/plan.ts";
 import type { RunEvent } from "./events.ts";
 import type { RunResults } from "./results.ts";
+
+export interface BalancerRecord extends BalancerProfile {
+  profile: Plan["health"];
+  /** The profile's behaviour in one line (describeBehaviour). */
+  behaviour: string;
+}
 
 export interface RunRecord {
   runId: string;
@@ -18,6 +25,8 @@ export interface RunRecord {
   platform: Plan["platform"];
   instances: string[];
   health: Plan["health"];
+  /** What the balancer did, from the profile (local, compose) or as the platform read it (ec2). */
+  balancer: BalancerRecord;
   seed: number;
   plan: Plan;
   versions: Record<string, string>;

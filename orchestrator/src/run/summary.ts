@@ -13,6 +13,7 @@ export function summaryTable(record: RunRecord): string {
       "strategy",
       `${record.strategy} on ${record.platform}, ${record.instances.length} instances, health ${record.health}`,
     ],
+    ["balancer", record.balancer?.behaviour ?? "-"],
     ["faults", record.plan.faults.map((f) => `${f.action} ${f.target} @${f.atMs / 1000}s`).join(", ") || "none"],
   ];
   if (record.error) rows.push(["error", record.error.split("\n")[0] ?? ""]);
@@ -30,6 +31,19 @@ export function summaryTable(record: RunRecord): string {
       [
         "requests",
         `${r.requests.total}, failed ${failed.total}${classes ? ` (${classes})` : ""}, in flight at fault ${r.requests.inFlightAtFault ?? "-"}`,
+      ],
+      [
+        "retries/undetected",
+        [
+          r.requests.retriedByBalancer
+            ? `retried ${r.requests.retriedByBalancer.retries} connections, redispatched ${r.requests.retriedByBalancer.redispatches}`
+            : "retries not counted",
+          r.undetected
+            ? `while the victim was dead but UP: ${r.undetected.failed} of ${r.undetected.requests} requests failed (its share before: ${r.undetected.victimSharePercent ?? "-"}%)`
+            : "",
+        ]
+          .filter(Boolean)
+          .join("; "),
       ],
       ["writes/reads", `indeterminate writes ${r.writes.indeterminate}, stale reads ${r.reads.stale}`],
       [

@@ -24,23 +24,48 @@ export async function runTimeline(input: TimelineInput): Promise<void> {
   const { plan, platform, log, signal } = input;
   const followUps: Promise<void>[] = [];
   const say = input.onFault ?? ((line: string) => console.log(line));
+  /** The fault being applied: its start is recorded when its first action lands (after the probes). */
+  let current: { fault: Plan["faults"][number]; beganAt: number; landed: boolean } | undefined;
+  const land = () => {
+    if (!current || current.landed) return;
+    current.landed = true;
+    const { fault, beganAt } = current;
+    const t = Date.now();
+    log.add(
+      {
+        type: "fault",
+        action: fault.action,
+        target: fault.target,
+        phase: "start",
+        detail: { plannedAt: input.t0 + fault.atMs, beganAt, probesMs: t - beganAt },
+      },
+      t,
+    );
+  };
   const ctx: FaultContext = {
-    platform,
+    platform: landingPlatform(platform, land),
     signal,
     async beforeTakingAway(instance) {
       // Probes: what the balancer has in flight there and what the store holds, then (later)
       // how many requests the instance took and never answered.
+      const started = Date.now();
       const before = (await platform.lbStates().catch(() => new Map<string, LbServerState>())).get(instance);
       const audit = await platform.auditSessions(instance, input.activeWithinMs);
       log.add({
         type: "audit",
         target: instance,
-        detail: { inFlight: before?.inFlight ?? null, ...audit, activeWithinMs: input.activeWithinMs },
+        detail: {
+          inFlight: before?.inFlight ?? null,
+          ...audit,
+          activeWithinMs: input.activeWithinMs,
+          auditMs: Date.now() - started,
+        },
       });
       if (before?.abortedTotal !== undefined)
         followUps.push(countAborted(platform, log, instance, before.abortedTotal));
     },
     step(action, target, phase) {
+      if (phase === "start") land();
       log.add({ type: "fault", action, target, phase, detail: { step: true } });
     },
   };
@@ -50,13 +75,36 @@ export async function runTimeline(input: TimelineInput): Promise<void> {
       if (wait > 0) await sleep(wait, signal);
       signal.throwIfAborted();
       say(`[fault] ${fault.action} ${fault.target} at ${formatDuration(fault.atMs)}`);
-      log.add({ type: "fault", action: fault.action, target: fault.target, phase: "start" });
+      current = { fault, beganAt: Date.now(), landed: false };
       await faultUnit(fault.action).apply(ctx, fault.target);
+      land(); // a fault that changed nothing through the platform (no shared store to stop) ends here
       log.add({ type: "fault", action: fault.action, target: fault.target, phase: "end" });
+      current = undefined;
     }
   } finally {
     await Promise.all(followUps);
   }
+}
+
+/**
+ * The platform as a fault unit sees it: the first instance or store operation marks the moment
+ * the fault lands (the `fault` start event), so that the probes before it (the store audit, the
+ * balancer's in-flight count) do not count towards detection times.
+ */
+function landingPlatform(platform: Platform, land: () => void): Platform {
+  return new Proxy(platform, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== "function") return value;
+      if (prop === "instanceOp" || prop === "storeOp") {
+        return (...args: unknown[]) => {
+          land();
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return value.bind(target);
+    },
+  });
 }
 
 /**

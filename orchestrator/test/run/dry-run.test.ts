@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { planFromOptions } from "../../src/plan/plan.ts";
 import { createPlatform } from "../../src/platforms/index.ts";
@@ -18,6 +21,7 @@ describe("dry run on the local platform", () => {
       "at 20s",
       "at 20s",
       "at 20s",
+      "at 20s",
       "tear-down",
     ]);
     expect(lines.slice(5).map((l) => l.text.split("   #")[0])).toEqual([
@@ -25,9 +29,36 @@ describe("dry run on the local platform", () => {
       `kill -KILL <pid of ${victim}>`,
       `rm -rf /tmp/fh-dry/sessions/${victim}`,
       `PORT=<same port> INSTANCE_ID=${victim} ${process.execPath} --import tsx target-app/src/main.ts`,
+      `echo "set server app/${victim} state ready" | <HAProxy stats socket>`,
       expect.stringContaining("kill -TERM <pid>"),
     ]);
     expect(formatDryRun(plan, lines)).toMatch(/^dry run: sticky on local, 3 instances, seed 5, faults from terminate/);
+  });
+
+  it("a planned stop takes the instance out of the balancer before SIGTERM; kill-graceful does not", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fh-dry-stop-"));
+    const planFor = (action: string) => {
+      const planFile = join(dir, `${action}.yaml`);
+      writeFileSync(planFile, `faults:\n  - { at: 10s, action: ${action}, target: app-1 }\n`);
+      return planFromOptions({ strategy: "dynamodb", health: "aws-alb", seed: "1", out: dir, planFile });
+    };
+    const atTen = async (action: string) => {
+      const plan = planFor(action);
+      return (await dryRun(plan, createPlatform(plan, dir))).filter((l) => l.when === "at 10s").map((l) => l.text);
+    };
+    const stop = await atTen("stop");
+    expect(stop.map((t) => t.split(" |")[0]!.split("   #")[0])).toEqual([
+      "# stop app-1",
+      'echo "set server app/app-1 state maint"',
+      "kill -TERM <pid of app-1>",
+    ]);
+    // aws-alb: the deregistration delay bounds the wait, as the ALB's default of 300 s does.
+    expect(stop[1]).toContain("at most 300 s");
+    expect((await atTen("kill-graceful")).map((t) => t.split("   #")[0])).toEqual([
+      "# kill-graceful app-1",
+      "kill -TERM <pid of app-1>",
+    ]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("a store outage on a disk strategy has nothing to stop", async () => {

@@ -1,7 +1,7 @@
 // The compose project of one run as a typed model, rendered to docker-compose.yml and haproxy.cfg
 // (pure). The top-level docker-compose.yml is this model's default rendering (checked by a test).
 import { Document, isScalar, visit } from "yaml";
-import type { HealthProfile } from "../../plan/health-profiles.ts";
+import type { BalancerProfile } from "../../plan/health-profiles.ts";
 import { haproxyConfig } from "../local/haproxy-config.ts";
 
 export const images = {
@@ -126,11 +126,12 @@ export function renderComposeFile(model: ComposeModel, header: string): string {
 }
 
 /** The balancer's configuration for a strategy: HAProxy's, plus the stats page and Docker's DNS. */
-export function composeHaproxyConfig(input: { instances: number; sticky: boolean; health: HealthProfile }): string {
+export function composeHaproxyConfig(input: { instances: number; sticky: boolean; health: BalancerProfile }): string {
   return haproxyConfig({
     bind: { host: "0.0.0.0", port: containerPort },
     statsSocket: "/tmp/haproxy.sock",
     statsUri,
+    statsAdmin: true,
     dnsServer: "127.0.0.11:53",
     servers: instanceIds(input.instances).map((id) => ({ id, host: id, port: containerPort })),
     sticky: input.sticky,

@@ -12,8 +12,8 @@ import { onForcedStop } from "../../process/forced-stop.ts";
 import { pollUntil } from "../../process/poll.ts";
 import { strategyTraits } from "../../strategies.ts";
 import { countDiskSessions, type SessionFile } from "../disk-sessions.ts";
-import { everyServerUp } from "../lb-state.ts";
-import { parseShowStat } from "../local/haproxy-stats.ts";
+import { drainedOrTimedOut, everyServerUp } from "../lb-state.ts";
+import { parseShowStat, statsPageAction } from "../local/haproxy-stats.ts";
 import type {
   InstanceInfo,
   InstanceOp,
@@ -175,6 +175,12 @@ export class ComposePlatform implements Platform {
 
   async instanceOp(id: string, op: InstanceOp, signal?: AbortSignal): Promise<void> {
     this.member(id);
+    if (op === "deregister" || op === "register") {
+      await statsPageAction(`${this.lbUrl()}${statsUri}`, "app", id, op === "deregister" ? "maint" : "ready");
+      if (op === "deregister")
+        await drainedOrTimedOut(() => this.lbStates(), id, healthProfiles[this.plan.health].drainTimeoutMs, signal);
+      return;
+    }
     for (const args of this.instanceCommands(id, op, this.removed)) {
       await runDocker(args, { timeoutMs: op === "stop" ? timeouts.stop : timeouts.op, signal });
     }
@@ -248,6 +254,12 @@ export class ComposePlatform implements Platform {
         return this.storeCommands(step.op).map((args) => commandLine(args));
       case "instance": {
         this.member(step.id);
+        if (step.op === "deregister" || step.op === "register") {
+          const action = step.op === "deregister" ? "maint" : "ready";
+          return [
+            `POST http://127.0.0.1:<balancer port>${statsUri} s=${step.id}&action=${action}&b=app   # HAProxy's stats page${step.op === "deregister" ? ", then wait until it has no request in flight" : ""}`,
+          ];
+        }
         const lines = this.instanceCommands(step.id, step.op, this.describedRemoved).map((args) => commandLine(args));
         if (step.op === "wipe") this.describedRemoved.add(step.id);
         if (step.op === "start") {
@@ -281,6 +293,10 @@ export class ComposePlatform implements Platform {
       case "wipe":
         // The volume can go only with the container that uses it.
         return [this.compose("rm", "-s", "-f", id), ["volume", "rm", `${this.project}_${sessionVolume(id)}`]];
+      case "deregister":
+      case "register":
+        // Not docker commands: HAProxy's stats page (see instanceOp).
+        return [];
     }
   }
 

@@ -14,7 +14,11 @@ import {
   waitUntilInstanceStopped,
   waitUntilInstanceTerminated,
 } from "@aws-sdk/client-ec2";
-import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  DeregisterTargetsCommand,
+  DescribeTargetHealthCommand,
+  RegisterTargetsCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { HarnessError, InputError } from "../../errors.ts";
 import { formatDuration } from "../../plan/duration.ts";
 import type { Plan } from "../../plan/plan.ts";
@@ -67,6 +71,8 @@ export class Ec2Platform implements Platform {
   private readonly stoppedByRun = new Set<string>();
   /** Slots whose instance this run terminated: the next start waits for the Auto Scaling group's replacement. */
   private readonly terminated = new Set<string>();
+  /** Slots this run took out of the target group (a planned stop): registered again at start and at down. */
+  private readonly deregistered = new Set<string>();
   /** The same bookkeeping for describe(), so a dry run's terminate reads as it would run. */
   private readonly describedTerminated = new Set<string>();
   private lastHealth?: { at: number; states: Map<string, LbServerState> };
@@ -119,6 +125,7 @@ export class Ec2Platform implements Platform {
       await waitUntilInstanceRunning(this.waiter(), { InstanceIds: ids });
       for (const m of stopped) this.stoppedByRun.delete(m.slot);
     }
+    for (const m of this.fleet.filter((x) => this.deregistered.has(x.slot))) await this.registerAgain(m);
     for (const slot of this.terminated) {
       console.log(`[ec2] ${slot} was terminated; its replacement is left to the Auto Scaling group`);
     }
@@ -177,9 +184,44 @@ export class Ec2Platform implements Platform {
           await waitUntilInstanceRunning(this.waiter(signal), { InstanceIds });
           this.stoppedByRun.delete(m.slot);
         }
-        await this.waitHealthy(this.member(id), this.section.waitTimeoutMs, signal);
+        const current = this.member(id);
+        if (this.deregistered.has(current.slot)) await this.registerAgain(current, signal);
+        await this.waitHealthy(current, this.section.waitTimeoutMs, signal);
         return;
       }
+      case "deregister": {
+        // The target group's own deregistration delay drains it; wait until it is no longer draining.
+        await this.assertOptedIn([m], signal);
+        const Targets = [{ Id: m.instanceId }];
+        await this.aws.elb.send(
+          new DeregisterTargetsCommand({ TargetGroupArn: this.section.targetGroupArn, Targets }),
+          {
+            abortSignal: signal,
+          },
+        );
+        this.deregistered.add(m.slot);
+        await pollUntil(
+          async () => {
+            const out = await this.aws.elb.send(
+              new DescribeTargetHealthCommand({ TargetGroupArn: this.section.targetGroupArn, Targets }),
+              { abortSignal: signal },
+            );
+            const state = out.TargetHealthDescriptions?.find((d) => d.Target?.Id === m.instanceId)?.TargetHealth?.State;
+            return state !== "draining";
+          },
+          {
+            timeoutMs: this.section.waitTimeoutMs,
+            intervalMs: this.section.pollIntervalMs,
+            what: `${memberLabel(m)} to finish draining`,
+            signal,
+          },
+        );
+        return;
+      }
+      case "register":
+        // Registered again by start (a target must be registered before it can turn healthy).
+        if (this.deregistered.has(m.slot)) await this.registerAgain(m, signal);
+        return;
       case "pause":
       case "resume":
         throw new HarnessError(`${op} is not supported on ec2: EC2 cannot suspend an instance's processes`);
@@ -275,6 +317,14 @@ export class Ec2Platform implements Platform {
       case "pause":
       case "resume":
         return [`(${op} is not supported on ec2)`];
+      case "deregister":
+        return [
+          `elbv2:DeregisterTargets ${json({ TargetGroupArn: this.section.targetGroupArn, Targets: [{ Id: m.instanceId }] })}   # ${label}, then wait until it is no longer draining (the target group's deregistration delay, at most ${wait})`,
+        ];
+      case "register":
+        return [
+          `elbv2:RegisterTargets ${json({ TargetGroupArn: this.section.targetGroupArn, Targets: [{ Id: m.instanceId }] })}   # ${label}, when this run deregistered it (before waiting for it to be healthy)`,
+        ];
     }
   }
 
@@ -358,6 +408,14 @@ export class Ec2Platform implements Platform {
     this.terminated.delete(m.slot);
     console.log(`[ec2] ${memberLabel(adopted)} replaces ${m.instanceId}`);
     await waitUntilInstanceRunning(this.waiter(signal), { InstanceIds: [adopted.instanceId] });
+  }
+
+  private async registerAgain(m: Ec2Member, signal?: AbortSignal): Promise<void> {
+    await this.aws.elb.send(
+      new RegisterTargetsCommand({ TargetGroupArn: this.section.targetGroupArn, Targets: [{ Id: m.instanceId }] }),
+      { abortSignal: signal },
+    );
+    this.deregistered.delete(m.slot);
   }
 
   private async waitHealthy(m: Ec2Member, timeoutMs: number, signal?: AbortSignal): Promise<void> {

@@ -1,16 +1,19 @@
 // Generates the HAProxy configuration for a strategy and health profile (pure).
-import type { HealthProfile } from "../../plan/health-profiles.ts";
+import type { BalancerProfile, BalancerStatus } from "../../plan/health-profiles.ts";
 
 export interface HaproxyConfigInput {
   bind: { host: string; port: number };
   statsSocket: string;
   servers: { id: string; host: string; port: number }[];
   sticky: boolean;
-  health: HealthProfile;
+  /** The balancer profile: health-check timing and behaviour (retries, answers, sticky cookie). */
+  health: BalancerProfile;
   /** Seconds; the balancer answers 504 when a server takes longer. */
   serverTimeoutMs?: number;
   /** Serve HAProxy's stats page at this path of the frontend (`<path>;csv` gives `show stat`'s CSV). */
   statsUri?: string;
+  /** Let the stats page change a server's state (POST), for draining where no stats socket is reachable. */
+  statsAdmin?: boolean;
   /**
    * Re-resolve server host names at run time through this DNS server ("127.0.0.11:53", Docker's),
    * so a replaced container's new address is picked up. A name that stops resolving keeps its
@@ -20,8 +23,27 @@ export interface HaproxyConfigInput {
   dnsServer?: string;
 }
 
-/** The cookie HAProxy inserts to pin a user to a server (sticky strategy only). */
-export const stickyCookie = "FHSRV";
+/**
+ * HAProxy's own answers (502 reset, 503 no connection, 504 timeout) turned into the profile's.
+ * Only answers HAProxy generated itself after choosing a server: the target's own answers carry
+ * X-Instance-Id and pass untouched, and a 503 with no server at all (every one DOWN) stays 503.
+ */
+function answerRules(answers: BalancerProfile["answers"]): string[] {
+  const own = "!{ res.hdr(x-instance-id) -m found } { srv_id -m found }";
+  const map: [number, BalancerStatus][] = [
+    [503, answers.refused],
+    [502, answers.reset],
+    [504, answers.timeout],
+  ];
+  return map
+    .filter(([from, to]) => from !== to)
+    .map(([from, to]) => `  http-after-response set-status ${to} if { status ${from} } ${own}`);
+}
+
+function cookieLine(cookie: BalancerProfile["stickyCookie"]): string {
+  const duration = cookie.maxAgeS ? ` maxlife ${cookie.maxAgeS}s attr "Max-Age=${cookie.maxAgeS}"` : "";
+  return `  cookie ${cookie.name} insert indirect nocache${duration}`;
+}
 
 export function haproxyConfig(input: HaproxyConfigInput): string {
   const { health } = input;
@@ -38,9 +60,13 @@ export function haproxyConfig(input: HaproxyConfigInput): string {
     "  timeout client 30s",
     `  timeout server ${input.serverTimeoutMs ?? 30_000}ms`,
     `  timeout check ${health.timeoutMs}ms`,
-    "  # a refused connection is retried, the last try on another server",
-    "  retries 3",
-    "  option redispatch",
+    ...(health.retries > 0
+      ? [
+          `  # a refused connection is retried${health.redispatch ? ", the last try on another server" : ""}`,
+          `  retries ${health.retries}`,
+          ...(health.redispatch ? ["  option redispatch"] : []),
+        ]
+      : ["  # no retry: a request sent to a dead server fails, as behind an AWS load balancer", "  retries 0"]),
     "",
     ...(input.dnsServer
       ? [
@@ -59,7 +85,10 @@ export function haproxyConfig(input: HaproxyConfigInput): string {
       : []),
     "frontend web",
     `  bind ${input.bind.host}:${input.bind.port}`,
-    ...(input.statsUri ? ["  stats enable", `  stats uri ${input.statsUri}`] : []),
+    ...(input.statsUri
+      ? ["  stats enable", `  stats uri ${input.statsUri}`, ...(input.statsAdmin ? ["  stats admin if TRUE"] : [])]
+      : []),
+    ...answerRules(health.answers),
     "  default_backend app",
     "",
     "backend app",
@@ -67,7 +96,7 @@ export function haproxyConfig(input: HaproxyConfigInput): string {
     "  option httpchk GET /ping.html",
     "  http-check expect status 200",
   ];
-  if (input.sticky) lines.push(`  cookie ${stickyCookie} insert indirect nocache`);
+  if (input.sticky) lines.push(cookieLine(health.stickyCookie));
   lines.push(
     `  default-server check inter ${health.intervalMs}ms fall ${health.fall} rise ${health.rise}${input.dnsServer ? " resolvers dns init-addr last,libc,none" : ""}`,
     ...input.servers.map((s) => `  server ${s.id} ${s.host}:${s.port}${input.sticky ? ` cookie ${s.id}` : ""}`),

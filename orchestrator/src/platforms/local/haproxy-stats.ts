@@ -8,7 +8,7 @@ export function parseShowStat(csv: string, backend: string): Map<string, LbServe
   const header = lines[0]?.replace(/^# /, "").split(",") ?? [];
   const col = (name: string) => header.indexOf(name);
   const [px, sv, scur, status] = [col("pxname"), col("svname"), col("scur"), col("status")];
-  const [eresp, srvAbrt] = [col("eresp"), col("srv_abrt")];
+  const [eresp, srvAbrt, wretr, wredis] = [col("eresp"), col("srv_abrt"), col("wretr"), col("wredis")];
   if (px < 0 || sv < 0 || scur < 0 || status < 0) throw new Error("unexpected `show stat` output: no header");
   const states = new Map<string, LbServerState>();
   for (const line of lines.slice(1)) {
@@ -18,6 +18,8 @@ export function parseShowStat(csv: string, backend: string): Map<string, LbServe
     const state: LbServerState = { status: toStatus(fields[status] ?? ""), inFlight: Number(fields[scur]) || 0 };
     if (eresp >= 0)
       state.abortedTotal = (Number(fields[eresp]) || 0) + (srvAbrt >= 0 ? Number(fields[srvAbrt]) || 0 : 0);
+    if (wretr >= 0 && wredis >= 0)
+      state.retried = { retries: Number(fields[wretr]) || 0, redispatches: Number(fields[wredis]) || 0 };
     states.set(server, state);
   }
   return states;
@@ -42,4 +44,29 @@ export function statsCommand(socketPath: string, command: string, timeoutMs = 20
     socket.on("error", reject);
     socket.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
   });
+}
+
+/**
+ * Changes one server's state through HAProxy's stats page (`stats admin`): `maint` takes it out of
+ * rotation, `ready` puts it back. HAProxy answers 303 with `st=DONE` in the Location when it did.
+ */
+export async function statsPageAction(
+  statsUrl: string,
+  backend: string,
+  server: string,
+  action: "maint" | "ready",
+): Promise<void> {
+  const res = await fetch(statsUrl, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ s: server, action, b: backend }).toString(),
+    redirect: "manual",
+    signal: AbortSignal.timeout(2000),
+  });
+  await res.arrayBuffer();
+  const outcome = /[;?&]st=([A-Z]+)/.exec(res.headers.get("location") ?? "")?.[1];
+  if (outcome !== "DONE")
+    throw new Error(
+      `HAProxy's stats page did not set ${backend}/${server} to ${action}: ${res.status} st=${outcome ?? "?"}`,
+    );
 }

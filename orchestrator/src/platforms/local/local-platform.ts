@@ -17,7 +17,7 @@ import { ManagedChild } from "../../process/child.ts";
 import { httpOk, pollUntil } from "../../process/poll.ts";
 import { freePorts } from "../../process/ports.ts";
 import { strategyTraits } from "../../strategies.ts";
-import { everyServerUp } from "../lb-state.ts";
+import { drainedOrTimedOut, everyServerUp } from "../lb-state.ts";
 import type {
   InstanceInfo,
   InstanceOp,
@@ -170,7 +170,21 @@ class LocalPlatform implements Platform {
         if (m.child?.running) throw new HarnessError(`${id} is running: stop it before wiping its disk`);
         rmSync(m.sessionDir, { recursive: true, force: true });
         return;
+      case "deregister":
+        await this.lbCommand(`set server app/${id} state maint`);
+        await drainedOrTimedOut(() => this.lbStates(), id, healthProfiles[this.plan.health].drainTimeoutMs, signal);
+        return;
+      case "register":
+        await this.lbCommand(`set server app/${id} state ready`);
+        return;
     }
+  }
+
+  /** One command to HAProxy's stats socket (admin level); its answer, when not empty, is an error. */
+  private async lbCommand(command: string): Promise<void> {
+    if (!this.socketDir) throw new HarnessError(`the balancer is not running: cannot ${command}`);
+    const answer = (await statsCommand(join(this.socketDir, "haproxy.sock"), command)).trim();
+    if (answer !== "") throw new HarnessError(`HAProxy refused "${command}": ${answer}`);
   }
 
   async lbStates(): Promise<Map<string, LbServerState>> {
@@ -232,6 +246,8 @@ class LocalPlatform implements Platform {
           pause: `kill -STOP <pid of ${m.id}>`,
           resume: `kill -CONT <pid of ${m.id}>`,
           wipe: `rm -rf ${m.sessionDir}`,
+          deregister: `echo "set server app/${m.id} state maint" | <HAProxy stats socket>   # then wait until it has no request in flight (at most ${healthProfiles[this.plan.health].drainTimeoutMs / 1000} s)`,
+          register: `echo "set server app/${m.id} state ready" | <HAProxy stats socket>`,
         };
         return [commands[step.op]];
       }
