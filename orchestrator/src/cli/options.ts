@@ -1,8 +1,8 @@
 // Options shared by `npm run scenario` and `npm run chaos`: parsed once, mapped to plan options.
 import { parseArgs } from "node:util";
 import { InputError } from "../errors.ts";
-import { healthProfileNames } from "../plan/health-profiles.ts";
-import { defaults, platformNames, type ScenarioOptions } from "../plan/plan.ts";
+import { describeBehaviour, healthProfileNames, healthProfiles } from "../plan/health-profiles.ts";
+import { defaults, faultActions, platformNames, type ScenarioOptions } from "../plan/plan.ts";
 import { defaultPreset, presetNames } from "../plan/presets.ts";
 import { thresholdMetrics } from "../plan/thresholds.ts";
 
@@ -36,10 +36,12 @@ export const sharedHelp = `  --platform NAME       ${platformNames.join(", ")} (
   --duration D          load duration, e.g. 60s, 2m (default ${defaults.durationMs / 1000}s)
   --rate N              iterations per second, open model (default ${defaults.rate})
   --sessions N          people (k6 VUs), each with one session (default ${defaults.sessions})
-  --health NAME         health-check profile: ${healthProfileNames.join(", ")} (default ${defaults.health})
+  --health NAME         balancer profile (checks and behaviour; default ${defaults.health}):
+${healthProfileNames.map((n) => `                          ${n}: ${describeBehaviour(healthProfiles[n])}`).join("\n")}
   --seed N              seed for the victim choice (default: random, printed and recorded)
   --preset NAME         fault plan: ${presetNames.join(", ")} (default ${defaultPreset})
   --plan FILE           fault plan file, JSON or YAML: {"faults": [{"at": "20s", "action": "crash", "target": "app-2"}]}
+                        actions: ${faultActions.join(", ")}
   --no-faults           run the load without any fault
   --no-load             apply the fault plan without k6 load (watch the fleet by hand)
   --dry-run             print what the plan would do, command by command with its time, and stop

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Aggregator } from "../../src/core/aggregate.ts";
 import type { RunEvent } from "../../src/run/events.ts";
-import { buildResults, faultWindows } from "../../src/run/results.ts";
+import { buildResults, faultWindows, undetectedInterval } from "../../src/run/results.ts";
 
 const T = 1_800_000_000_000; // a whole second, so that per-second buckets line up with the fault
 const crashRestart: RunEvent[] = [
@@ -156,5 +156,66 @@ describe("buildResults", () => {
     const results = buildResults({ aggregate: aggregate(), events, k6Cpu: [], machineCpu: [] });
     expect([results.detectionMs, results.recoveryMs, results.requests.inFlightAtFault]).toEqual([null, null, null]);
     expect(results.sessions.lostExpected).toBe(0);
+  });
+
+  it("finds the victim from the audit taken after the fault began, when the start event is the landing", () => {
+    // The fault unit began at T+9 900 (its probes), the kill landed at T+10 000.
+    const landed = crashRestart.map((e) =>
+      e.type === "fault" && e.action === "crash" && e.phase === "start"
+        ? { ...e, detail: { beganAt: T + 9_900, probesMs: 100 } }
+        : e.type === "audit"
+          ? { ...e, t: T + 9_990 }
+          : e,
+    );
+    const results = buildResults({ aggregate: aggregate(), events: landed, k6Cpu: [], machineCpu: [] });
+    expect(results.detectionMs).toBe(1600);
+    expect(results.sessions.lostExpected).toBe(7);
+  });
+
+  it("counts the balancer's retries between the load's start and end, and the undetected interval", () => {
+    const events: RunEvent[] = [
+      { t: T - 10_000, type: "lb-counters", detail: { phase: "start", retries: 4, redispatches: 1 } },
+      ...crashRestart,
+      { t: T + 30_001, type: "lb-counters", detail: { phase: "end", retries: 10, redispatches: 3 } },
+    ];
+    const results = buildResults({ aggregate: aggregate(), events, k6Cpu: [], machineCpu: [] });
+    expect(results.requests.retriedByBalancer).toEqual({ retries: 6, redispatches: 2 });
+    // DOWN at T+11 600: the only whole second between the crash and DOWN is [T+10s, T+11s).
+    expect(results.undetected).toMatchObject({ requests: 10, failed: 0, fromMs: T + 10_000, toMs: T + 11_600 });
+    // app-2 answered nothing before the fault in this recording
+    expect(results.undetected?.victimSharePercent).toBe(0);
+    expect(
+      buildResults({ aggregate: aggregate(), events: crashRestart, k6Cpu: [], machineCpu: [] }).requests
+        .retriedByBalancer,
+    ).toBeNull();
+  });
+});
+
+describe("undetectedInterval", () => {
+  const second = (t: number, requests: number, failed: number, byInstance: Record<string, number>) => ({
+    t: T + t,
+    requests,
+    failed,
+    lost: 0,
+    p95: 5,
+    byInstance,
+  });
+  it("sums the whole seconds from the fault to DOWN and takes the victim's share from the seconds before", () => {
+    const series = [
+      second(-2000, 30, 0, { "app-1": 10, "app-2": 10, "app-3": 10 }),
+      second(-1000, 30, 0, { "app-1": 10, "app-2": 10, "app-3": 10 }),
+      second(0, 30, 10, { "app-1": 10, "app-3": 10 }),
+      second(1000, 30, 11, { "app-1": 10, "app-3": 9 }),
+      second(2000, 30, 9, { "app-1": 11, "app-3": 10 }), // DOWN at 2.5 s: this second is not whole
+      second(3000, 30, 0, { "app-1": 15, "app-3": 15 }),
+    ];
+    expect(undetectedInterval(series, "app-2", T, T + 2_500)).toEqual({
+      fromMs: T,
+      toMs: T + 2_500,
+      requests: 60,
+      failed: 21,
+      victimSharePercent: 33.3,
+    });
+    expect(undetectedInterval([], "app-2", T, T + 2_500).victimSharePercent).toBeNull();
   });
 });
