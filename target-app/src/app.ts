@@ -4,6 +4,7 @@ import session from "express-session";
 import type { AppConfig } from "./config.ts";
 import { describeError, HttpError } from "./http-errors.ts";
 import { loginPage, profilePage } from "./pages.ts";
+import { MaxAgeStore } from "./session-lifetime.ts";
 import type { SessionStore } from "./stores/session-store.ts";
 import { MAX_PROFILE_FIELDS, parseLogin, parseProfileField, parseProfileKey } from "./validation.ts";
 
@@ -15,6 +16,8 @@ export interface AppDeps {
   store: SessionStore;
   /** True while the server drains at shutdown: answers then ask the client to close the connection. */
   isDraining?: () => boolean;
+  /** The clock, in epoch milliseconds, for the sessions' absolute lifetime; tests replace it. */
+  now?: () => number;
 }
 
 interface ProfileView {
@@ -29,10 +32,13 @@ const wantsHtml = (req: Request) => req.accepts(["json", "html"]) === "html";
 const promised = (run: (done: (err?: unknown) => void) => void) =>
   new Promise<void>((resolve, reject) => run((err) => (err ? reject(err) : resolve())));
 
-export function createApp({ config, store, isDraining }: AppDeps): express.Express {
+export function createApp({ config, store, isDraining, now = Date.now }: AppDeps): express.Express {
   const instance = config.instanceId;
   const app = express();
   app.disable("x-powered-by");
+  // Behind a balancer that terminates TLS: believe its X-Forwarded-Proto, so that a Secure cookie is sent.
+  if (config.trustProxy > 0) app.set("trust proxy", config.trustProxy);
+  const cookieFlags = { httpOnly: true, sameSite: "lax", secure: config.cookieSecure, path: "/" } as const;
 
   // First, so that every answer (errors, 404s, health checks) names the instance.
   app.use((_req, res, next) => {
@@ -59,11 +65,12 @@ export function createApp({ config, store, isDraining }: AppDeps): express.Expre
     session({
       name: SESSION_COOKIE,
       secret: config.sessionSecret,
-      store,
+      // An absolute lifetime from login: an older session is a miss, and the request goes on as logged out.
+      store: new MaxAgeStore(store, config.sessionMaxAgeSeconds * 1000, now),
       resave: false,
       saveUninitialized: false,
       rolling: false,
-      cookie: { httpOnly: true, sameSite: "lax", maxAge: config.sessionTtlSeconds * 1000, path: "/" },
+      cookie: { ...cookieFlags, maxAge: config.sessionTtlSeconds * 1000 },
     }),
   );
 
@@ -99,6 +106,7 @@ export function createApp({ config, store, isDraining }: AppDeps): express.Expre
     if (req.session.username !== undefined) await promised((done) => req.session.regenerate(done));
     req.session.username = username;
     req.session.profile = {};
+    req.session.loginAt = now();
     await save(req);
     reply(req, res, requireLogin(req));
   });
@@ -132,7 +140,7 @@ export function createApp({ config, store, isDraining }: AppDeps): express.Expre
 
   app.post("/logout", async (req, res) => {
     if (req.session.username !== undefined) await promised((done) => req.session.destroy(done));
-    res.clearCookie(SESSION_COOKIE, { path: "/", httpOnly: true, sameSite: "lax" });
+    res.clearCookie(SESSION_COOKIE, cookieFlags);
     reply(req, res, { ok: true });
   });
 

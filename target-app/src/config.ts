@@ -30,6 +30,12 @@ export interface AppConfig {
   instanceId: string;
   sessionSecret: string;
   sessionTtlSeconds: number;
+  /** Absolute session lifetime from login (SESSION_MAX_AGE_SECONDS): older sessions are a miss, however active. */
+  sessionMaxAgeSeconds: number;
+  /** COOKIE_SECURE: the cookie carries `Secure` (the app is only reached over HTTPS, through a balancer). */
+  cookieSecure: boolean;
+  /** TRUST_PROXY: how many proxies in front of the app to trust for X-Forwarded-* (0: none). */
+  trustProxy: number;
   /** How long a graceful shutdown may take before the process force-exits with 1. */
   shutdownTimeoutMs: number;
   /** TARGET_APP_TEST_ROUTES=1 mounts test-only routes (a slow request for shutdown tests). */
@@ -77,13 +83,38 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw bad(name, value, '"true" or "false"');
 }
 
+/** Secrets published in this repository (compose's default, the README's example); never accepted in production. */
+export const KNOWN_SECRETS: readonly string[] = ["compose-default-secret-change-me", "change-me-0123456789"];
+const PRODUCTION_SECRET_LENGTH = 32;
+
 function parseSecret(env: Env): string {
-  const secret = required(env, "SESSION_SECRET", "a secret of at least 16 characters");
-  if (secret.length < 16) {
+  const production = read(env, "NODE_ENV") === "production";
+  const min = production ? PRODUCTION_SECRET_LENGTH : 16;
+  const expected = `a secret of at least ${min} characters${production ? " (NODE_ENV=production)" : ""}`;
+  const secret = required(env, "SESSION_SECRET", expected);
+  if (secret.length < min) {
     // Never echo a secret back: name its length instead of its value.
-    throw new ConfigError(`SESSION_SECRET is too short (${secret.length} characters): expected at least 16 characters`);
+    throw new ConfigError(`SESSION_SECRET is too short (${secret.length} characters): expected ${expected}`);
+  }
+  if (production && (KNOWN_SECRETS.includes(secret) || /change-?me/i.test(secret))) {
+    throw new ConfigError(
+      "SESSION_SECRET is a published default (NODE_ENV=production): expected a secret of your own, e.g. `openssl rand -hex 24`",
+    );
   }
   return secret;
+}
+
+function parseCookieOptions(env: Env): { cookieSecure: boolean; trustProxy: number } {
+  const proxy = read(env, "TRUST_PROXY");
+  const trustProxy = proxy === undefined ? 0 : integer("TRUST_PROXY", proxy, 0, 10);
+  const cookieSecure = boolean(env, "COOKIE_SECURE", false);
+  if (cookieSecure && trustProxy === 0) {
+    // The app speaks plain HTTP; without a trusted proxy saying "https", express-session would never send the cookie.
+    throw new ConfigError(
+      "COOKIE_SECURE=true needs TRUST_PROXY: expected the number of proxies in front of the app (1 behind one balancer that terminates TLS)",
+    );
+  }
+  return { cookieSecure, trustProxy };
 }
 
 function parseStore(env: Env): StoreConfig {
@@ -117,6 +148,7 @@ export function parseConfig(env: Env): AppConfig {
   const portExpected = "an integer from 0 to 65535";
   const instanceExpected = "1 to 64 characters [A-Za-z0-9_.-]";
   const ttl = read(env, "SESSION_TTL_SECONDS");
+  const maxAge = read(env, "SESSION_MAX_AGE_SECONDS");
   const shutdown = read(env, "SHUTDOWN_TIMEOUT_MS");
   return {
     port: integer("PORT", required(env, "PORT", portExpected), 0, 65535),
@@ -124,6 +156,8 @@ export function parseConfig(env: Env): AppConfig {
     instanceId: matching(env, "INSTANCE_ID", /^[A-Za-z0-9_.-]{1,64}$/, instanceExpected),
     sessionSecret: parseSecret(env),
     sessionTtlSeconds: ttl === undefined ? 3600 : integer("SESSION_TTL_SECONDS", ttl, 1, 31_536_000),
+    sessionMaxAgeSeconds: maxAge === undefined ? 43_200 : integer("SESSION_MAX_AGE_SECONDS", maxAge, 1, 31_536_000),
+    ...parseCookieOptions(env),
     shutdownTimeoutMs: shutdown === undefined ? 10_000 : integer("SHUTDOWN_TIMEOUT_MS", shutdown, 1, 600_000),
     testRoutes: read(env, "TARGET_APP_TEST_ROUTES") === "1",
     store: parseStore(env),

@@ -37,6 +37,9 @@ describe("parseConfig", () => {
       instanceId: "app-1",
       sessionSecret: "0123456789abcdef",
       sessionTtlSeconds: 3600,
+      sessionMaxAgeSeconds: 43_200,
+      cookieSecure: false,
+      trustProxy: 0,
       shutdownTimeoutMs: 10_000,
       testRoutes: false,
       store: { kind: "disk", dir: "/tmp/sessions/app-1" },
@@ -103,6 +106,33 @@ describe("parseConfig", () => {
     ["SESSION_SECRET short", { ...disk, SESSION_SECRET: "short" }, /^SESSION_SECRET is too short \(5 characters\)/],
     ["SESSION_TTL_SECONDS bad", { ...disk, SESSION_TTL_SECONDS: "1h" }, /^SESSION_TTL_SECONDS="1h" is not valid/],
     ["SESSION_TTL_SECONDS zero", { ...disk, SESSION_TTL_SECONDS: "0" }, /^SESSION_TTL_SECONDS="0" is not valid/],
+    [
+      "SESSION_MAX_AGE_SECONDS bad",
+      { ...disk, SESSION_MAX_AGE_SECONDS: "12h" },
+      /^SESSION_MAX_AGE_SECONDS="12h" is not valid: expected an integer from 1 to 31536000$/,
+    ],
+    ["TRUST_PROXY bad", { ...disk, TRUST_PROXY: "yes" }, /^TRUST_PROXY="yes" is not valid: expected an integer from 0/],
+    [
+      "COOKIE_SECURE without TRUST_PROXY",
+      { ...disk, COOKIE_SECURE: "true" },
+      /^COOKIE_SECURE=true needs TRUST_PROXY: expected the number of proxies/,
+    ],
+    ["COOKIE_SECURE bad", { ...disk, COOKIE_SECURE: "on", TRUST_PROXY: "1" }, /^COOKIE_SECURE="on" is not valid/],
+    [
+      "a short secret under NODE_ENV=production",
+      { ...disk, NODE_ENV: "production", SESSION_SECRET: "0123456789abcdef0123" },
+      /^SESSION_SECRET is too short \(20 characters\): expected a secret of at least 32 characters \(NODE_ENV=production\)$/,
+    ],
+    [
+      "compose's default secret under NODE_ENV=production",
+      { ...disk, NODE_ENV: "production", SESSION_SECRET: "compose-default-secret-change-me" },
+      /^SESSION_SECRET is a published default \(NODE_ENV=production\)/,
+    ],
+    [
+      "a change-me secret under NODE_ENV=production",
+      { ...disk, NODE_ENV: "production", SESSION_SECRET: "please-change-me-before-going-live-ok" },
+      /^SESSION_SECRET is a published default/,
+    ],
     ["SHUTDOWN_TIMEOUT_MS bad", { ...disk, SHUTDOWN_TIMEOUT_MS: "soon" }, /^SHUTDOWN_TIMEOUT_MS="soon" is not valid/],
     ["DYNAMODB_TABLE missing", { ...dynamo, DYNAMODB_TABLE: undefined }, /^DYNAMODB_TABLE is not set/],
     ["DYNAMODB_TABLE bad", { ...dynamo, DYNAMODB_TABLE: "a b" }, /^DYNAMODB_TABLE="a b" is not valid/],
@@ -124,7 +154,23 @@ describe("parseConfig", () => {
     expect(errorOf(env).message).toMatch(message);
   });
 
+  it("reads the cookie options and the maximum session age", () => {
+    expect(
+      parseConfig({ ...disk, COOKIE_SECURE: "true", TRUST_PROXY: "1", SESSION_MAX_AGE_SECONDS: "600" }),
+    ).toMatchObject({ cookieSecure: true, trustProxy: 1, sessionMaxAgeSeconds: 600 });
+  });
+
+  it("accepts compose's default secret outside production, and a long own secret in production", () => {
+    const composeDefault = "compose-default-secret-change-me";
+    expect(parseConfig({ ...disk, SESSION_SECRET: composeDefault }).sessionSecret).toBe(composeDefault);
+    const own = "f3a9c1d27b4e8a6f0c5d9e2b7a1f4c8d";
+    expect(parseConfig({ ...disk, NODE_ENV: "production", SESSION_SECRET: own }).sessionSecret).toBe(own);
+  });
+
   it("never echoes the session secret", () => {
+    expect(
+      errorOf({ ...disk, NODE_ENV: "production", SESSION_SECRET: "compose-default-secret-change-me" }).message,
+    ).not.toContain("compose-default");
     expect(errorOf({ ...disk, SESSION_SECRET: "hunter2" }).message).not.toContain("hunter2");
   });
 

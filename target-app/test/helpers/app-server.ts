@@ -18,14 +18,17 @@ export function testConfig(instanceId: string, store: StoreConfig): AppConfig {
     instanceId,
     sessionSecret: "test-secret-0123456789",
     sessionTtlSeconds: 3600,
+    sessionMaxAgeSeconds: 43_200,
+    cookieSecure: false,
+    trustProxy: 0,
     shutdownTimeoutMs: 5000,
     testRoutes: false,
     store,
   };
 }
 
-export async function startApp(config: AppConfig, store: SessionStore): Promise<RunningApp> {
-  const server: Server = createServer(createApp({ config, store }));
+export async function startApp(config: AppConfig, store: SessionStore, now?: () => number): Promise<RunningApp> {
+  const server: Server = createServer(createApp({ config, store, now }));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
