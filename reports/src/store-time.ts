@@ -1,0 +1,98 @@
+// Where the latency goes (pure): the verdict rows of the app's store time next to the latency, and
+// the reading's sentences splitting each window's p50 into store and the rest.
+import { formatMs } from "./html.ts";
+import type { RunView, VerdictRow } from "./report-model.ts";
+
+const WINDOWS = ["before", "during", "after", "overall"] as const;
+type Window = (typeof WINDOWS)[number];
+
+const where = (w: Window) => (w === "overall" ? "whole run" : `${w} the fault`);
+const histogram = (w: Window) => (w === "overall" ? "all windows merged" : `${w} window`);
+
+/** Store time rows: shown only when some run's app sent Server-Timing. */
+export const STORE_ROWS: readonly VerdictRow[] = WINDOWS.flatMap((w): VerdictRow[] => [
+  {
+    field: `storeTime.${w}.p50`,
+    label: `store p50 ${where(w)}`,
+    group: "Where the latency goes: time in the session store",
+    unit: "ms",
+    source: "samples",
+    from: `fh_store values (the app's Server-Timing store;dur=; histogram, ${histogram(w)})`,
+    optional: true,
+  },
+  {
+    field: `storeTime.${w}.p95`,
+    label: `store p95 ${where(w)}`,
+    group: "Where the latency goes: time in the session store",
+    unit: "ms",
+    source: "samples",
+    from: `fh_store values (histogram, ${histogram(w)})`,
+    optional: true,
+  },
+  {
+    field: `storeTime.${w}.share`,
+    label: `share of request time in the store, ${where(w)}`,
+    group: "Where the latency goes: time in the session store",
+    unit: "share",
+    source: "samples",
+    from: `Σ fh_store / Σ fh_req of answered requests, ${histogram(w)}`,
+    optional: true,
+  },
+]);
+
+/** Production DynamoDB answers in single-digit milliseconds; above this, the emulator is what was measured. */
+export const PRODUCTION_STORE_MS = 10;
+
+/** The store's name as the run recorded it (versions.store), or a generic one. */
+function storeName(v: RunView): string {
+  return v.setup.versions.store ?? "the session store";
+}
+
+const isEmulator = (v: RunView) => /dynamodb.?local/i.test(v.setup.versions.store ?? "");
+
+/**
+ * "Of the 130 ms p50 before the fault, 120 ms was DynamoDB Local ..." per window that has both,
+ * and the store's share of the answered requests' time; null when the app sent no store time.
+ */
+export function storeSentence(v: RunView): string | null {
+  const value = (field: string) => v.values[field] ?? null;
+  const windows = (["before", "during", "after"] as const).filter(
+    (w) => value(`latency.${w}.p50`) !== null && value(`storeTime.${w}.p50`) !== null,
+  );
+  const chosen: Window[] =
+    windows.length > 0 ? [...windows] : value("storeTime.overall.p50") !== null ? ["overall"] : [];
+  if (chosen.length === 0) return null;
+  const parts = chosen.map((w, i) => {
+    const total = formatMs(value(`latency.${w}.p50`));
+    const store = formatMs(value(`storeTime.${w}.p50`));
+    const label = w === "overall" ? "over the whole run" : i === 0 && chosen.length > 1 ? `${w} the fault` : w;
+    return i === 0
+      ? `of the ${total} p50 ${label}, ${store} was ${storeName(v)}`
+      : `of the ${total} p50 ${label}, ${store}`;
+  });
+  const share = value("storeTime.overall.share");
+  const tail =
+    share === null ? "" : `; ${Math.round(share * 100)}% of the answered requests' time was spent in the store`;
+  const text = `${parts.join("; ")} (store p50 from the app's Server-Timing)${tail}.`;
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+/**
+ * A warning when the emulator's latency dominates a run on DynamoDB Local: its p50 is above what
+ * production DynamoDB answers in, or it takes half or more of the answered requests' time.
+ */
+export function emulatorWarning(v: RunView): string | null {
+  if (!isEmulator(v)) return null;
+  const p50 = v.values["storeTime.overall.p50"] ?? null;
+  const share = v.values["storeTime.overall.share"] ?? null;
+  if (p50 === null) return null;
+  if (p50 < PRODUCTION_STORE_MS && (share === null || share < 0.5)) return null;
+  const why =
+    share !== null && share >= 0.5
+      ? `${Math.round(share * 100)}% of the request time, store p50 ${formatMs(p50)}`
+      : `store p50 ${formatMs(p50)}`;
+  return (
+    `The emulator's latency dominates (${why}): production DynamoDB answers in single-digit milliseconds, ` +
+    `so this run's latency says more about ${storeName(v)} on this machine than about DynamoDB.`
+  );
+}
