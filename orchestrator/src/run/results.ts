@@ -97,8 +97,12 @@ function faultBeganAt(events: readonly RunEvent[]): number | undefined {
   return typeof began === "number" ? began : first?.t;
 }
 
-/** Above these, the load generator or the machine was saturated and the numbers are suspect. */
-export const saturation = { k6CpuPercentMean: 90, machineCpuPercentMean: 95 };
+/**
+ * At or above these, the load generator or the machine was saturated and the numbers are suspect.
+ * The machine's line is issue 11's "machine CPU mean below 80 %": above it on 2 cores, health
+ * checks time out and the balancer marks healthy instances DOWN (seen in a saturated run).
+ */
+export const saturation = { k6CpuPercentMean: 90, machineCpuPercentMean: 80 };
 
 function stats(values: readonly number[]) {
   if (values.length === 0) return { mean: null, max: null };
@@ -200,9 +204,9 @@ export function buildResults(input: {
   if (k6CpuPercent.mean !== null && k6CpuPercent.mean > saturation.k6CpuPercentMean) {
     warnings.push(`the load generator used ${k6CpuPercent.mean}% of a core on average: it may have been saturated`);
   }
-  if (machineCpuPercent.mean !== null && machineCpuPercent.mean > saturation.machineCpuPercentMean) {
+  if (machineCpuPercent.mean !== null && machineCpuPercent.mean >= saturation.machineCpuPercentMean) {
     warnings.push(
-      `the machine's CPUs were ${machineCpuPercent.mean}% busy on average: latency includes CPU contention`,
+      `the machine's CPUs were ${machineCpuPercent.mean}% busy on average (trusted below ${saturation.machineCpuPercentMean}%): latency includes CPU contention`,
     );
   }
   if (aggregate.requests.total === 0) warnings.push("k6 recorded no requests");

@@ -137,6 +137,13 @@ describe("buildResults", () => {
     ]);
   });
 
+  it("draws the machine's line at a mean of 80%: 79.9% is trusted, 80% is not", () => {
+    const judge = (machineCpu: number[]) =>
+      buildResults({ aggregate: aggregate(), events: crashRestart, k6Cpu: [], machineCpu }).trust;
+    expect(judge([79.8, 80])).toEqual({ trustworthy: true, warnings: [] });
+    expect(judge([80, 80]).trustworthy).toBe(false);
+  });
+
   it("says the run is not trustworthy when k6 dropped iterations or the machine was saturated", () => {
     const agg = aggregate();
     const results = buildResults({
@@ -148,6 +155,7 @@ describe("buildResults", () => {
     expect(results.trust.trustworthy).toBe(false);
     expect(results.trust.warnings.join("\n")).toMatch(/dropped 12 iterations/);
     expect(results.trust.warnings.join("\n")).toMatch(/98.5% of a core/);
+    expect(results.trust.warnings.join("\n")).toMatch(/99.5% busy on average \(trusted below 80%\)/);
     expect(results.trust.warnings.join("\n")).toMatch(/99.5% busy/);
   });
 
