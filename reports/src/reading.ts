@@ -100,8 +100,8 @@ function balancerSentence(v: RunView, story: FaultStory): string | null {
   if (retries !== null && retries !== undefined) {
     sentences.push(
       retries === 0 && redispatches === 0
-        ? `The balancer retried no request${v.setup.balancer.startsWith("no retry") ? ": it does not, as an AWS load balancer does not" : ""}.`
-        : `The balancer retried refused connections ${plural(retries, "time")} and sent ${formatCount(redispatches)} of those requests to another instance: failures it hid from the users.`,
+        ? `The balancer retried no request on another instance${v.setup.balancer.startsWith("no retry") ? " (it does not retry, as an AWS load balancer does not)" : ""}.`
+        : `The balancer retried ${plural(retries, "connection attempt")} and redispatched ${plural(redispatches, "request")} to another instance: failures it hid from the users.`,
     );
   }
   if (victim && requests && failed !== null && failed !== undefined) {

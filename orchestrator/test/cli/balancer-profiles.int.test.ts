@@ -63,7 +63,7 @@ describe.skipIf(missing.length > 0)("balancer profiles (local platform)", () => 
     expect(s.sessions.lost).toBeGreaterThan(0);
     expect(s.sessions.lost).toBe(s.sessions.lostExpected);
     expect(s.undetected!.failed).toBeGreaterThan(0);
-  });
+  }, 420_000);
 
   it("fast (HAProxy): a refused request is retried on another instance; failures stay within the requests in flight", async () => {
     const out = join(outRoot, "fast");
@@ -85,7 +85,9 @@ describe.skipIf(missing.length > 0)("balancer profiles (local platform)", () => 
     expect(record.balancer).toMatchObject({ profile: "fast", retries: 3, redispatch: true });
     // Requests that reached the victim as it died can fail (reset); later ones are retried elsewhere.
     expect(r.requests.failed.total).toBeLessThanOrEqual(Math.max(r.requests.inFlightAtFault ?? 0, 3));
-    expect(r.requests.retriedByBalancer!.retries).toBeGreaterThan(0);
+    // HAProxy 2.6 counts a refused connection sent to another server as a redispatch (wredis).
+    const hidden = r.requests.retriedByBalancer!;
+    expect(hidden.retries + hidden.redispatches).toBeGreaterThan(0);
     // The fault event is when the kill landed, after the audit: the probes' time is recorded apart.
     const start = record.events.find((e) => e.type === "fault" && e.phase === "start" && !e.detail?.step);
     const audit = record.events.find((e) => e.type === "audit");

@@ -123,6 +123,38 @@ describe.skipIf(missing !== null)("ec2 platform against moto", () => {
     expect(platform.calls.every((c) => c.ok)).toBe(true);
   });
 
+  it("a planned stop deregisters the target first; the restart registers it again before waiting for health; down re-registers", async () => {
+    const fleet = await makeFleet(moto.endpoint, "drain", 2);
+    const [first, second] = fleet.instanceIds as [string, string];
+    const platform = platformFor(fleet, [
+      { atMs: 1000, action: "stop", target: "app-1" },
+      { atMs: 2000, action: "restart", target: "app-1" },
+      { atMs: 3000, action: "stop", target: "app-2" },
+    ]);
+    await platform.up();
+    await platform.instanceOp("app-1", "deregister");
+    await platform.instanceOp("app-1", "stop");
+    const commands = () =>
+      platform.calls.map((c) => c.command).filter((c) => c !== "DescribeTargetHealth" && c !== "DescribeInstances");
+    expect(commands()).toEqual(["DeregisterTargets", "StopInstances"]);
+    expect(platform.calls.find((c) => c.command === "DeregisterTargets")?.input).toMatchObject({
+      TargetGroupArn: fleet.targetGroupArn,
+      Targets: [{ Id: first }],
+    });
+    await platform.instanceOp("app-1", "start");
+    await platform.instanceOp("app-1", "register"); // already registered by start: no second call
+    expect(commands().slice(2)).toEqual(["StartInstances", "RegisterTargets"]);
+    expect((await platform.lbStates()).get("app-1")?.status).toBe("UP");
+    // Left deregistered (and stopped) at the end: down() starts it and registers it again.
+    await platform.instanceOp("app-2", "deregister");
+    await platform.down();
+    expect(commands().slice(4)).toEqual(["DeregisterTargets", "RegisterTargets"]);
+    expect(
+      platform.calls.find((c) => c.command === "RegisterTargets" && JSON.stringify(c.input).includes(second)),
+    ).toBeDefined();
+    expect(platform.calls.every((c) => c.ok)).toBe(true);
+  });
+
   it("crash by reboot (--ec2-crash reboot)", async () => {
     const fleet = await makeFleet(moto.endpoint, "reboot", 2);
     const platform = platformFor(fleet, [{ atMs: 1000, action: "crash", target: "app-2" }], "reboot");
