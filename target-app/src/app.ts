@@ -5,7 +5,9 @@ import type { AppConfig } from "./config.ts";
 import { describeError, HttpError } from "./http-errors.ts";
 import { loginPage, profilePage } from "./pages.ts";
 import { MaxAgeStore } from "./session-lifetime.ts";
+import { serverTiming, storeClockOf, timedStoreView, UntouchedStore } from "./store-timing.ts";
 import type { SessionStore } from "./stores/session-store.ts";
+import { touchDue } from "./touch-policy.ts";
 import { MAX_PROFILE_FIELDS, parseLogin, parseProfileField, parseProfileKey } from "./validation.ts";
 
 export const SESSION_COOKIE = "fh.sid";
@@ -60,19 +62,51 @@ export function createApp({ config, store, isDraining, now = Date.now }: AppDeps
     });
   }
 
+  // Session routes from here on: a Server-Timing header with this request's store time and total time.
+  app.use(serverTiming);
   app.use(express.json({ limit: BODY_LIMIT }), express.urlencoded({ extended: false, limit: BODY_LIMIT }));
-  app.use(
-    session({
-      name: SESSION_COOKIE,
-      secret: config.sessionSecret,
-      // An absolute lifetime from login: an older session is a miss, and the request goes on as logged out.
-      store: new MaxAgeStore(store, config.sessionMaxAgeSeconds * 1000, now),
-      resave: false,
-      saveUninitialized: false,
-      rolling: false,
-      cookie: { ...cookieFlags, maxAge: config.sessionTtlSeconds * 1000 },
-    }),
-  );
+  // An absolute lifetime from login: an older session is a miss, and the request goes on as logged out.
+  // express-session never sees the store's touch (it would touch from res.end, after the headers): the app does.
+  const sessionStore = new UntouchedStore(new MaxAgeStore(store, config.sessionMaxAgeSeconds * 1000, now));
+  const sessions = session({
+    name: SESSION_COOKIE,
+    secret: config.sessionSecret,
+    store: sessionStore,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    cookie: { ...cookieFlags, maxAge: config.sessionTtlSeconds * 1000 },
+  });
+
+  app.use((req, res, next) => {
+    const clock = storeClockOf(res);
+    const loaded = clock.begin();
+    sessions(req, res, (err?: unknown) => {
+      loaded();
+      // The session's own save, regenerate, destroy and reload go through req.sessionStore: timed from here on.
+      req.sessionStore = timedStoreView(sessionStore, clock);
+      next(err);
+    });
+  });
+
+  // Touch (move the stored expiry) only when it would move by more than SESSION_TOUCH_AFTER_FRACTION of the TTL,
+  // and before the answer, so that its time is in Server-Timing. A failed touch is logged; the answer goes on.
+  const ttlMs = config.sessionTtlSeconds * 1000;
+  app.use(async (req, _res, next) => {
+    const sess = req.session;
+    if (sess?.username !== undefined) {
+      const storedExpiresMs = sess.cookie.expires?.getTime();
+      sess.touch();
+      const nextExpiresMs = sess.cookie.expires?.getTime() ?? Date.now() + ttlMs;
+      if (touchDue(storedExpiresMs, nextExpiresMs, ttlMs, config.sessionTouchAfterFraction)) {
+        const view = req.sessionStore as UntouchedStore;
+        await promised((done) => view.touchNow(req.sessionID, sess, done)).catch((err: unknown) =>
+          console.error(`[${instance}] ${req.method} ${req.path}: touch failed, expiry not moved: ${errorText(err)}`),
+        );
+      }
+    }
+    next();
+  });
 
   const viewOf = (req: Request): ProfileView | null => {
     const username = req.session.username;

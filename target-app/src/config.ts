@@ -30,6 +30,8 @@ export interface AppConfig {
   instanceId: string;
   sessionSecret: string;
   sessionTtlSeconds: number;
+  /** SESSION_TOUCH_AFTER_FRACTION: a read touches the stored expiry only when it moves by more than this share of the TTL. */
+  sessionTouchAfterFraction: number;
   /** Absolute session lifetime from login (SESSION_MAX_AGE_SECONDS): older sessions are a miss, however active. */
   sessionMaxAgeSeconds: number;
   /** COOKIE_SECURE: the cookie carries `Secure` (the app is only reached over HTTPS, through a balancer). */
@@ -67,6 +69,12 @@ function integer(name: string, value: string, min: number, max: number): number 
   const n = Number(value);
   if (n < min || n > max) throw bad(name, value, expected);
   return n;
+}
+
+function fraction(name: string, value: string): number {
+  const expected = "a number from 0 to 1, such as 0.1";
+  if (!/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(value)) throw bad(name, value, expected);
+  return Number(value);
 }
 
 function matching(env: Env, name: string, pattern: RegExp, expected: string): string {
@@ -149,6 +157,7 @@ export function parseConfig(env: Env): AppConfig {
   const instanceExpected = "1 to 64 characters [A-Za-z0-9_.-]";
   const ttl = read(env, "SESSION_TTL_SECONDS");
   const maxAge = read(env, "SESSION_MAX_AGE_SECONDS");
+  const touchAfter = read(env, "SESSION_TOUCH_AFTER_FRACTION");
   const shutdown = read(env, "SHUTDOWN_TIMEOUT_MS");
   return {
     port: integer("PORT", required(env, "PORT", portExpected), 0, 65535),
@@ -156,6 +165,7 @@ export function parseConfig(env: Env): AppConfig {
     instanceId: matching(env, "INSTANCE_ID", /^[A-Za-z0-9_.-]{1,64}$/, instanceExpected),
     sessionSecret: parseSecret(env),
     sessionTtlSeconds: ttl === undefined ? 3600 : integer("SESSION_TTL_SECONDS", ttl, 1, 31_536_000),
+    sessionTouchAfterFraction: touchAfter === undefined ? 0.1 : fraction("SESSION_TOUCH_AFTER_FRACTION", touchAfter),
     sessionMaxAgeSeconds: maxAge === undefined ? 43_200 : integer("SESSION_MAX_AGE_SECONDS", maxAge, 1, 31_536_000),
     ...parseCookieOptions(env),
     shutdownTimeoutMs: shutdown === undefined ? 10_000 : integer("SHUTDOWN_TIMEOUT_MS", shutdown, 1, 600_000),

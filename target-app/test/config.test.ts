@@ -37,6 +37,7 @@ describe("parseConfig", () => {
       instanceId: "app-1",
       sessionSecret: "0123456789abcdef",
       sessionTtlSeconds: 3600,
+      sessionTouchAfterFraction: 0.1,
       sessionMaxAgeSeconds: 43_200,
       cookieSecure: false,
       trustProxy: 0,
@@ -133,6 +134,16 @@ describe("parseConfig", () => {
       { ...disk, NODE_ENV: "production", SESSION_SECRET: "please-change-me-before-going-live-ok" },
       /^SESSION_SECRET is a published default/,
     ],
+    [
+      "SESSION_TOUCH_AFTER_FRACTION bad",
+      { ...disk, SESSION_TOUCH_AFTER_FRACTION: "10%" },
+      /^SESSION_TOUCH_AFTER_FRACTION="10%" is not valid: expected a number from 0 to 1, such as 0.1$/,
+    ],
+    [
+      "SESSION_TOUCH_AFTER_FRACTION above 1",
+      { ...disk, SESSION_TOUCH_AFTER_FRACTION: "1.5" },
+      /^SESSION_TOUCH_AFTER_FRACTION="1.5" is not valid/,
+    ],
     ["SHUTDOWN_TIMEOUT_MS bad", { ...disk, SHUTDOWN_TIMEOUT_MS: "soon" }, /^SHUTDOWN_TIMEOUT_MS="soon" is not valid/],
     ["DYNAMODB_TABLE missing", { ...dynamo, DYNAMODB_TABLE: undefined }, /^DYNAMODB_TABLE is not set/],
     ["DYNAMODB_TABLE bad", { ...dynamo, DYNAMODB_TABLE: "a b" }, /^DYNAMODB_TABLE="a b" is not valid/],
@@ -165,6 +176,12 @@ describe("parseConfig", () => {
     expect(parseConfig({ ...disk, SESSION_SECRET: composeDefault }).sessionSecret).toBe(composeDefault);
     const own = "f3a9c1d27b4e8a6f0c5d9e2b7a1f4c8d";
     expect(parseConfig({ ...disk, NODE_ENV: "production", SESSION_SECRET: own }).sessionSecret).toBe(own);
+  });
+
+  it("reads the touch fraction (0 touches on every read, as express-session does)", () => {
+    expect(parseConfig({ ...disk, SESSION_TOUCH_AFTER_FRACTION: "0" }).sessionTouchAfterFraction).toBe(0);
+    expect(parseConfig({ ...disk, SESSION_TOUCH_AFTER_FRACTION: "0.25" }).sessionTouchAfterFraction).toBe(0.25);
+    expect(parseConfig({ ...disk, SESSION_TOUCH_AFTER_FRACTION: "1" }).sessionTouchAfterFraction).toBe(1);
   });
 
   it("never echoes the session secret", () => {

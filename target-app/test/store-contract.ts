@@ -114,6 +114,21 @@ export function describeStoreContract(name: string, makeStore: (now: () => numbe
       expect(await storeGet(s, sid)).toBeNull();
     });
 
+    it("gives a touched session's stored expiry back in cookie.expires (what the app's touch policy compares)", async () => {
+      const s = await open();
+      const sid = newSid();
+      await storeSet(s, sid, sessionAt(clock.ms, MINUTE, { username: "fay" }));
+      clock.advance(MINUTE / 2);
+      const touched = sessionAt(clock.ms, MINUTE, { username: "fay" });
+      await storeTouch(s, sid, touched);
+      const read = await storeGet(s, sid);
+      const expiresMs = new Date(read?.cookie.expires ?? 0).getTime();
+      // DynamoDB keeps whole seconds (rounded up).
+      expect(expiresMs).toBeGreaterThanOrEqual(clock.ms + MINUTE);
+      expect(expiresMs).toBeLessThan(clock.ms + MINUTE + 1000);
+      expect(read).toMatchObject({ username: "fay" });
+    });
+
     it("does not bring back a destroyed session on touch", async () => {
       const s = await open();
       const sid = newSid();

@@ -3,7 +3,7 @@
 // with status "interrupted", no process left (by PID: those below npm at the moment of the
 // signal, the run record's and the watchdog). And SIGKILL to the orchestrator: nothing it started
 // lives on.
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -153,6 +153,7 @@ describe.skipIf(missing.length > 0)("Ctrl-C to the process group of npm run scen
         });
       });
       expect(atSignal, result.output).toBeDefined();
+      expect(existsSync(join(out, "run.json")), result.output).toBe(true);
       const record = readRecord(out);
       expectCleanInterrupt(result, record, atSignal!, moment.childrenStarted);
       moment.check(record);
@@ -173,6 +174,7 @@ describe.skipIf(missing.length > 0)("Ctrl-C to the process group of npm run scen
       },
     );
     expect(atSignal, result.output).toBeDefined();
+    expect(existsSync(join(out, "sticky", "run.json")), result.output).toBe(true);
     const record = readRecord(join(out, "sticky"));
     expectCleanInterrupt(result, record, atSignal!);
     const pids = [...new Set([...atSignal!.map((p) => p.pid), ...record.processes.map((p) => p.pid)])];

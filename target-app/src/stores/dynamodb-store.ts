@@ -8,7 +8,7 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { SessionData } from "express-session";
-import { SessionStore, StoreUnavailableError, sessionExpiresMs } from "./session-store.ts";
+import { SessionStore, StoreUnavailableError, sessionExpiresMs, withStoredExpiry } from "./session-store.ts";
 
 export interface DynamoDbStoreOptions {
   client: DynamoDBClient;
@@ -107,6 +107,6 @@ export class DynamoDbStore extends SessionStore {
     if (data === undefined || !Number.isFinite(expires)) return null;
     if (expires * 1000 <= this.now()) return null;
     const sess: unknown = JSON.parse(data);
-    return typeof sess === "object" && sess !== null ? (sess as SessionData) : null;
+    return typeof sess === "object" && sess !== null ? withStoredExpiry(sess as SessionData, expires * 1000) : null;
   }
 }

@@ -48,3 +48,17 @@ export function sessionExpiresMs(sess: session.SessionData, nowMs: number, defau
   }
   return nowMs + defaultTtlMs;
 }
+
+/**
+ * The session as read, its cookie's expiry set to the one the store holds (a touch moves only the stored expiry,
+ * not the copy inside the session data), so that the app's touch policy compares against what is stored.
+ * Left as it is when both agree to the second (DynamoDB keeps whole seconds).
+ */
+export function withStoredExpiry(sess: session.SessionData, storedExpiresMs: number): session.SessionData {
+  const cookie = sess.cookie as { expires?: unknown } | undefined;
+  if (!cookie || typeof cookie !== "object") return sess;
+  const current = cookie.expires ? new Date(cookie.expires as string).getTime() : Number.NaN;
+  if (Number.isFinite(current) && Math.ceil(current / 1000) === Math.ceil(storedExpiresMs / 1000)) return sess;
+  cookie.expires = new Date(storedExpiresMs).toISOString();
+  return sess;
+}

@@ -18,6 +18,7 @@ export function testConfig(instanceId: string, store: StoreConfig): AppConfig {
     instanceId,
     sessionSecret: "test-secret-0123456789",
     sessionTtlSeconds: 3600,
+    sessionTouchAfterFraction: 0.1,
     sessionMaxAgeSeconds: 43_200,
     cookieSecure: false,
     trustProxy: 0,
