@@ -1,13 +1,18 @@
 // Session store on local disk: one JSON file per session, `<dir>/<sid>.json`, written atomically.
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { chmodSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { SessionData } from "express-session";
-import { SessionStore, StoreUnavailableError, sessionExpiresMs, withStoredExpiry } from "./session-store.ts";
+import { SessionStore, StoreUnavailableError, sessionExpiresMs } from "./session-store.ts";
 
 /** Session ids as express-session makes them (base64url); anything else never touches the filesystem. */
 const SID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+/** A temporary file of `write`, `.<sid>.<pid>.<uuid>.tmp`; any found at start was left by a killed process. */
+const TEMP_PATTERN = /^\.[A-Za-z0-9_-]{1,128}\.\d+\.[0-9a-f-]{36}\.tmp$/;
+/** Only this user may read sessions: files 0600 in a 0700 folder. */
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
 
 /** The file layout the orchestrator's store audit reads: `sess.username` is the logged-in user. */
 export interface SessionFile {
@@ -22,6 +27,10 @@ export interface DiskStoreOptions {
   defaultTtlMs?: number;
   /** The clock, in epoch milliseconds; tests replace it. */
   now?: () => number;
+  /** How often expired files are swept (also once at start); 0: never. Default 10 minutes. */
+  sweepIntervalMs?: number;
+  /** At most this many files are read per sweep, so a huge folder never stalls the instance. Default 1000. */
+  sweepLimit?: number;
 }
 
 type Callback = (err?: unknown) => void;
@@ -33,13 +42,85 @@ export class DiskStore extends SessionStore {
   private readonly now: () => number;
   /** Per-session queue, so that touch's read-modify-write never overwrites a concurrent set. */
   private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly sweepLimit: number;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<number> | undefined;
+  /** Files found that are not sessions (corrupt), each answered as a miss and removed; logged as they come. */
+  unreadableSessions = 0;
+  /** Temporary files of a killed process, removed at start. */
+  readonly orphansRemoved: number;
 
   constructor(options: DiskStoreOptions) {
     super();
     this.dir = options.dir;
     this.defaultTtlMs = options.defaultTtlMs ?? 3_600_000;
     this.now = options.now ?? Date.now;
-    mkdirSync(this.dir, { recursive: true });
+    this.sweepLimit = options.sweepLimit ?? 1000;
+    mkdirSync(this.dir, { recursive: true, mode: DIR_MODE });
+    try {
+      chmodSync(this.dir, DIR_MODE); // mkdir leaves an existing folder's mode as it was
+    } catch (err) {
+      console.warn(`disk store: cannot make ${this.dir} private (0700): ${(err as Error).message}`);
+    }
+    this.orphansRemoved = this.removeOrphanedTempFiles();
+    const interval = options.sweepIntervalMs ?? 600_000;
+    if (interval > 0) {
+      void this.sweepExpired();
+      this.sweepTimer = setInterval(() => void this.sweepExpired(), interval);
+      this.sweepTimer.unref();
+    }
+  }
+
+  /**
+   * Deletes expired session files, reading at most `sweepLimit` of them; returns how many it deleted. One sweep at a
+   * time; each file goes through its session's queue, so a sweep never races a write.
+   */
+  sweepExpired(): Promise<number> {
+    this.sweeping ??= this.sweepOnce().finally(() => {
+      this.sweeping = undefined;
+    });
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<number> {
+    let ids: string[];
+    try {
+      ids = (await this.sessionIds()).slice(0, this.sweepLimit);
+    } catch {
+      return 0; // the folder is gone (a wiped instance): nothing to sweep
+    }
+    let removed = 0;
+    for (const sid of ids) {
+      // readLive deletes an expired or corrupt file; a live one stays.
+      const present = await this.serialized(sid, async () => {
+        const before = await this.exists(sid);
+        const live = await this.readLive(sid).catch(() => null);
+        return before && !live;
+      });
+      if (present) removed++;
+    }
+    return removed;
+  }
+
+  private async exists(sid: string): Promise<boolean> {
+    try {
+      await (await open(this.pathOf(sid), "r")).close();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private removeOrphanedTempFiles(): number {
+    let removed = 0;
+    for (const name of readdirSync(this.dir)) {
+      if (!TEMP_PATTERN.test(name)) continue;
+      rmSync(join(this.dir, name), { force: true });
+      removed++;
+    }
+    if (removed > 0)
+      console.warn(`disk store: removed ${removed} temporary file(s) left in ${this.dir} by a stopped process`);
+    return removed;
   }
 
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
@@ -48,7 +129,7 @@ export class DiskStore extends SessionStore {
       return;
     }
     this.serialized(sid, () => this.readLive(sid)).then(
-      (file) => callback(null, file ? withStoredExpiry(file.sess, file.expires) : null),
+      (file) => callback(null, file?.sess ?? null),
       (err: unknown) => callback(new StoreUnavailableError("get", err)),
     );
   }
@@ -116,6 +197,8 @@ export class DiskStore extends SessionStore {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    await this.sweeping;
     await Promise.allSettled([...this.queues.values()]);
   }
 
@@ -149,7 +232,10 @@ export class DiskStore extends SessionStore {
     }
     const file = parseSessionFile(text);
     if (!file) {
-      console.warn(`disk store: ${this.pathOf(sid)} is not a session file; treating it as a miss and removing it`);
+      this.unreadableSessions++;
+      console.warn(
+        `disk store: ${this.dir}/${sid.slice(0, 6)}...json is not a session file; treating it as a miss and removing it (${this.unreadableSessions} so far)`,
+      );
       await rm(this.pathOf(sid), { force: true });
       return null;
     }
@@ -160,20 +246,24 @@ export class DiskStore extends SessionStore {
     return file;
   }
 
-  /** Whole-file atomic write: a temporary file in the same folder, then rename over the session file. */
+  /**
+   * Whole-file atomic and durable write: a private temporary file in the same folder, flushed to disk, renamed over
+   * the session file, then the folder flushed, so that an acknowledged write survives a crash or power cut.
+   */
   private async write(sid: string, file: SessionFile): Promise<void> {
     const temp = join(this.dir, `.${sid}.${process.pid}.${randomUUID()}.tmp`);
     const text = JSON.stringify(file);
     try {
-      await writeFile(temp, text);
+      await writeDurably(temp, text);
     } catch (err) {
       // The folder may have been wiped under a running instance: recreate it once.
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-      await mkdir(this.dir, { recursive: true });
-      await writeFile(temp, text);
+      await mkdir(this.dir, { recursive: true, mode: DIR_MODE });
+      await writeDurably(temp, text);
     }
     try {
       await rename(temp, this.pathOf(sid));
+      await syncFolder(this.dir);
     } catch (err) {
       await unlink(temp).catch(() => undefined);
       throw err;
@@ -195,6 +285,30 @@ export class DiskStore extends SessionStore {
       const file = files[i];
       return file ? [[sid, file.sess] as [string, SessionData]] : [];
     });
+  }
+}
+
+/** Creates `path` (0600, never an existing file), writes `text` and flushes it to disk before returning. */
+async function writeDurably(path: string, text: string): Promise<void> {
+  const handle = await open(path, "wx", FILE_MODE);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    throw err;
+  }
+  await handle.close();
+}
+
+/** Flushes a folder's entries (a rename) to disk. */
+async function syncFolder(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

@@ -8,7 +8,8 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { SessionData } from "express-session";
-import { SessionStore, StoreUnavailableError, sessionExpiresMs, withStoredExpiry } from "./session-store.ts";
+import { readSessionItem } from "./dynamodb-item.ts";
+import { SessionStore, StoreUnavailableError, sessionExpiresMs } from "./session-store.ts";
 
 export interface DynamoDbStoreOptions {
   client: DynamoDBClient;
@@ -30,6 +31,8 @@ export class DynamoDbStore extends SessionStore {
   private readonly consistentRead: boolean;
   private readonly defaultTtlMs: number;
   private readonly now: () => number;
+  /** Items found that are not sessions (corrupt data), each answered as a miss; logged as they come. */
+  unreadableSessions = 0;
 
   constructor(options: DynamoDbStoreOptions) {
     super();
@@ -97,16 +100,19 @@ export class DynamoDbStore extends SessionStore {
     return Math.ceil(sessionExpiresMs(sess, this.now(), this.defaultTtlMs) / 1000);
   }
 
-  /** The session, or null when the item is missing, expired (DynamoDB's TTL deletes days late) or has no data. */
+  /** The session, or null when the item is missing, expired or unreadable (counted and logged, never a 503 for ever). */
   private async read(sid: string): Promise<SessionData | null> {
     const { Item: item } = await this.client.send(
       new GetItemCommand({ TableName: this.table, Key: { id: { S: sid } }, ConsistentRead: this.consistentRead }),
     );
-    const data = item?.data?.S;
-    const expires = Number(item?.expires?.N);
-    if (data === undefined || !Number.isFinite(expires)) return null;
-    if (expires * 1000 <= this.now()) return null;
-    const sess: unknown = JSON.parse(data);
-    return typeof sess === "object" && sess !== null ? withStoredExpiry(sess as SessionData, expires * 1000) : null;
+    const read = readSessionItem(item, this.now());
+    if (read.kind === "unreadable") {
+      this.unreadableSessions++;
+      // A session id is a credential: name only its start.
+      console.warn(
+        `dynamodb store: item ${sid.slice(0, 6)}... in ${this.table} is not a session (${read.reason}); treating it as a miss (${this.unreadableSessions} so far)`,
+      );
+    }
+    return read.kind === "session" ? read.sess : null;
   }
 }
