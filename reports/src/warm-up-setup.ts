@@ -7,7 +7,7 @@ const num = (x: unknown): number | null => (typeof x === "number" && Number.isFi
 /** The warm-up event's detail in words; "none" when the run had no warm-up (--no-load). */
 export function describeWarmUp(events: readonly RunEvent[]): string {
   const event = events.find((e) => e.type === "warm-up");
-  const d = (event?.detail ?? null) as Record<string, unknown> | null;
+  const d = event && "detail" in event ? ((event.detail as Record<string, unknown> | undefined) ?? null) : null;
   if (!d) return "none";
   const ms = num(d.ms);
   const seconds = ms === null ? "?" : (ms / 1000).toFixed(1);

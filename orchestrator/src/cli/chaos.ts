@@ -1,5 +1,6 @@
 // `npm run chaos`: one fault plan against every strategy, under the same seed and load, on one
 // platform, then one comparison report.
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeReport } from "../../../reports/src/write-report.ts";
 import { ExitCode, exitCodeFor, InputError } from "../errors.ts";
@@ -7,7 +8,17 @@ import { formatDuration } from "../plan/duration.ts";
 import { type Plan, planFromOptions, type Strategy, strategies, timestamp } from "../plan/plan.ts";
 import { randomSeed } from "../plan/seed.ts";
 import { createPlatform } from "../platforms/index.ts";
+import { trustLine } from "../run/comparison-trust.ts";
 import { dryRun, formatDryRun } from "../run/dry-run.ts";
+import {
+  carryRule,
+  checkStrategy,
+  describeVerdict,
+  highestCarried,
+  ladder,
+  RATE_LADDER,
+  type StrategyCheck,
+} from "../run/rate-check.ts";
 import { exitCodeOf, type RunRecord } from "../run/run-record.ts";
 import { runScenario } from "../run/run-scenario.ts";
 import { summaryTable } from "../run/summary.ts";
@@ -18,9 +29,15 @@ const help = `Usage: npm run chaos -- [--strategies ${strategies.join(",")}] [op
 
 Runs the same fault plan (default preset single-crash), seed and load against each strategy in
 turn, then writes one comparison report. Prints progress while it runs and the report's path.
+Before the runs it checks that every strategy's fleet carries the rate on this machine (each
+fleet brought up, warmed at the rate, measured: no dropped iteration, no failure, machine CPU
+below ${carryRule.machineCpuPercent}%), and says so; a rate that is not carried is used all the same, with a warning.
 
 Options:
   --strategies LIST     comma-separated, from ${strategies.join(", ")} (default all, in that order)
+  --rate auto           find the rate instead: the highest of ${RATE_LADDER[0]}, ${RATE_LADDER[1]}, ${RATE_LADDER[2]}, ... ${RATE_LADDER.at(-1)} iterations/s
+                        that every strategy carries, then run them all at it
+  --no-rate-check       skip the check (and its minute or two)
 ${sharedHelp}
   --out DIR             experiment folder: DIR/<strategy>/run.json and DIR/report.html
                         (default reports/out/chaos-<time>)
@@ -28,8 +45,8 @@ ${sharedHelp}
 Exit codes: 0 the experiment ran; 1 harness error (a run failed); 2 bad input;
 99 a threshold failed in some run; 130 interrupted.`;
 
-/** Per run, besides the load itself: fleet start, warm-up, tear-down and reading the samples. */
-const overheadMs = 15_000;
+/** Per run, besides the load itself: fleet start, warm-up (10-45 s), tear-down and reading the samples. */
+const overheadMs = 30_000;
 
 function parseStrategies(text: string | undefined): Strategy[] {
   if (text === undefined) return [...strategies];
@@ -47,21 +64,32 @@ function parseStrategies(text: string | undefined): Strategy[] {
 }
 
 async function run(argv: string[]): Promise<ExitCode> {
-  const values = parseCommandLine(argv, { strategies: { type: "string" } }, help);
+  const values = parseCommandLine(argv, { strategies: { type: "string" }, "no-rate-check": { type: "boolean" } }, help);
   if (values.help) {
     console.log(help);
     return ExitCode.ok;
   }
   const chosen = parseStrategies(values.strategies as string | undefined);
-  const options = planOptions(values);
+  const autoRate = values.rate === "auto";
+  // With --rate auto the plans are validated with the default rate, then rebuilt with the one found.
+  const options = planOptions(autoRate ? { ...values, rate: undefined } : values);
   const seed = options.seed ?? String(randomSeed());
   const experimentId = `chaos-${timestamp(new Date())}`;
   const outDir = (values.out as string | undefined) ?? `reports/out/${experimentId}`;
   // Every plan is validated before anything starts.
-  const plans: Plan[] = chosen.map((strategy) =>
-    planFromOptions({ ...options, seed, strategy, runId: `${experimentId}-${strategy}`, out: join(outDir, strategy) }),
-  );
-  const first = plans[0]!;
+  const plansAt = (rate: string | undefined): Plan[] =>
+    chosen.map((strategy) =>
+      planFromOptions({
+        ...options,
+        rate,
+        seed,
+        strategy,
+        runId: `${experimentId}-${strategy}`,
+        out: join(outDir, strategy),
+      }),
+    );
+  let plans = plansAt(options.rate);
+  let first = plans[0]!;
   if (values["dry-run"]) {
     for (const plan of plans) {
       console.log(`${formatDryRun(plan, await dryRun(plan, createPlatform(plan, resolve(plan.outDir))))}\n`);
@@ -79,6 +107,14 @@ async function run(argv: string[]): Promise<ExitCode> {
   const records: RunRecord[] = [];
   const started = Date.now();
   try {
+    if (first.load.k6 && (autoRate || !values["no-rate-check"])) {
+      const rate = await chooseRate(plans, autoRate, join(outDir, "rate-check"), controller.signal);
+      if (rate === null) return controller.signal.aborted ? ExitCode.interrupted : ExitCode.harnessError;
+      if (rate !== first.load.rate) {
+        plans = plansAt(String(rate));
+        first = plans[0]!;
+      }
+    }
     for (const [i, plan] of plans.entries()) {
       if (controller.signal.aborted) break;
       const runStart = Date.now();
@@ -104,8 +140,66 @@ async function run(argv: string[]): Promise<ExitCode> {
       return null;
     });
   }
+  console.log(trustLine(records, first.load.rate));
   if (report) console.log(`[chaos] report: ${report}`);
   return controller.signal.aborted ? ExitCode.interrupted : exitCodeOf(records);
+}
+
+/**
+ * The rate phase: checks `plans[0].load.rate` on every strategy's fleet, or (auto) finds the
+ * highest rate of the ladder every one carries. Writes DIR/rate-check.json and prints the outcome.
+ * Returns the rate to run at, or null when auto found none (or the check was interrupted).
+ */
+async function chooseRate(plans: Plan[], auto: boolean, dir: string, signal: AbortSignal): Promise<number | null> {
+  const asked = plans[0]!.load.rate;
+  console.log(
+    auto
+      ? `[chaos] --rate auto: finding the highest rate every strategy carries on this machine (${RATE_LADDER[0]}-${RATE_LADDER.at(-1)} iterations/s)`
+      : `[chaos] checking that every strategy carries ${asked} iterations/s on this machine (--no-rate-check skips this)`,
+  );
+  const checks: StrategyCheck[] = [];
+  let cap: number = RATE_LADDER.at(-1)!;
+  for (const plan of plans) {
+    if (signal.aborted) return null;
+    const rates = auto ? ladder(RATE_LADDER[0], cap) : [asked];
+    const check = await checkStrategy(plan, join(dir, plan.strategy), {
+      rates,
+      signal,
+      progress: (line) => console.log(line),
+    });
+    checks.push(check);
+    if (auto) cap = highestCarried(check.verdicts) ?? 0;
+    if (auto && cap === 0) break;
+  }
+  if (signal.aborted) return null;
+  const best = auto ? (cap > 0 ? cap : null) : asked;
+  const carried = checks.map((c) => ({ strategy: c.strategy, verdict: c.verdicts.find((v) => v.rate === best) }));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, "rate-check.json"),
+    `${JSON.stringify({ mode: auto ? "auto" : "check", asked: auto ? "auto" : asked, chosen: best, rule: carryRule, strategies: checks }, null, 2)}\n`,
+  );
+  if (best === null) {
+    const failing = checks.at(-1)!;
+    console.error(
+      `[chaos] --rate auto: ${failing.strategy} does not carry even ${RATE_LADDER[0]} iterations/s on this machine: ` +
+        `${failing.verdicts[0] ? describeVerdict(failing.verdicts[0]) : "nothing measured"}; see ${join(dir, "rate-check.json")}`,
+    );
+    return null;
+  }
+  const notCarried = carried.filter((c) => !c.verdict?.carried);
+  const figures = carried.map((c) => `${c.strategy} ${c.verdict?.machineCpuPercent ?? "-"}%`).join(", ");
+  if (notCarried.length === 0) {
+    console.log(
+      `[chaos] rate: ${best} iterations/s${auto ? " (found by --rate auto)" : ""}, carried by every strategy on this machine (machine CPU ${figures})`,
+    );
+  } else {
+    console.log(
+      `[chaos] WARNING: ${notCarried.map((c) => `${c.strategy} does not carry ${best} iterations/s here (${c.verdict ? c.verdict.reasons.join("; ") : "not measured"})`).join("; ")}: ` +
+        "its run will probably not be trustworthy; --rate auto finds a rate every strategy carries. Running at it all the same.",
+    );
+  }
+  return best;
 }
 
 function secs(ms: number): string {

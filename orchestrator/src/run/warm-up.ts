@@ -265,7 +265,7 @@ export async function warmUp(
   options: { rate: number; users: number; maxMs?: number; rule?: StabilityRule; signal?: AbortSignal },
 ): Promise<WarmUpResult> {
   const rule = options.rule ?? stabilityRule;
-  const maxMs = options.maxMs ?? 60_000;
+  const maxMs = options.maxMs ?? 45_000;
   const started = Date.now();
   const load = new OpenLoad(baseUrl, { rate: options.rate, users: options.users });
   let settled = false;
