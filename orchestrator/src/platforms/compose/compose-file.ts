@@ -142,13 +142,17 @@ export function composeHaproxyConfig(input: { instances: number; sticky: boolean
 /** A Compose interpolation: the variable's value from the environment, else the fallback. */
 export const envOr = (name: string, fallback: string): string => `\${${name}:-${fallback}}`;
 
+/** A Compose interpolation that refuses to start without the variable, printing `message`. */
+export const envRequired = (name: string, message: string): string => `\${${name}:?${message}}`;
+
 /** The top-level docker-compose.yml: 3 instances, DynamoDB sessions, round robin, health "fast". */
 export const defaultModel: ComposeModel = {
   instances: 3,
   store: "dynamodb",
   context: ".",
   haproxyConfig: "./orchestrator/src/platforms/compose/default-haproxy.cfg",
-  sessionSecret: envOr("FH_SESSION_SECRET", "compose-default-secret-change-me"),
+  // No default: a published secret would sign cookies in production too (the image runs NODE_ENV=production).
+  sessionSecret: envRequired("FH_SESSION_SECRET", "set FH_SESSION_SECRET to a secret of at least 32 characters"),
   lbPort: envOr("FH_LB_PORT", "8080"),
 };
 
@@ -158,6 +162,7 @@ orchestrator/src/platforms/compose/compose-file.ts; do not edit by hand: regener
   npx tsx orchestrator/src/platforms/compose/render-default.ts
 \`npm run chaos -- --platform compose\` writes its own file per run (any strategy, any number of
 instances) into the run folder. By hand:
+  export FH_SESSION_SECRET=<at least 32 characters, e.g. from: openssl rand -hex 24>
   docker compose up -d --build --wait && docker compose run --rm store-init
   curl http://127.0.0.1:8080/ping.html
   docker compose down -v`;
