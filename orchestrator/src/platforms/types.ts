@@ -71,6 +71,22 @@ export interface ApiCall {
   error?: string;
 }
 
+/**
+ * The balancer's settings as the platform read them from the balancer itself (an ELBv2 target
+ * group), where the plan's profile cannot set them: these, not the profile, are what was true.
+ */
+export interface BalancerSettings {
+  /** Where they were read: "target group arn:...". */
+  source: string;
+  intervalMs: number;
+  timeoutMs: number;
+  fall: number;
+  rise: number;
+  drainTimeoutMs: number;
+  /** The sticky cookie when stickiness is on, else null. */
+  stickyCookie: { name: string; maxAgeS?: number } | null;
+}
+
 export interface Platform {
   readonly name: string;
   /** Brings up the store, the instances and the balancer; resolves once all answer. */
@@ -94,6 +110,8 @@ export interface Platform {
   describe(step: PlatformStep): string[];
   /** Read-only work a dry run needs first (finding the fleet); changes nothing. */
   prepareDryRun?(signal?: AbortSignal): Promise<void>;
+  /** Platforms whose balancer is not configured from the profile read its real settings (after up). */
+  balancerSettings?(signal?: AbortSignal): Promise<BalancerSettings>;
   /** Platforms that call cloud APIs report every call to this listener (the run's event log). */
   onApiCall?(listener: (call: ApiCall) => void): void;
 }

@@ -8,7 +8,10 @@ import type { RunEvent } from "./events.ts";
 import type { RunResults } from "./results.ts";
 
 export interface BalancerRecord extends BalancerProfile {
+  /** The profile the plan named (--health). */
   profile: Plan["health"];
+  /** "profile" where the harness configured the balancer from it, else where the settings were read. */
+  source: string;
   /** The profile's behaviour in one line (describeBehaviour). */
   behaviour: string;
 }

@@ -9,7 +9,7 @@ import { formatDuration } from "../plan/duration.ts";
 import { describeBehaviour, healthProfiles } from "../plan/health-profiles.ts";
 import type { Plan } from "../plan/plan.ts";
 import { createPlatform } from "../platforms/index.ts";
-import type { LbServerState, Platform } from "../platforms/types.ts";
+import type { BalancerSettings, LbServerState, Platform } from "../platforms/types.ts";
 import { startedChildren } from "../process/child.ts";
 import { sleep } from "../process/poll.ts";
 import { freePort } from "../process/ports.ts";
@@ -53,6 +53,8 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     if (status === "completed") status = "failed";
   };
   const sampler = new LbSampler(platform, log);
+  /** The balancer's settings as the platform read them, where the profile does not configure it (ec2). */
+  let observedBalancer: BalancerSettings | undefined;
   const childrenBefore = startedChildren().length;
   platform.onApiCall?.(({ t, ...call }) => log.add({ type: "api-call", detail: { ...call } }, t));
 
@@ -61,6 +63,14 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     progress(`[run] ${plan.runId}: strategy ${plan.strategy}, ${plan.instances} instances, seed ${plan.seed}`);
     await platform.up(signal);
     Object.assign(versions, await platform.versions());
+    if (platform.balancerSettings) {
+      observedBalancer = await platform.balancerSettings(signal);
+      if (plan.health !== "aws-alb") {
+        progress(
+          `[run] --health ${plan.health} does not apply on ${platform.name}: the balancer's own settings decide (${observedBalancer.source}); run.json records those`,
+        );
+      }
+    }
     if (plan.load.k6) {
       const warm = await warmUp(platform.lbUrl(), { signal, rate: plan.load.rate, users: plan.load.sessions });
       log.add({ type: "warm-up", detail: { ...warm } });
@@ -164,7 +174,7 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     platform: plan.platform,
     instances: platform.instances().map((i) => i.id),
     health: plan.health,
-    balancer: balancerRecord(plan.health),
+    balancer: balancerRecord(plan.health, observedBalancer),
     seed: plan.seed,
     plan,
     versions,
@@ -195,9 +205,25 @@ async function recordLbCounters(platform: Platform, log: EventLog, phase: "start
   });
 }
 
-export function balancerRecord(profile: Plan["health"]): BalancerRecord {
-  const p = healthProfiles[profile];
-  return { profile, ...p, behaviour: describeBehaviour(p) };
+/**
+ * What the balancer did: the profile, where the harness configured the balancer from it (HAProxy);
+ * the real balancer's settings where the platform read them (an ALB's target group), with an
+ * ALB's behaviour (no retry, 502 and 504) and the profile kept only as the name asked for.
+ */
+export function balancerRecord(profile: Plan["health"], observed?: BalancerSettings): BalancerRecord {
+  if (!observed) {
+    const p = healthProfiles[profile];
+    return { profile, source: "profile", ...p, behaviour: describeBehaviour(p) };
+  }
+  const { source, stickyCookie, ...timing } = observed;
+  const alb = healthProfiles["aws-alb"];
+  const real = {
+    ...alb,
+    emulates: "the real load balancer (its target group's settings)",
+    ...timing,
+    stickyCookie: stickyCookie ?? { name: "(stickiness off)" },
+  };
+  return { profile, source, ...real, behaviour: describeBehaviour(real) };
 }
 
 async function reportProgress(run: K6Run, plan: Plan, t0: number, progress: (line: string) => void) {

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { healthProfiles } from "../../src/plan/health-profiles.ts";
+import type { RunEvent } from "../../src/run/events.ts";
 import type { RunRecord } from "../../src/run/run-record.ts";
 import { killCliChildren, missingTools, readRecord, runCli } from "../helpers/run-cli.ts";
 
@@ -89,7 +90,9 @@ describe.skipIf(missing.length > 0)("balancer profiles (local platform)", () => 
     const hidden = r.requests.retriedByBalancer!;
     expect(hidden.retries + hidden.redispatches).toBeGreaterThan(0);
     // The fault event is when the kill landed, after the audit: the probes' time is recorded apart.
-    const start = record.events.find((e) => e.type === "fault" && e.phase === "start" && !e.detail?.step);
+    const start = record.events.find(
+      (e): e is Extract<RunEvent, { type: "fault" }> => e.type === "fault" && e.phase === "start" && !e.detail?.step,
+    );
     const audit = record.events.find((e) => e.type === "audit");
     expect(start && audit && start.t >= audit.t).toBe(true);
     expect(typeof start?.detail?.probesMs).toBe("number");

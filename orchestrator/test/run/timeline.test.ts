@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { planFromOptions } from "../../src/plan/plan.ts";
 import type { InstanceOp, LbServerState, Platform } from "../../src/platforms/types.ts";
-import { EventLog } from "../../src/run/events.ts";
+import { EventLog, type RunEvent } from "../../src/run/events.ts";
 import { runTimeline } from "../../src/run/timeline.ts";
 
 /** A platform whose probes take `probeMs` and which records when each operation was issued. */
@@ -51,8 +51,10 @@ describe("runTimeline", () => {
       activeWithinMs: 3000,
       onFault: () => {},
     });
-    const start = log.events.find((e) => e.type === "fault" && e.phase === "start");
-    const audit = log.events.find((e) => e.type === "audit");
+    const start = log.events.find(
+      (e): e is Extract<RunEvent, { type: "fault" }> => e.type === "fault" && e.phase === "start",
+    );
+    const audit = log.events.find((e): e is Extract<RunEvent, { type: "audit" }> => e.type === "audit");
     expect(ops.map((o) => o.op)).toEqual(["kill"]);
     expect(audit?.detail).toMatchObject({ inFlight: 2, activeSessions: 4 });
     expect(Number(audit?.detail.auditMs)).toBeGreaterThanOrEqual(100);

@@ -16,6 +16,8 @@ import {
 } from "@aws-sdk/client-ec2";
 import {
   DeregisterTargetsCommand,
+  DescribeTargetGroupAttributesCommand,
+  DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   RegisterTargetsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -27,6 +29,7 @@ import { strategyTraits } from "../../strategies.ts";
 import { everyServerUp } from "../lb-state.ts";
 import type {
   ApiCall,
+  BalancerSettings,
   InstanceInfo,
   InstanceOp,
   LbServerState,
@@ -46,6 +49,7 @@ import {
   liveStates,
   memberLabel,
   plannedSteps,
+  targetGroupSettings,
   toMember,
   unsupportedProblems,
 } from "./fleet.ts";
@@ -261,6 +265,20 @@ export class Ec2Platform implements Platform {
           ? "DynamoDB table (the stack's)"
           : "disk on each instance",
     };
+  }
+
+  /** The target group's health check, deregistration delay and stickiness: what the real balancer does. */
+  async balancerSettings(signal?: AbortSignal): Promise<BalancerSettings> {
+    const TargetGroupArn = this.section.targetGroupArn;
+    const [groups, attributes] = await Promise.all([
+      this.aws.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [TargetGroupArn] }), {
+        abortSignal: signal,
+      }),
+      this.aws.elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn }), { abortSignal: signal }),
+    ]);
+    const group = groups.TargetGroups?.[0];
+    if (!group) throw new HarnessError(`no target group ${TargetGroupArn}`);
+    return targetGroupSettings(TargetGroupArn, group, attributes.Attributes ?? []);
   }
 
   async prepareDryRun(signal?: AbortSignal): Promise<void> {

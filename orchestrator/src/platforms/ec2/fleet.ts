@@ -5,7 +5,7 @@ import type { TargetHealthStateEnum } from "@aws-sdk/client-elastic-load-balanci
 import { faultUnit } from "../../faults/registry.ts";
 import type { FaultContext } from "../../faults/types.ts";
 import type { Plan } from "../../plan/plan.ts";
-import type { InstanceOp, LbServerState, LbStatus, Platform, PlatformStep } from "../types.ts";
+import type { BalancerSettings, InstanceOp, LbServerState, LbStatus, Platform, PlatformStep } from "../types.ts";
 import { optInTag } from "./ec2-plan.ts";
 
 export interface Ec2Member {
@@ -177,4 +177,38 @@ export function lbStatesFromTargetHealth(
       { status: byInstance.has(m.instanceId) ? lbStatusOf(byInstance.get(m.instanceId)) : "DOWN", inFlight: 0 },
     ]),
   );
+}
+
+/**
+ * A target group's settings as the balancer record holds them (pure): its health check, its
+ * deregistration delay and its stickiness (the ALB's `AWSALB` cookie for `lb_cookie`, the
+ * application's own cookie for `app_cookie`). AWS's defaults where a field is missing.
+ */
+export function targetGroupSettings(
+  arn: string,
+  group: {
+    HealthCheckIntervalSeconds?: number;
+    HealthCheckTimeoutSeconds?: number;
+    HealthyThresholdCount?: number;
+    UnhealthyThresholdCount?: number;
+  },
+  attributes: readonly { Key?: string; Value?: string }[],
+): BalancerSettings {
+  const attr = new Map(attributes.map((a) => [a.Key, a.Value]));
+  const seconds = (key: string, fallback: number) => Number(attr.get(key) ?? fallback);
+  const sticky = attr.get("stickiness.enabled") === "true";
+  const type = attr.get("stickiness.type") ?? "lb_cookie";
+  return {
+    source: `target group ${arn}`,
+    intervalMs: (group.HealthCheckIntervalSeconds ?? 30) * 1000,
+    timeoutMs: (group.HealthCheckTimeoutSeconds ?? 5) * 1000,
+    fall: group.UnhealthyThresholdCount ?? 2,
+    rise: group.HealthyThresholdCount ?? 5,
+    drainTimeoutMs: seconds("deregistration_delay.timeout_seconds", 300) * 1000,
+    stickyCookie: !sticky
+      ? null
+      : type === "app_cookie"
+        ? { name: attr.get("stickiness.app_cookie.cookie_name") ?? "(application cookie)" }
+        : { name: "AWSALB", maxAgeS: seconds("stickiness.lb_cookie.duration_seconds", 86_400) },
+  };
 }

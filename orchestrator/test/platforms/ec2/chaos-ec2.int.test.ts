@@ -91,6 +91,13 @@ describe.skipIf(missing !== null)("npm run chaos --platform ec2 (moto)", () => {
     expect(record.platform).toBe("ec2");
     expect(record.instances).toEqual(["app-1", "app-2"]);
     expect(record.plan.ec2).toMatchObject({ region, targetGroupArn: fleet.targetGroupArn, crashMode: "stop" });
+    // The balancer record holds the target group's real settings (moto's defaults), not the profile's.
+    expect(record.balancer).toMatchObject({
+      source: `target group ${fleet.targetGroupArn}`,
+      intervalMs: 30_000,
+      retries: 0,
+    });
+    expect(output).toContain("does not apply on ec2");
     const calls = record.events.filter((e) => e.type === "api-call").map((e) => e.detail as Record<string, unknown>);
     const victim = fleet.instanceIds[1];
     expect(calls).toContainEqual(

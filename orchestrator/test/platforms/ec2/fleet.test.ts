@@ -10,6 +10,7 @@ import {
   lbStatesFromTargetHealth,
   lbStatusOf,
   plannedSteps,
+  targetGroupSettings,
   unsupportedProblems,
 } from "../../../src/platforms/ec2/fleet.ts";
 
@@ -188,5 +189,42 @@ describe("target health", () => {
       ["app-1", { status: "UP", inFlight: 0 }],
       ["app-2", { status: "DOWN", inFlight: 0 }],
     ]);
+  });
+});
+
+describe("the target group's settings (what the real balancer does)", () => {
+  it("reads the health check, the deregistration delay and the ALB's duration cookie", () => {
+    const group = {
+      HealthCheckIntervalSeconds: 10,
+      HealthCheckTimeoutSeconds: 4,
+      HealthyThresholdCount: 3,
+      UnhealthyThresholdCount: 2,
+    };
+    const attributes = [
+      { Key: "deregistration_delay.timeout_seconds", Value: "45" },
+      { Key: "stickiness.enabled", Value: "true" },
+      { Key: "stickiness.type", Value: "lb_cookie" },
+      { Key: "stickiness.lb_cookie.duration_seconds", Value: "3600" },
+    ];
+    expect(targetGroupSettings(arn, group, attributes)).toEqual({
+      source: `target group ${arn}`,
+      intervalMs: 10_000,
+      timeoutMs: 4000,
+      fall: 2,
+      rise: 3,
+      drainTimeoutMs: 45_000,
+      stickyCookie: { name: "AWSALB", maxAgeS: 3600 },
+    });
+  });
+
+  it("takes AWS's defaults for what is missing; stickiness off is no cookie", () => {
+    expect(targetGroupSettings(arn, {}, [{ Key: "stickiness.enabled", Value: "false" }])).toMatchObject({
+      intervalMs: 30_000,
+      timeoutMs: 5000,
+      fall: 2,
+      rise: 5,
+      drainTimeoutMs: 300_000,
+      stickyCookie: null,
+    });
   });
 });
