@@ -444,7 +444,8 @@ function runView(input: RunInput, key: string): RunView {
   const windows = results?.windows ?? {};
   const end = record.events.find((e) => e.type === "k6-end");
   const lastSecond = series.length > 0 ? series[series.length - 1]!.t + 1 : 0;
-  const profile = healthProfiles[record.health as keyof typeof healthProfiles];
+  // What the balancer did (run.json's balancer, read from the real balancer on ec2), else the named profile.
+  const profile = record.balancer ?? healthProfiles[record.health as keyof typeof healthProfiles];
   const trust = results
     ? { trustworthy: results.trust.trustworthy, warnings: [...results.trust.warnings] }
     : { trustworthy: null, warnings: ["no results were recorded: nothing to vouch for"] };
@@ -462,7 +463,11 @@ function runView(input: RunInput, key: string): RunView {
       healthDetail: profile
         ? `check every ${profile.intervalMs / 1000} s, timeout ${profile.timeoutMs / 1000} s, DOWN after ${profile.fall} failures, UP after ${profile.rise} passes`
         : "",
-      balancer: record.balancer?.behaviour ?? (profile ? describeBehaviour(profile) : "not recorded"),
+      balancer: record.balancer
+        ? `${record.balancer.behaviour}${record.balancer.source === "profile" ? "" : ` (read from the ${record.balancer.source})`}`
+        : profile
+          ? describeBehaviour(profile)
+          : "not recorded",
       seed: record.seed,
       load: `${record.plan.load.rate} iterations/s over ${record.plan.load.sessions} sessions for ${record.plan.load.durationMs / 1000} s (open model, request timeout ${record.plan.load.requestTimeoutMs / 1000} s)`,
       warmUp: describeWarmUp(record.events),
