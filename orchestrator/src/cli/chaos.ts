@@ -31,7 +31,8 @@ Runs the same fault plan (default preset single-crash), seed and load against ea
 turn, then writes one comparison report. Prints progress while it runs and the report's path.
 Before the runs it checks that every strategy's fleet carries the rate on this machine (each
 fleet brought up, warmed at the rate, measured: no dropped iteration, no failure, machine CPU
-below ${carryRule.machineCpuPercent}%), and says so; a rate that is not carried is used all the same, with a warning.
+with k6's share projected below ${carryRule.machineCpuPercent}%), and says so; a rate that is not carried is used
+all the same, with a warning.
 
 Options:
   --strategies LIST     comma-separated, from ${strategies.join(", ")} (default all, in that order)
@@ -188,10 +189,10 @@ async function chooseRate(plans: Plan[], auto: boolean, dir: string, signal: Abo
     return null;
   }
   const notCarried = carried.filter((c) => !c.verdict?.carried);
-  const figures = carried.map((c) => `${c.strategy} ${c.verdict?.machineCpuPercent ?? "-"}%`).join(", ");
+  const figures = carried.map((c) => `${c.strategy} ${c.verdict?.projectedCpuPercent ?? "-"}%`).join(", ");
   if (notCarried.length === 0) {
     console.log(
-      `[chaos] rate: ${best} iterations/s${auto ? " (found by --rate auto)" : ""}, carried by every strategy on this machine (machine CPU ${figures})`,
+      `[chaos] rate: ${best} iterations/s${auto ? " (found by --rate auto)" : ""}, carried by every strategy on this machine (machine CPU with k6, projected: ${figures})`,
     );
   } else {
     console.log(

@@ -9,9 +9,18 @@ function second(change: Partial<LoadSecond> = {}): LoadSecond {
 }
 
 describe("judgeRate", () => {
-  it("carries a rate with no drop, no failure, CPU below 70% and no queueing", () => {
+  it("carries a rate with no drop, no failure, CPU with k6 projected below 75% and no queueing", () => {
     const v = judgeRate(50, [second(), second({ machineCpuPercent: 50 }), second({ p50: 6 })], 4);
-    expect(v).toMatchObject({ rate: 50, carried: true, machineCpuPercent: 40, p50: 5, reasons: [] });
+    // 40% measured + 50 iterations/s × 0.2% of a core / 2 cores
+    expect(v).toMatchObject({ rate: 50, carried: true, machineCpuPercent: 40, projectedCpuPercent: 45, p50: 5 });
+    expect(v.reasons).toEqual([]);
+  });
+
+  it("projects k6's cost: the 67% measured at 200 iterations/s, which k6 ran at 83%, is not carried", () => {
+    const v = judgeRate(200, [second({ machineCpuPercent: 67.4 })]);
+    expect(v.projectedCpuPercent).toBe(87.4);
+    expect(v.carried).toBe(false);
+    expect(judgeRate(200, [second({ machineCpuPercent: 67.4 })], null, 8).projectedCpuPercent).toBe(72.4);
   });
 
   it("names every reason a rate is not carried", () => {
@@ -21,10 +30,10 @@ describe("judgeRate", () => {
     expect(v.reasons).toEqual([
       "3 iterations dropped (every user busy: the fleet fell behind)",
       "1 requests failed",
-      "machine CPU 88% (carried below 70%)",
+      "machine CPU 88%, about 96% with k6 (carried below 75%)",
     ]);
-    expect(judgeRate(80, [second({ machineCpuPercent: 70 })]).carried).toBe(false);
-    expect(judgeRate(80, [second({ machineCpuPercent: 69.9 })]).carried).toBe(true);
+    expect(judgeRate(80, [second({ machineCpuPercent: 67 })]).carried).toBe(false);
+    expect(judgeRate(80, [second({ machineCpuPercent: 66.9 })]).carried).toBe(true);
   });
 
   it("calls growing latency queueing: over twice the lowest rate's p50 plus 5 ms", () => {
