@@ -11,7 +11,7 @@ export function describeWarmUp(events: readonly RunEvent[]): string {
   if (!d) return "none";
   const ms = num(d.ms);
   const seconds = ms === null ? "?" : (ms / 1000).toFixed(1);
-  const counts = `${formatCount(num(d.requests))} requests, ${formatCount(num(d.failed))} not answered with 2xx`;
+  const counts = `${formatCount(num(d.requests))} requests, ${formatCount(num(d.failed))} failed`;
   const rate = num(d.rate);
   // Runs before the warm-up ran at the run's own rate recorded only counts and p95s.
   if (rate === null) return `${seconds} s, ${counts} (recorded before the warm-up ran at the run's rate)`;

@@ -71,7 +71,7 @@ describe("warm-up in the set-up", () => {
   it("says at what rate, for how long and where latency settled", () => {
     const run = buildReportModel([store], NOW).runs[0]!;
     expect(run.setup.warmUp).toBe(
-      "11.0 s at 5 iterations/s over 4 people: 220 requests, 0 not answered with 2xx; latency stable at p50 6.1 ms, p95 7.1 ms, machine CPU 12.5%",
+      "11.0 s at 5 iterations/s over 4 people: 220 requests, 0 failed; latency stable at p50 6.1 ms, p95 7.1 ms, machine CPU 12.5%",
     );
     expect(renderReport(buildReportModel([store], NOW))).toContain('<th scope="row">Warm-up</th>');
   });
@@ -94,10 +94,10 @@ describe("warm-up in the set-up", () => {
       },
     ];
     expect(describeWarmUp(events)).toBe(
-      "60.0 s at 50 iterations/s over 50 people: 5,000 requests, 2 not answered with 2xx, 7 iterations dropped; latency not stable within the bound (last: p50 120 ms, p95 400 ms): the before window may be slow",
+      "60.0 s at 50 iterations/s over 50 people: 5,000 requests, 2 failed, 7 iterations dropped; latency not stable within the bound (last: p50 120 ms, p95 400 ms): the before window may be slow",
     );
     expect(describeWarmUp([{ t: 1, type: "warm-up", detail: { requests: 240, failed: 0, ms: 5363 } }])).toBe(
-      "5.4 s, 240 requests, 0 not answered with 2xx (recorded before the warm-up ran at the run's rate)",
+      "5.4 s, 240 requests, 0 failed (recorded before the warm-up ran at the run's rate)",
     );
     expect(describeWarmUp([])).toBe("none");
   });
