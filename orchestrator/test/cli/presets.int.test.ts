@@ -106,7 +106,10 @@ describe.skipIf(missing.length > 0)("fault presets (local platform, real k6 + HA
       { atMs: 6000, action: "stop", target: "app-2" },
       { atMs: 12_000, action: "restart", target: "app-2" },
     ]);
-    // a planned stop drains the instance first: nothing fails, nothing is lost
+    // A planned stop drains the instance first, so no failure class can appear: no `refused` or
+    // 502/503 (the balancer sends it nothing once it is in maintenance), no `reset` (it stops only
+    // when nothing is in flight there), no `timeout`/504 (it never hangs). Nothing is lost either:
+    // the sessions are in DynamoDB.
     expect(record.results!.requests.failed.total).toBe(0);
     expect(record.results!.sessions.lost).toBe(0);
 

@@ -1,0 +1,131 @@
+// The generated HAProxy configuration under real HAProxy: each profile's answers to a request sent
+// to a dead server, the app's own answers passed untouched, and the stats page's maint/ready.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { haproxyPath } from "../../../../tools/tool-paths.mjs";
+import { type HealthProfileName, healthProfiles } from "../../../src/plan/health-profiles.ts";
+import { haproxyConfig } from "../../../src/platforms/local/haproxy-config.ts";
+import { parseShowStat, statsPageAction } from "../../../src/platforms/local/haproxy-stats.ts";
+import { ManagedChild } from "../../../src/process/child.ts";
+import { pollUntil } from "../../../src/process/poll.ts";
+import { freePorts } from "../../../src/process/ports.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "fh-haproxy-behaviour-"));
+const statsUri = "/fh-lb-stats";
+let app: Server;
+let appPort = 0;
+const balancers: ManagedChild[] = [];
+
+beforeAll(async () => {
+  [appPort] = await freePorts(1);
+  app = appServer();
+  await new Promise<void>((resolve) => app.listen(appPort, "127.0.0.1", resolve));
+});
+
+afterAll(async () => {
+  await Promise.all(balancers.map((b) => b.stop(3000)));
+  await new Promise((resolve) => app.close(resolve));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** An app that answers like target-app: its own 503 (the store is down) carries X-Instance-Id. */
+function appServer(): Server {
+  return createServer((req, res) => {
+    res.setHeader("X-Instance-Id", "app");
+    res.statusCode = req.url === "/store-down" ? 503 : 200;
+    res.end("ok");
+  });
+}
+
+/**
+ * HAProxy in front of one live server and, when asked, a victim: a server that answers until
+ * HAProxy has seen it UP, then dies (its listener closed), as an instance just crashed. Checks are
+ * a minute apart, so the dead victim stays UP for the whole test.
+ */
+async function balancer(profile: HealthProfileName, withVictim: boolean): Promise<string> {
+  const [port, victimPort] = await freePorts(2);
+  const victim = appServer();
+  if (withVictim) await new Promise<void>((resolve) => victim.listen(victimPort, "127.0.0.1", resolve));
+  const servers = [
+    ...(withVictim ? [{ id: "victim", host: "127.0.0.1", port: victimPort! }] : []),
+    { id: "live", host: "127.0.0.1", port: appPort },
+  ];
+  const config = join(dir, `${profile}-${port}.cfg`);
+  writeFileSync(
+    config,
+    haproxyConfig({
+      bind: { host: "127.0.0.1", port: port! },
+      statsSocket: join(dir, `${port}.sock`),
+      statsUri,
+      statsAdmin: true,
+      servers,
+      sticky: false,
+      health: { ...healthProfiles[profile], intervalMs: 60_000 },
+    }),
+  );
+  const child = new ManagedChild({
+    name: `lb-${profile}`,
+    command: haproxyPath(),
+    args: ["-db", "-f", config],
+    echo: false,
+  });
+  balancers.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  await pollUntil(
+    async () => {
+      const res = await fetch(`${url}${statsUri};csv`);
+      const states = parseShowStat(await res.text(), "app");
+      // every server checked once and UP ("UP" without a pending "1/2")
+      return [...states.values()].every((s) => s.status === "UP") && states.size === servers.length;
+    },
+    { timeoutMs: 5000, what: "HAProxy to see every server UP" },
+  );
+  if (withVictim) {
+    victim.closeAllConnections();
+    await new Promise((resolve) => victim.close(resolve));
+  }
+  return url;
+}
+
+async function statusOf(url: string): Promise<number> {
+  const res = await fetch(url);
+  await res.arrayBuffer();
+  return res.status;
+}
+
+describe("HAProxy as each profile configures it (real HAProxy)", () => {
+  it("a request to a dead server that is still UP: 502 as an ALB, 504 as a classic ELB; HAProxy retries it on the live one", async () => {
+    for (const [profile, expected] of [
+      ["aws-alb", 502],
+      ["aws-elb", 504],
+    ] as const) {
+      const url = await balancer(profile, true);
+      // round robin over the victim and the live server: every other request fails
+      const answers = await Promise.all(Array.from({ length: 4 }, () => statusOf(`${url}/`)));
+      expect(answers.sort(), profile).toEqual([200, 200, expected, expected].sort());
+    }
+    // fast: 3 retries, the last on another server: the users never see the dead one.
+    const url = await balancer("fast", true);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => statusOf(`${url}/`)));
+    expect(answers).toEqual([200, 200, 200, 200, 200, 200]);
+    const stats = parseShowStat(await (await fetch(`${url}${statsUri};csv`)).text(), "app");
+    const hidden = stats.get("victim")?.retried;
+    expect((hidden?.retries ?? 0) + (hidden?.redispatches ?? 0)).toBeGreaterThan(0);
+  });
+
+  it("the app's own 503 passes untouched; a balancer with no server left answers 503", async () => {
+    const url = await balancer("aws-alb", false);
+    expect(await statusOf(`${url}/store-down`)).toBe(503);
+    await statsPageAction(`${url}${statsUri}`, "app", "live", "maint");
+    expect(parseShowStat(await (await fetch(`${url}${statsUri};csv`)).text(), "app").get("live")?.status).toBe("MAINT");
+    expect(await statusOf(`${url}/`)).toBe(503);
+    await statsPageAction(`${url}${statsUri}`, "app", "live", "ready");
+    expect(await statusOf(`${url}/`)).toBe(200);
+    await expect(statsPageAction(`${url}${statsUri}`, "app", "app-9", "maint")).rejects.toThrow(
+      /did not set app\/app-9/,
+    );
+  });
+});
