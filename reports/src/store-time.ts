@@ -72,7 +72,9 @@ export function storeSentence(v: RunView): string | null {
   });
   const share = value("storeTime.overall.share");
   const tail =
-    share === null ? "" : `; ${Math.round(share * 100)}% of the answered requests' time was spent in the store`;
+    share === null
+      ? ""
+      : `; over the whole run the store took ${Math.round(share * 100)}% of the answered requests' total time (slow ones included)`;
   const text = `${parts.join("; ")} (store p50 from the app's Server-Timing)${tail}.`;
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
