@@ -1,7 +1,7 @@
 // Ctrl-C handling for the CLIs: the first signal stops the run gracefully (fleet restored,
 // run.json written); copies of it relayed by npm or tsx within a short window count once; a later
 // signal (the person pressing Ctrl-C again) forces: every child killed by PID, the clean-ups that
-// must still run (compose `down`) awaited, then exit 130.
+// must still run (run.json, compose `down`) awaited, then exit 130.
 import { ExitCode, InterruptedError } from "../errors.ts";
 import { killAllChildrenNow } from "../process/child.ts";
 import { runForcedCleanups } from "../process/forced-stop.ts";
@@ -42,7 +42,7 @@ export function onInterrupt(controller: AbortController): () => void {
         console.error(`[run] ${sig} again within ${relayWindowMs} ms (relayed by npm or tsx): counted once`);
         return;
       case "force":
-        console.error(`[run] ${sig} again: forcing; every process killed by PID now, run.json may not be written`);
+        console.error(`[run] ${sig} again: forcing; every process killed by PID now, run.json written as it stands`);
         killAllChildrenNow();
         void runForcedCleanups().finally(() => process.exit(ExitCode.interrupted));
         return;

@@ -11,6 +11,7 @@ import type { Plan } from "../plan/plan.ts";
 import { createPlatform } from "../platforms/index.ts";
 import type { BalancerSettings, LbServerState, Platform } from "../platforms/types.ts";
 import { startedChildren } from "../process/child.ts";
+import { onForcedStop } from "../process/forced-stop.ts";
 import { sleep } from "../process/poll.ts";
 import { freePort } from "../process/ports.ts";
 import { EventLog } from "./events.ts";
@@ -56,6 +57,34 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
   /** The balancer's settings as the platform read them, where the profile does not configure it (ec2). */
   let observedBalancer: BalancerSettings | undefined;
   const childrenBefore = startedChildren().length;
+  const recordOf = (results: RunResults | null): RunRecord => ({
+    runId: plan.runId,
+    status,
+    ...(error ? { error } : {}),
+    ...(badInput ? { errorKind: "input" as const } : {}),
+    startedAt: startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+    strategy: plan.strategy,
+    platform: plan.platform,
+    instances: platform.instances().map((i) => i.id),
+    health: plan.health,
+    balancer: balancerRecord(plan.health, observedBalancer),
+    seed: plan.seed,
+    plan,
+    versions,
+    machine: { cpus: cpus().length, memoryBytes: totalmem(), node: process.version },
+    k6: k6Exit ? { exitCode: k6Exit.code, signal: k6Exit.signal } : null,
+    files: { samples: "samples.json", k6Summary: "k6-summary.json", haproxyConfig: "haproxy.cfg", logs: "logs/" },
+    events: log.events,
+    processes: startedChildren().slice(childrenBefore),
+    results,
+  });
+  // A second Ctrl-C kills every child and exits without waiting for the rest: run.json still says so.
+  const forgetForcedRecord = onForcedStop("writing run.json", async () => {
+    status = "interrupted";
+    error = `${error ?? "interrupted"}; forced by a second signal: every process killed at once`;
+    writeRunRecord(runDir, recordOf(null));
+  });
   platform.onApiCall?.(({ t, ...call }) => log.add({ type: "api-call", detail: { ...call } }, t));
 
   try {
@@ -163,28 +192,8 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     error = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
   }
 
-  const record: RunRecord = {
-    runId: plan.runId,
-    status,
-    ...(error ? { error } : {}),
-    ...(badInput ? { errorKind: "input" as const } : {}),
-    startedAt: startedAt.toISOString(),
-    endedAt: new Date().toISOString(),
-    strategy: plan.strategy,
-    platform: plan.platform,
-    instances: platform.instances().map((i) => i.id),
-    health: plan.health,
-    balancer: balancerRecord(plan.health, observedBalancer),
-    seed: plan.seed,
-    plan,
-    versions,
-    machine: { cpus: cpus().length, memoryBytes: totalmem(), node: process.version },
-    k6: k6Exit ? { exitCode: k6Exit.code, signal: k6Exit.signal } : null,
-    files: { samples: "samples.json", k6Summary: "k6-summary.json", haproxyConfig: "haproxy.cfg", logs: "logs/" },
-    events: log.events,
-    processes: startedChildren().slice(childrenBefore),
-    results: results ?? null,
-  };
+  forgetForcedRecord();
+  const record = recordOf(results ?? null);
   writeRunRecord(runDir, record);
   return record;
 }

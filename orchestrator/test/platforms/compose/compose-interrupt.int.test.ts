@@ -1,12 +1,14 @@
 // A second Ctrl-C on the compose platform still takes the project down: `npm run scenario
 // --platform compose` against the recording docker stand-in, Ctrl-C to its process group, and
-// again while the (slowed) `docker compose down` runs: the down completes before the exit.
+// again while the (slowed) `docker compose down` runs: the down completes before the exit, and
+// run.json says the stop was forced.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunRecord } from "../../../src/run/run-record.ts";
 import { haveProc } from "../../helpers/process-tree.ts";
 import { killNpmGroups, runNpm } from "../../helpers/run-npm.ts";
 
@@ -94,5 +96,9 @@ describe.skipIf(!haveProc)("compose: Ctrl-C twice", () => {
     expect(calls(log).filter(isDown)).toHaveLength(1);
     expect(downsDoneAtExit).toHaveLength(1);
     expect(result.output).toMatch(/forced stop: docker compose down of fh-\S+ done/);
+    // run.json is written as it stands, saying the stop was forced.
+    const record = JSON.parse(readFileSync(join(dir, "run", "run.json"), "utf8")) as RunRecord;
+    expect(record.status).toBe("interrupted");
+    expect(record.error).toMatch(/interrupted by SIGINT; forced by a second signal/);
   });
 });
