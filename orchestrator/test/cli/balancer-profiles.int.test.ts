@@ -28,6 +28,7 @@ describe.skipIf(missing.length > 0)("balancer profiles (local platform)", () => 
     const plan = planFile("alb", "faults:\n  - { at: 5s, action: crash, target: app-2 }\n");
     const out = join(outRoot, "alb");
     const { code, output } = await runCli("chaos", [
+      "--no-rate-check",
       "--strategies",
       "dynamodb,sticky",
       "--health",

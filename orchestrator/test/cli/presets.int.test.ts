@@ -16,7 +16,17 @@ afterAll(killCliChildren);
 
 async function chaos(name: string, args: string[]): Promise<Record<string, RunRecord>> {
   const out = join(outRoot, name);
-  const { code, output } = await runCli("chaos", [...args, "--duration", "20s", "--seed", "2", "--out", out]);
+  // The rate check has its own test (rate-check.int.test.ts); here it would only add a minute.
+  const { code, output } = await runCli("chaos", [
+    ...args,
+    "--no-rate-check",
+    "--duration",
+    "20s",
+    "--seed",
+    "2",
+    "--out",
+    out,
+  ]);
   expect(code, output).toBe(0);
   expect(output).toContain(`report: ${join(out, "report.html")}`);
   expect(existsSync(join(out, "report.html"))).toBe(true);
