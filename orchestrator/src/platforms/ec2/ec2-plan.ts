@@ -15,6 +15,16 @@ const plainUrl = z.url({ protocol: /^https?$/ }).refine((text) => {
   return url.username === "" && url.password === "";
 }, "must not carry credentials");
 
+/** Loopback hosts, where plain http never leaves the machine (moto, LocalStack on this host). */
+const isLoopbackHost = (hostname: string) =>
+  hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
+
+/** Signed AWS requests (the access key id, the signed headers, every input) go over TLS unless they stay on this host. */
+export const isSafeAwsEndpoint = (text: string): boolean => {
+  const url = new URL(text);
+  return url.protocol === "https:" || isLoopbackHost(url.hostname);
+};
+
 const filterSchema = z.strictObject({
   /** An EC2 DescribeInstances filter name: "tag:Name", "tag:aws:cloudformation:stack-name", "instance-type", ... */
   name: z.string().regex(/^[A-Za-z0-9][^=]*$/),
@@ -31,7 +41,7 @@ export const ec2SectionSchema = z.strictObject({
   /** The balancer's URL, where k6 sends load (only used when load runs). */
   lbUrl: plainUrl.optional(),
   /** An emulator's endpoint (moto, LocalStack) instead of AWS's own. */
-  awsEndpoint: plainUrl.optional(),
+  awsEndpoint: plainUrl.refine(isSafeAwsEndpoint, "plain http only to a loopback address; use https").optional(),
   /** `crash` as StopInstances with Force (the default) or as RebootInstances. */
   crashMode: z.enum(crashModes),
   /** Bound on each wait for an instance state (stopped, running, terminated) or a healthy target. */
@@ -77,6 +87,20 @@ const flagNames: Record<keyof Ec2Options, string> = {
   awsEndpoint: "--aws-endpoint",
   crashMode: "--ec2-crash",
 };
+
+function checkAwsEndpoint(text: string): void {
+  let safe: boolean;
+  try {
+    safe = isSafeAwsEndpoint(text);
+  } catch {
+    throw new InputError(`--aws-endpoint ${JSON.stringify(text)}: expected a URL such as http://127.0.0.1:5000`);
+  }
+  if (!safe) {
+    throw new InputError(
+      `--aws-endpoint ${JSON.stringify(text)}: plain http is refused except to a loopback address (127.0.0.1, [::1], localhost), since signed requests would cross the network unencrypted; expected https://... or a loopback URL`,
+    );
+  }
+}
 
 /** Parses `NAME=VALUE` filters; the same NAME given twice means either value. */
 export function parseEc2Filters(texts: readonly string[]): Ec2Filter[] {
@@ -126,6 +150,7 @@ export function ec2SectionFromOptions(
       "--target-group-arn is required with --platform ec2: the balancer's view of each instance comes from its target health",
     );
   }
+  if (options.awsEndpoint !== undefined) checkAwsEndpoint(options.awsEndpoint);
   const crashMode = options.crashMode ?? ec2Defaults.crashMode;
   if (!(crashModes as readonly string[]).includes(crashMode)) {
     throw new InputError(`--ec2-crash ${JSON.stringify(crashMode)}: expected one of ${crashModes.join(", ")}`);

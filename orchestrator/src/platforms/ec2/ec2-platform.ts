@@ -125,6 +125,7 @@ export class Ec2Platform implements Platform {
       const ids = stopped.map((m) => m.instanceId);
       console.log(`[ec2] restoring the fleet: starting ${stopped.map(memberLabel).join(", ")}`);
       await this.assertOptedIn(stopped);
+      await this.waitUntilNotStopping(ids);
       await this.aws.ec2.send(new StartInstancesCommand({ InstanceIds: ids }));
       await waitUntilInstanceRunning(this.waiter(), { InstanceIds: ids });
       for (const m of stopped) this.stoppedByRun.delete(m.slot);
@@ -155,16 +156,17 @@ export class Ec2Platform implements Platform {
           await this.aws.ec2.send(new RebootInstancesCommand({ InstanceIds }), { abortSignal: signal });
           return;
         }
-        await this.aws.ec2.send(new StopInstancesCommand({ InstanceIds, Force: true }), { abortSignal: signal });
+        // Marked before the call: a call whose answer is lost may still have stopped it, and down() starts it again.
         this.stoppedByRun.add(m.slot);
+        await this.aws.ec2.send(new StopInstancesCommand({ InstanceIds, Force: true }), { abortSignal: signal });
         await waitUntilInstanceStopped(this.waiter(signal), { InstanceIds });
         return;
       }
       case "stop": {
         await this.assertOptedIn([m], signal);
         const InstanceIds = [m.instanceId];
+        this.stoppedByRun.add(m.slot); // before the call, as for a crash
         await this.aws.ec2.send(new StopInstancesCommand({ InstanceIds }), { abortSignal: signal });
-        this.stoppedByRun.add(m.slot);
         await waitUntilInstanceStopped(this.waiter(signal), { InstanceIds });
         return;
       }
@@ -386,6 +388,17 @@ export class Ec2Platform implements Platform {
       NextToken = page.NextToken;
     } while (NextToken);
     return reservations;
+  }
+
+  /** A stop whose answer was lost may still be under way, and StartInstances refuses a stopping instance. */
+  private async waitUntilNotStopping(ids: string[]): Promise<void> {
+    await pollUntil(
+      async () => {
+        const found = (await this.describeInstances(undefined, undefined, ids)).flatMap((r) => r.Instances ?? []);
+        return found.every((i) => i.State?.Name !== "stopping");
+      },
+      { timeoutMs: this.section.waitTimeoutMs, intervalMs: this.section.pollIntervalMs, what: "no instance stopping" },
+    );
   }
 
   /** The guard again, just before a mutating call: the instances must still carry the opt-in tag. */

@@ -93,6 +93,36 @@ describe("what the template holds", () => {
     expect(JSON.stringify(statements)).not.toContain("*");
   });
 
+  it("has no 0.0.0.0/0 default for who may reach the balancer", () => {
+    const doc = parse(readFileSync(template, "utf8"), { customTags: cfnTags }) as {
+      Parameters: Record<string, { Default?: unknown }>;
+    };
+    expect(doc.Parameters.AllowedCidr).toBeDefined();
+    expect(doc.Parameters.AllowedCidr?.Default).toBeUndefined();
+    expect(readFileSync(template, "utf8")).not.toMatch(/Default: 0\.0\.0\.0\/0/);
+  });
+
+  it("adds an HTTPS listener only with a certificate, and then the app's cookie is Secure behind one proxy", () => {
+    const text = readFileSync(template, "utf8");
+    const doc = parse(text, { customTags: cfnTags }) as {
+      Parameters: Record<string, { Default?: unknown }>;
+      Conditions: Record<string, unknown>;
+    };
+    expect(doc.Parameters.CertificateArn?.Default).toBe("");
+    expect(doc.Conditions.HasCertificate).toBeDefined();
+    expect(text).toContain('HasCertificate: !Not [!Equals [!Ref CertificateArn, ""]]');
+    const https = all.HttpsListener as Resource & { Condition?: string };
+    expect(https.Condition).toBe("HasCertificate");
+    expect(https.Properties).toMatchObject({
+      Port: 443,
+      Protocol: "HTTPS",
+      Certificates: [{ CertificateArn: { Ref: "CertificateArn" } }],
+    });
+    expect(text).toContain("TRUST_PROXY=1");
+    expect(text).toMatch(/COOKIE_SECURE=\$\{CookieSecure\}/);
+    expect(text).toMatch(/CookieSecure: !If \[HasCertificate, "true", "false"\]/);
+  });
+
   it("checks health on /ping.html and switches stickiness by a parameter", () => {
     const [group] = byType("AWS::ElasticLoadBalancingV2::TargetGroup");
     expect(group?.Properties.HealthCheckPath).toBe("/ping.html");
