@@ -5,7 +5,7 @@ import type { AppConfig } from "./config.ts";
 import { describeError, HttpError } from "./http-errors.ts";
 import { loginPage, profilePage } from "./pages.ts";
 import { MaxAgeStore } from "./session-lifetime.ts";
-import { serverTiming, storeClockOf, timedStoreView, UntouchedStore } from "./store-timing.ts";
+import { type RequestStore, serverTiming, storeClockOf, timedStoreView, UntouchedStore } from "./store-timing.ts";
 import type { SessionStore } from "./stores/session-store.ts";
 import { touchDue } from "./touch-policy.ts";
 import { MAX_PROFILE_FIELDS, parseLogin, parseProfileField, parseProfileKey } from "./validation.ts";
@@ -99,7 +99,7 @@ export function createApp({ config, store, isDraining, now = Date.now }: AppDeps
       sess.touch();
       const nextExpiresMs = sess.cookie.expires?.getTime() ?? Date.now() + ttlMs;
       if (touchDue(storedExpiresMs, nextExpiresMs, ttlMs, config.sessionTouchAfterFraction)) {
-        const view = req.sessionStore as UntouchedStore;
+        const view = req.sessionStore as RequestStore;
         await promised((done) => view.touchNow(req.sessionID, sess, done)).catch((err: unknown) =>
           console.error(`[${instance}] ${req.method} ${req.path}: touch failed, expiry not moved: ${errorText(err)}`),
         );

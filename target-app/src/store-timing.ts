@@ -83,8 +83,9 @@ export class UntouchedStore extends session.Store {
   }
 
   /** The wrapped store's touch, for the app's own touch policy; express-session does not see it. */
-  touchNow(sid: string, sess: session.SessionData, callback: Callback): void {
-    if (this.inner.touch) this.inner.touch(sid, sess, callback);
+  touchNow(sid: string, sess: session.SessionData | session.Session, callback: Callback): void {
+    // express-session hands stores its Session object as the data, as here.
+    if (this.inner.touch) this.inner.touch(sid, sess as unknown as session.SessionData, callback);
     else callback();
   }
 }
@@ -96,7 +97,10 @@ Object.defineProperty(UntouchedStore.prototype, "touch", { value: undefined });
  * reload use): every call timed on `clock`. A set of the same data this request last saved is acknowledged
  * without a store call (express-session saves a regenerated session again from `res.end`, after the headers).
  */
-export function timedStoreView(store: UntouchedStore, clock: StoreClock): UntouchedStore {
+/** What `req.sessionStore` holds after the session middleware: the view, with express-session's generate(). */
+export type RequestStore = UntouchedStore & Request["sessionStore"];
+
+export function timedStoreView(store: UntouchedStore, clock: StoreClock): RequestStore {
   const timed = (callback: Callback | undefined): Callback => {
     const end = clock.begin();
     return (err?: unknown) => {
@@ -105,7 +109,8 @@ export function timedStoreView(store: UntouchedStore, clock: StoreClock): Untouc
     };
   };
   let lastSaved: string | undefined;
-  const view = Object.create(store) as UntouchedStore;
+  // express-session has set generate() on `store`; the view inherits it, and regenerate() calls this.destroy.
+  const view = Object.create(store) as RequestStore;
   view.get = (sid, callback) => {
     const end = clock.begin();
     store.get(sid, (err, sess) => {
