@@ -41,7 +41,8 @@ describe.skipIf(missing.length > 0)("chaos rate check (local platform)", () => {
     // The check's fleet was torn down, and the run itself used the checked rate.
     const record = readRecord(join(out, "sticky"));
     expect(record.plan.load.rate).toBe(10);
-    expect(record.events.find((e) => e.type === "warm-up")?.detail).toMatchObject({ rate: 10, users: 10 });
+    const warmUp = record.events.find((e) => e.type === "warm-up");
+    expect(warmUp && "detail" in warmUp ? warmUp.detail : null).toMatchObject({ rate: 10, users: 10 });
     expect(existsSync(join(out, "report.html"))).toBe(true);
   });
 
