@@ -1,6 +1,6 @@
 // The orchestrator's side of the watchdog: started with the first child, told each child's process
-// group as it starts and ends, so that killing the orchestrator (SIGKILL, a closed terminal) still
-// stops everything it started. The watchdog holds no reference to the event loop.
+// group as it starts and ends (and the clean-up commands to run), so that killing the orchestrator
+// (SIGKILL, a closed terminal) still stops everything it started. It holds no reference to the event loop.
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -35,6 +35,16 @@ export function watchGroup(pid: number): void {
 /** The group ended (or was stopped by us): the watchdog forgets it. */
 export function unwatchGroup(pid: number): void {
   watchdog?.stdin?.write(`- ${pid}\n`);
+}
+
+/**
+ * A command (argv, binary first) the watchdog runs if this orchestrator dies before withdrawing it:
+ * the clean-up of what is not a process of ours (a compose project's containers). Returns the withdrawal.
+ */
+export function onOrchestratorDeath(argv: readonly string[]): () => void {
+  const line = JSON.stringify(argv);
+  ensureWatchdog().stdin?.write(`! ${line}\n`);
+  return () => watchdog?.stdin?.write(`!- ${line}\n`);
 }
 
 /** The watchdog's PID, once started. */

@@ -10,6 +10,7 @@ import { healthProfiles } from "../../plan/health-profiles.ts";
 import type { Plan } from "../../plan/plan.ts";
 import { onForcedStop } from "../../process/forced-stop.ts";
 import { pollUntil } from "../../process/poll.ts";
+import { onOrchestratorDeath } from "../../process/supervisor.ts";
 import { strategyTraits } from "../../strategies.ts";
 import { countDiskSessions, type SessionFile } from "../disk-sessions.ts";
 import { drainedOrTimedOut, everyServerUp } from "../lb-state.ts";
@@ -34,7 +35,7 @@ import {
   sessionVolume,
   statsUri,
 } from "./compose-file.ts";
-import { commandLine, runDocker } from "./docker-cli.ts";
+import { commandLine, dockerBin, runDocker } from "./docker-cli.ts";
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), "../../../../..");
 
@@ -95,6 +96,7 @@ export class ComposePlatform implements Platform {
   /** The `down` in progress, shared by the run's tear-down and a forced stop (a second Ctrl-C). */
   private tearingDown?: Promise<void>;
   private forgetForcedStop?: () => void;
+  private forgetWatchdogDown?: () => void;
   private readonly paused = new Set<string>();
   /** Instances whose container was removed with their disk: `start` creates them anew. */
   private readonly removed = new Set<string>();
@@ -115,8 +117,10 @@ export class ComposePlatform implements Platform {
     mkdirSync(this.runDir, { recursive: true });
     this.writeFiles();
     this.started = true;
-    // A second Ctrl-C kills the orchestrator's children, but the project is still taken down.
+    // A second Ctrl-C kills the orchestrator's children, but the project is still taken down; so
+    // does the watchdog if the orchestrator is killed.
     this.forgetForcedStop ??= onForcedStop(`docker compose down of ${this.project}`, () => this.down());
+    this.forgetWatchdogDown ??= onOrchestratorDeath([dockerBin(), ...this.compose(...downArgs)]);
     console.log(
       `[compose] project ${this.project}: ${this.ids.length} instances (${this.traits.store} sessions), ` +
         `HAProxy ${this.traits.sticky ? "sticky cookie" : "round robin"}, health ${this.plan.health}; ${this.composeFile}`,
@@ -158,6 +162,8 @@ export class ComposePlatform implements Platform {
       this.started = false;
       this.forgetForcedStop?.();
       this.forgetForcedStop = undefined;
+      this.forgetWatchdogDown?.();
+      this.forgetWatchdogDown = undefined;
     } catch (err) {
       problems.push((err as Error).message);
     }

@@ -1,7 +1,7 @@
 // A second Ctrl-C on the compose platform still takes the project down: `npm run scenario
 // --platform compose` against the recording docker stand-in, Ctrl-C to its process group, and
 // again while the (slowed) `docker compose down` runs: the down completes before the exit, and
-// run.json says the stop was forced.
+// run.json says the stop was forced. And SIGKILL to the orchestrator: its watchdog runs the down.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -49,7 +49,7 @@ const calls = (path: string) =>
     : [];
 const isDown = (args: string[]) => args[0] === "compose" && args.includes("down");
 
-describe.skipIf(!haveProc)("compose: Ctrl-C twice", () => {
+describe.skipIf(!haveProc)("compose: the project is taken down however the orchestrator ends", () => {
   it("the second Ctrl-C forces, and the compose project is still taken down before the exit", async () => {
     const log = join(dir, "docker-calls.jsonl");
     const slowMs = 3000;
@@ -100,5 +100,34 @@ describe.skipIf(!haveProc)("compose: Ctrl-C twice", () => {
     const record = JSON.parse(readFileSync(join(dir, "run", "run.json"), "utf8")) as RunRecord;
     expect(record.status).toBe("interrupted");
     expect(record.error).toMatch(/interrupted by SIGINT; forced by a second signal/);
+  });
+
+  it("SIGKILL to the orchestrator: its watchdog still runs the project's docker compose down", async () => {
+    const log = join(dir, "killed-calls.jsonl");
+    const env = {
+      ...process.env,
+      FH_DOCKER_BIN: fakeDocker,
+      FAKE_DOCKER_LOG: log,
+      FAKE_DOCKER_LB_PORT: String((stats.address() as AddressInfo).port),
+    };
+    let orchestrator: number | undefined;
+    const args = ["--platform", "compose", "--strategy", "sticky", "--instances", "2", "--no-load"];
+    const result = await runNpm(
+      "scenario",
+      [...args, "--duration", "30s", "--seed", "3", "--out", join(dir, "killed")],
+      (line, run) => {
+        if (orchestrator || !/^\[run\] no load: applying the fault plan/.test(line)) return;
+        orchestrator = run.tree().find((p) => p.command.includes("watchdog.mjs"))?.ppid;
+        if (orchestrator) process.kill(orchestrator, "SIGKILL");
+      },
+      env,
+    );
+    expect(orchestrator, result.output).toBeDefined();
+    // Killed during the run, before its own tear-down: a `down` can come only from the watchdog.
+    const deadline = Date.now() + 10_000;
+    while (!calls(log).some(isDown) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    const down = calls(log).filter(isDown);
+    expect(down, result.output).toHaveLength(1);
+    expect(down[0]).toEqual(expect.arrayContaining(["compose", "-p", "down", "-v", "--remove-orphans"]));
   });
 });
