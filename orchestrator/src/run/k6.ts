@@ -8,6 +8,7 @@ import { HarnessError } from "../errors.ts";
 import { formatDuration } from "../plan/duration.ts";
 import type { Plan } from "../plan/plan.ts";
 import { ManagedChild } from "../process/child.ts";
+import { childEnv } from "../process/child-env.ts";
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), "../../../..");
 
@@ -40,8 +41,8 @@ export interface K6Run {
 
 export function startK6(plan: Plan, runDir: string, baseUrl: string, apiPort: number): K6Run {
   const files = k6Files(runDir);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  // Allow-listed: k6 never sees the user's AWS credentials or tokens (K6_CLOUD_TOKEN included).
+  const env = childEnv({
     BASE_URL: baseUrl,
     RATE: String(plan.load.rate),
     SESSIONS: String(plan.load.sessions),
@@ -50,7 +51,7 @@ export function startK6(plan: Plan, runDir: string, baseUrl: string, apiPort: nu
     SUMMARY_PATH: files.summary,
     RUN_ID: plan.runId.replace(/[^A-Za-z0-9_.-]/g, "").slice(-40),
     K6_NO_USAGE_REPORT: "true",
-  };
+  });
   const child = new ManagedChild({
     name: "k6",
     command: k6Path(),

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { dynamoDbLocalJar } from "../../../../tools/tool-paths.mjs";
 import { HarnessError } from "../../errors.ts";
 import { ManagedChild } from "../../process/child.ts";
+import { childEnv } from "../../process/child-env.ts";
 import { pollUntil } from "../../process/poll.ts";
 
 export interface DynamoDbLocal {
@@ -52,6 +53,7 @@ export async function startDynamoDbLocal(options: {
       String(options.port),
     ],
     cwd: dirname(found.jar),
+    env: childEnv(),
     logFile: options.logFile,
     echo: options.echo ?? false,
   });

@@ -14,6 +14,7 @@ import { faultUnit } from "../../faults/registry.ts";
 import { healthProfiles } from "../../plan/health-profiles.ts";
 import type { Plan } from "../../plan/plan.ts";
 import { ManagedChild } from "../../process/child.ts";
+import { childEnv } from "../../process/child-env.ts";
 import { httpOk, pollUntil } from "../../process/poll.ts";
 import { freePorts } from "../../process/ports.ts";
 import { strategyTraits } from "../../strategies.ts";
@@ -104,6 +105,7 @@ class LocalPlatform implements Platform {
       name: "lb",
       command: haproxyPath(),
       args: ["-db", "-f", config],
+      env: childEnv(),
       logFile: join(this.logDir, "lb.log"),
     });
     await pollUntil(
@@ -299,8 +301,8 @@ class LocalPlatform implements Platform {
 
   private async startInstance(m: LocalInstance, signal?: AbortSignal): Promise<void> {
     mkdirSync(m.sessionDir, { recursive: true });
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
+    // Allow-listed: the apps never see the user's AWS credentials or tokens (DynamoDB Local gets dummy keys).
+    const env = childEnv({
       PORT: String(m.port),
       HOST: host,
       INSTANCE_ID: m.id,
@@ -316,7 +318,7 @@ class LocalPlatform implements Platform {
             AWS_SECRET_ACCESS_KEY: "local",
           }
         : {}),
-    };
+    });
     m.paused = false;
     m.child = new ManagedChild({
       name: m.id,
