@@ -1,0 +1,87 @@
+// DynamoDB calls per request against a real DynamoDB Local: a profile read is one GetItem (two with a touch on
+// every read, as express-session does by default), a profile write a GetItem and a PutItem.
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoDbStore } from "../src/stores/dynamodb-store.ts";
+import { createSessionTable } from "../src/stores/dynamodb-table.ts";
+import { Person, type RunningApp, startApp, testConfig } from "./helpers/app-server.ts";
+import { type DynamoDbLocal, dynamoDbLocalMissingReason, startDynamoDbLocal } from "./helpers/dynamodb-local.ts";
+
+const missing = dynamoDbLocalMissingReason();
+if (missing) console.warn(`SKIPPED dynamodb-calls.int.test.ts: ${missing}`);
+
+const TABLE = "calls-sessions";
+
+/** A client that records the name of every command it sends. */
+function countingClient(endpoint: string, calls: string[]): DynamoDBClient {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 1,
+  });
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      calls.push(String(context.commandName).replace(/Command$/, ""));
+      return next(args);
+    },
+    { step: "initialize", name: "countCalls" },
+  );
+  return client;
+}
+
+describe.skipIf(missing !== null)("DynamoDB calls per request", () => {
+  let local: DynamoDbLocal | undefined;
+  const apps: RunningApp[] = [];
+  const calls: string[] = [];
+
+  beforeAll(async () => {
+    local = await startDynamoDbLocal();
+    const setup = countingClient(local.endpoint, []);
+    await createSessionTable(setup, TABLE);
+    setup.destroy();
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.close()));
+    await local?.stop();
+  });
+
+  async function start(fraction: number): Promise<RunningApp> {
+    const endpoint = local?.endpoint ?? "";
+    const config = testConfig(`app-f${fraction}`, {
+      kind: "dynamodb",
+      table: TABLE,
+      region: "us-east-1",
+      endpoint,
+      consistentRead: true,
+      localCredentials: true,
+    });
+    const store = new DynamoDbStore({ client: countingClient(endpoint, calls), table: TABLE });
+    const app = await startApp({ ...config, sessionTouchAfterFraction: fraction }, store);
+    apps.push(app);
+    return app;
+  }
+
+  async function callsOf(run: () => Promise<{ status: number }>): Promise<string[]> {
+    const before = calls.length;
+    expect((await run()).status).toBe(200);
+    return calls.slice(before);
+  }
+
+  it.each([
+    { fraction: 0.1, read: ["GetItem"], write: ["GetItem", "PutItem"] },
+    { fraction: 0, read: ["GetItem", "UpdateItem"], write: ["GetItem", "UpdateItem", "PutItem"] },
+  ])("SESSION_TOUCH_AFTER_FRACTION=$fraction: a read is $read, a write $write", async ({ fraction, read, write }) => {
+    const app = await start(fraction);
+    const person = new Person();
+    expect(
+      await callsOf(() => person.request(app.url, "POST", "/login", { json: { username: `u${fraction}` } })),
+    ).toEqual(["PutItem"]);
+    for (let i = 0; i < 3; i++) {
+      expect(await callsOf(() => person.request(app.url, "GET", "/profile"))).toEqual(read);
+      expect(
+        await callsOf(() => person.request(app.url, "POST", "/profile", { json: { key: "k", value: `v${i}` } })),
+      ).toEqual(write);
+    }
+  });
+});
