@@ -92,6 +92,11 @@ async function run(argv: string[]): Promise<ExitCode> {
   let plans = plansAt(options.rate);
   let first = plans[0]!;
   if (values["dry-run"]) {
+    if (autoRate) {
+      console.log(
+        `[chaos] --rate auto: the rate is found before the runs, by bringing up each fleet; the plans below show ${first.load.rate} iterations/s`,
+      );
+    }
     for (const plan of plans) {
       console.log(`${formatDryRun(plan, await dryRun(plan, createPlatform(plan, resolve(plan.outDir))))}\n`);
     }
