@@ -8,7 +8,9 @@ import { startDynamoDbLocal } from "../platforms/local/dynamodb-local.ts";
 const help = `Usage: npm run store -- [--port 8000] [--table sessions] [--region us-east-1]
 
 Runs DynamoDB Local in memory on 127.0.0.1:PORT with the session table created (hash key "id",
-TTL on "expires"), prints "ready", and runs until Ctrl-C.`;
+TTL on "expires"), prints "ready", and runs until Ctrl-C. The jar has no bind option: on Linux
+with a C compiler a small LD_PRELOAD shim keeps it on loopback; otherwise it listens on every
+interface, and the ready line says so.`;
 
 async function run(argv: string[]): Promise<ExitCode> {
   let values: { port?: string; table?: string; region?: string; help?: boolean };
@@ -49,7 +51,10 @@ async function run(argv: string[]): Promise<ExitCode> {
       credentials: { accessKeyId: "local", secretAccessKey: "local" },
     });
     await createSessionTable(client, table);
-    console.log(`[store] ready: ${store.version} on ${store.endpoint}, table "${table}" (Ctrl-C stops it)`);
+    const reach = store.loopbackOnly
+      ? "reachable from this machine only"
+      : `EXPOSED: listening on every interface, port ${port}, readable and writable by anyone who can reach it`;
+    console.log(`[store] ready: ${store.version} on ${store.endpoint} (${reach}), table "${table}" (Ctrl-C stops it)`);
     const exit = await store.child.exited;
     return exit.code === 0 || exit.signal ? ExitCode.ok : ExitCode.harnessError;
   } catch (err) {

@@ -5,11 +5,14 @@ import { HarnessError } from "../../errors.ts";
 import { ManagedChild } from "../../process/child.ts";
 import { childEnv } from "../../process/child-env.ts";
 import { pollUntil } from "../../process/poll.ts";
+import { exposedWarning, loopbackBind } from "./loopback-bind.ts";
 
 export interface DynamoDbLocal {
   endpoint: string;
   child: ManagedChild;
   version: string;
+  /** False when it listens on every interface (the loopback shim could not be built here). */
+  loopbackOnly: boolean;
 }
 
 /**
@@ -53,7 +56,8 @@ export async function startDynamoDbLocal(options: {
       String(options.port),
     ],
     cwd: dirname(found.jar),
-    env: childEnv(),
+    // Loopback only (an LD_PRELOAD shim: the jar has no bind option), and no inherited credentials.
+    env: childEnv(loopbackBind().env),
     logFile: options.logFile,
     echo: options.echo ?? false,
   });
@@ -73,5 +77,7 @@ export async function startDynamoDbLocal(options: {
     await child.stop(2000);
     throw new HarnessError(`DynamoDB Local did not start: ${(err as Error).message}`);
   }
-  return { endpoint, child, version: `DynamoDB Local ${found.release}` };
+  const bind = loopbackBind();
+  if (!bind.loopbackOnly) console.warn(`[${options.name ?? "store"}] ${exposedWarning(options.port, bind.reason)}`);
+  return { endpoint, child, version: `DynamoDB Local ${found.release}`, loopbackOnly: bind.loopbackOnly };
 }
