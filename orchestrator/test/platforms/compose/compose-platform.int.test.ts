@@ -42,6 +42,18 @@ const dirs: string[] = [];
 
 beforeAll(async () => {
   stats = createServer((req, res) => {
+    if (req.method === "POST" && req.url === "/fh-lb-stats") {
+      // HAProxy's admin form (`stats admin`): a server's state changed, answered 303 with st=DONE.
+      let body = "";
+      req.on("data", (chunk) => {
+        body += chunk;
+      });
+      req.on("end", () => {
+        statsRequests.push(`POST ${body}`);
+        res.writeHead(303, { location: "/fh-lb-stats;st=DONE" }).end();
+      });
+      return;
+    }
     statsRequests.push(req.url ?? "");
     if (req.url !== "/fh-lb-stats;csv") return res.writeHead(404).end();
     res.writeHead(200, { "content-type": "text/plain" }).end(statsCsv(3));
@@ -154,7 +166,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
     ]);
   });
 
-  it("rolling-restart: each instance in turn stopped gracefully (-t 15) and replaced on a fresh volume", async () => {
+  it("rolling-restart: each instance in turn deregistered, stopped gracefully (-t 15) and replaced on a fresh volume", async () => {
     const { plan, platform, c, calls } = setUp("local", "rolling-restart");
     await runPlan(plan, platform);
     const replace = (id: string) => [
@@ -173,6 +185,13 @@ describe("compose platform: each preset's docker commands, in order", () => {
       ...replace("app-3"),
       c("down", "-v", "--remove-orphans"),
     ]);
+    // Each instance is taken out of HAProxy before it stops and put back once replaced (stats page).
+    expect(statsRequests.filter((r) => r.startsWith("POST"))).toEqual(
+      ["app-1", "app-2", "app-3"].flatMap((id) => [
+        `POST s=${id}&action=maint&b=app`,
+        `POST s=${id}&action=ready&b=app`,
+      ]),
+    );
   });
 
   it("freeze: pause, then unpause", async () => {
@@ -259,7 +278,12 @@ describe("compose platform: probes", () => {
       await platform.up();
       const states = await platform.lbStates();
       expect([...states.keys()]).toContain("app-3");
-      expect(states.get("app-1")).toEqual({ status: "UP", inFlight: 0, abortedTotal: 0 });
+      expect(states.get("app-1")).toEqual({
+        status: "UP",
+        inFlight: 0,
+        abortedTotal: 0,
+        retried: { retries: 0, redispatches: 0 },
+      });
     } finally {
       await platform.down();
     }
