@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { SessionData } from "express-session";
-import { SessionStore, StoreUnavailableError, sessionExpiresMs } from "./session-store.ts";
+import { SessionStore, StoreUnavailableError, sessionExpiresMs, withStoredExpiry } from "./session-store.ts";
 
 /** Session ids as express-session makes them (base64url); anything else never touches the filesystem. */
 const SID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
@@ -129,7 +129,7 @@ export class DiskStore extends SessionStore {
       return;
     }
     this.serialized(sid, () => this.readLive(sid)).then(
-      (file) => callback(null, file?.sess ?? null),
+      (file) => callback(null, file ? withStoredExpiry(file.sess, file.expires) : null),
       (err: unknown) => callback(new StoreUnavailableError("get", err)),
     );
   }

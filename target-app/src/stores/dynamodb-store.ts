@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import type { SessionData } from "express-session";
 import { readSessionItem } from "./dynamodb-item.ts";
-import { SessionStore, StoreUnavailableError, sessionExpiresMs } from "./session-store.ts";
+import { SessionStore, StoreUnavailableError, sessionExpiresMs, withStoredExpiry } from "./session-store.ts";
 
 export interface DynamoDbStoreOptions {
   client: DynamoDBClient;
@@ -113,6 +113,6 @@ export class DynamoDbStore extends SessionStore {
         `dynamodb store: item ${sid.slice(0, 6)}... in ${this.table} is not a session (${read.reason}); treating it as a miss (${this.unreadableSessions} so far)`,
       );
     }
-    return read.kind === "session" ? read.sess : null;
+    return read.kind === "session" ? withStoredExpiry(read.sess, read.expiresMs) : null;
   }
 }
