@@ -1,9 +1,9 @@
 // A StopInstances whose answer is lost (it reached EC2, the reply did not reach us) still gets the instance restored.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AwsClients } from "../../../src/platforms/ec2/aws-clients.ts";
 import { createEc2Platform, type Ec2Platform } from "../../../src/platforms/ec2/ec2-platform.ts";
-import { type MotoServer, motoMissing, startMoto } from "../../helpers/moto-server.ts";
-import { fleetPlan, makeFleet, states, useDummyCredentials } from "./moto-fleet.ts";
+import { motoMissing } from "../../helpers/moto-server.ts";
+import { fleetPlan, makeFleet, motoForSuite, states } from "./moto-fleet.ts";
 
 const missing = motoMissing();
 if (missing) console.warn(`SKIPPED ec2 lost-response test against moto: ${missing}`);
@@ -24,25 +24,18 @@ function loseStopAnswers(platform: Ec2Platform): void {
 }
 
 describe.skipIf(missing !== null)("ec2: a lost StopInstances answer", () => {
-  let moto: MotoServer;
-  beforeAll(async () => {
-    useDummyCredentials();
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
+  const moto = motoForSuite();
 
   it.each(["kill", "stop"] as const)("%s: the call fails here, yet down() starts the instance again", async (op) => {
-    const fleet = await makeFleet(moto.endpoint, `lost-${op}`, 2);
+    const fleet = await makeFleet(moto.endpoint(), `lost-${op}`, 2);
     const [first] = fleet.instanceIds as [string, string];
-    const platform = createEc2Platform(fleetPlan(moto.endpoint, fleet, []), "/nonexistent") as Ec2Platform;
+    const platform = createEc2Platform(fleetPlan(moto.endpoint(), fleet, []), "/nonexistent") as Ec2Platform;
     await platform.up();
     loseStopAnswers(platform);
     await expect(platform.instanceOp("app-1", op)).rejects.toThrow(/socket hang up/);
-    expect((await states(moto.endpoint, [first]))[first]).toMatch(/^stopp(ing|ed)$/);
+    expect((await states(moto.endpoint(), [first]))[first]).toMatch(/^stopp(ing|ed)$/);
     await platform.down();
-    expect((await states(moto.endpoint, [first]))[first]).toBe("running");
+    expect((await states(moto.endpoint(), [first]))[first]).toBe("running");
     expect(platform.calls.filter((c) => c.command === "StartInstances").at(-1)?.input).toEqual({
       InstanceIds: [first],
     });

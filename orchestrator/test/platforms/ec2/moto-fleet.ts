@@ -13,8 +13,10 @@ import {
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { afterAll, beforeAll } from "vitest";
 import { type Fault, type Plan, planFromOptions, validatePlan } from "../../../src/plan/plan.ts";
 import { optInTag } from "../../../src/platforms/ec2/ec2-plan.ts";
+import { type MotoServer, startMoto } from "../../helpers/moto-server.ts";
 
 export const region = "us-east-1";
 
@@ -29,6 +31,24 @@ export function useDummyCredentials(): void {
   Object.assign(process.env, dummyCredentials);
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
+}
+
+/** moto for the enclosing describe block, with dummy credentials: started before its tests, stopped after. */
+export function motoForSuite(): { endpoint(): string } {
+  let moto: MotoServer | undefined;
+  beforeAll(async () => {
+    useDummyCredentials();
+    moto = await startMoto();
+  });
+  afterAll(async () => {
+    await moto?.stop();
+  });
+  return {
+    endpoint: () => {
+      if (!moto) throw new Error("moto is not running");
+      return moto.endpoint;
+    },
+  };
 }
 
 export function clients(endpoint: string) {
