@@ -20,7 +20,7 @@ let appPort = 0;
 const balancers: ManagedChild[] = [];
 
 beforeAll(async () => {
-  [appPort] = await freePorts(1);
+  appPort = (await freePorts(1))[0]!;
   app = appServer();
   await new Promise<void>((resolve) => app.listen(appPort, "127.0.0.1", resolve));
 });
