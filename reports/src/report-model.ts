@@ -336,7 +336,7 @@ export function valueAt(object: unknown, path: string): number | null {
 }
 
 /** True when the path exists in the object (its value may be null): the first missing part is undefined. */
-function hasPath(object: unknown, path: string): boolean {
+export function hasPath(object: unknown, path: string): boolean {
   let current: unknown = object;
   for (const part of path.split(".")) {
     if (current === null) return true;

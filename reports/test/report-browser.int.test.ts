@@ -9,7 +9,7 @@ import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunRecord } from "../../orchestrator/src/run/run-record.ts";
 import { chromiumPath } from "../../tools/tool-paths.mjs";
-import { valueAt } from "../src/report-model.ts";
+import { hasPath, valueAt } from "../src/report-model.ts";
 import { writeReport } from "../src/write-report.ts";
 
 const CHROMIUM = chromiumPath();
@@ -127,6 +127,8 @@ describe.skipIf(!haveChromium)("the report in headless Chromium", () => {
         expect(mine.map((c) => c.field)).toContain(field);
       }
       for (const cell of mine) {
+        // A field this (recorded) run.json predates is shown as re-aggregated from its samples.
+        if (!hasPath(record.results, cell.field)) continue;
         const recorded = valueAt(record.results, cell.field);
         expect(cell.value, `${record.strategy} ${cell.field}`).toBe(recorded === null ? "" : String(recorded));
         expect(cell.text.trim()).not.toBe("");
