@@ -45,6 +45,20 @@ const haproxyBehaviour = {
   drainTimeoutMs: 30_000,
 } as const;
 
+/**
+ * What both AWS balancers share with the seeds' settings: checks every 30 s with a 5 s timeout,
+ * unhealthy after 2; no retry on another target; a planned stop waits the default 300 s
+ * deregistration delay (connection draining), ended early once nothing is in flight.
+ */
+const awsBalancer = {
+  intervalMs: 30_000,
+  timeoutMs: 5000,
+  fall: 2,
+  retries: 0,
+  redispatch: false,
+  drainTimeoutMs: 300_000,
+} as const;
+
 export const healthProfiles = {
   fast: {
     emulates: "HAProxy with fast checks (retries a refused request, the last try on another server)",
@@ -64,30 +78,18 @@ export const healthProfiles = {
   },
   "aws-alb": {
     emulates: "an AWS Application Load Balancer (no retry on another target: 502 on a refused or reset connection)",
-    intervalMs: 30_000,
-    timeoutMs: 5000,
-    fall: 2,
+    ...awsBalancer,
     rise: 5,
-    retries: 0,
-    redispatch: false,
     answers: { refused: 502, reset: 502, timeout: 504 },
-    // Duration-based stickiness: the ALB's own cookie, one day by default.
+    // Duration-based stickiness: the ALB's own cookie.
     stickyCookie: { name: "AWSALB", maxAgeS: 86_400 },
-    // The default deregistration delay is 300 s, ended early once the target has no request in flight.
-    drainTimeoutMs: 300_000,
   },
   "aws-elb": {
     emulates: "an AWS Classic Load Balancer (no retry: 504 when the instance refuses or closes the connection)",
-    intervalMs: 30_000,
-    timeoutMs: 5000,
-    fall: 2,
+    ...awsBalancer,
     rise: 10,
-    retries: 0,
-    redispatch: false,
     answers: { refused: 504, reset: 504, timeout: 504 },
     stickyCookie: { name: "AWSELB", maxAgeS: 86_400 },
-    // Connection draining: 300 s by default.
-    drainTimeoutMs: 300_000,
   },
 } as const satisfies Record<string, BalancerProfile>;
 

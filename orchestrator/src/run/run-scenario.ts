@@ -219,7 +219,7 @@ async function recordLbCounters(platform: Platform, log: EventLog, phase: "start
  * the real balancer's settings where the platform read them (an ALB's target group), with an
  * ALB's behaviour (no retry, 502 and 504) and the profile kept only as the name asked for.
  */
-export function balancerRecord(profile: Plan["health"], observed?: BalancerSettings): BalancerRecord {
+function balancerRecord(profile: Plan["health"], observed?: BalancerSettings): BalancerRecord {
   if (!observed) {
     const p = healthProfiles[profile];
     return { profile, source: "profile", ...p, behaviour: describeBehaviour(p) };
