@@ -43,7 +43,7 @@ function appServer(): Server {
 /**
  * HAProxy in front of one live server and, when asked, a victim: a server that answers until
  * HAProxy has seen it UP, then dies (its listener closed), as an instance just crashed. Checks are
- * a minute apart, so the dead victim stays UP for the whole test.
+ * a second apart with fall 3: the dead victim stays UP for the ~2 s the test needs.
  */
 async function balancer(profile: HealthProfileName, withVictim: boolean): Promise<string> {
   const [port, victimPort] = await freePorts(2);
@@ -63,7 +63,7 @@ async function balancer(profile: HealthProfileName, withVictim: boolean): Promis
       statsAdmin: true,
       servers,
       sticky: false,
-      health: { ...healthProfiles[profile], intervalMs: 60_000 },
+      health: { ...healthProfiles[profile], intervalMs: 1000, fall: 3 },
     }),
   );
   const child = new ManagedChild({
@@ -84,6 +84,9 @@ async function balancer(profile: HealthProfileName, withVictim: boolean): Promis
     { timeoutMs: 5000, what: "HAProxy to see every server UP" },
   );
   if (withVictim) {
+    // Past the first check of every server (within one interval of the start): the victim was seen
+    // alive; it dies now and stays UP for at least the 3 failed checks (about 2 s) the test outlasts.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
     victim.closeAllConnections();
     await new Promise((resolve) => victim.close(resolve));
   }
