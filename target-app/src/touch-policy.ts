@@ -2,7 +2,7 @@
 
 /**
  * True when touching would move the stored expiry later by more than `fraction` of the TTL. With fraction 0,
- * every move is written (express-session's behaviour); with 0.1 and a one-hour TTL, at most one touch per
+ * every request touches, even one in the same millisecond as the last (express-session's behaviour); with 0.1 and a one-hour TTL, at most one touch per
  * session every six minutes, and a stored expiry at most six minutes earlier than the sliding one.
  * An unknown stored expiry is always touched.
  */
@@ -12,6 +12,6 @@ export function touchDue(
   ttlMs: number,
   fraction: number,
 ): boolean {
-  if (storedExpiresMs === undefined || !Number.isFinite(storedExpiresMs)) return true;
+  if (fraction === 0 || storedExpiresMs === undefined || !Number.isFinite(storedExpiresMs)) return true;
   return nextExpiresMs - storedExpiresMs > fraction * ttlMs;
 }

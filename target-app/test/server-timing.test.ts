@@ -115,6 +115,8 @@ describe("touchDue", () => {
     expect(touchDue(1_000_000, 1_000_000 + 0.1 * ttl, ttl, 0.1)).toBe(false);
     expect(touchDue(1_000_000, 1_000_001 + 0.1 * ttl, ttl, 0.1)).toBe(true);
     expect(touchDue(1_000_000, 1_000_001, ttl, 0)).toBe(true);
+    // Fraction 0 touches on every request, even one in the same millisecond as the stored expiry.
+    expect(touchDue(1_000_000, 1_000_000, ttl, 0)).toBe(true);
     expect(touchDue(1_000_000, 1_000_000 + ttl, ttl, 1)).toBe(false);
     expect(touchDue(undefined, 5, ttl, 0.5)).toBe(true);
   });
