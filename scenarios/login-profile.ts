@@ -1,7 +1,8 @@
 // k6 scenario: each VU is one logged-in person who reads and writes its profile and checks every
 // answer against its own record (DESIGN.md "The scenario's verification model").
 //
-// Metric contract read by the orchestrator (orchestrator/src/core/aggregate.ts):
+// Metric contract read by the orchestrator (orchestrator/src/verdict/aggregate.ts); the names are
+// lib/metrics.ts (METRIC), which both sides import:
 //   fh_req                   Trend (ms), one sample per HTTP request; tags endpoint, instance, class
 //   fh_sessions_started      Counter; tag instance (the one that served the login)
 //   fh_sessions_lost         Counter; tags home (instance that started the session), instance
@@ -16,6 +17,7 @@ import { Counter, Trend } from "k6/metrics";
 import type { Options } from "k6/options";
 import { FAILED_CLASSES, isFailure, type RequestClass } from "./lib/classify.ts";
 import { readConfig } from "./lib/config.ts";
+import { METRIC } from "./lib/metrics.ts";
 import {
   type Answer,
   endSession,
@@ -48,13 +50,13 @@ export const options: Options = {
   ...(config.thresholds ? { thresholds: config.thresholds } : {}),
 };
 
-const fhReq = new Trend("fh_req", true);
-const fhStore = new Trend("fh_store", true);
-const sessionsStarted = new Counter("fh_sessions_started");
-const sessionsLost = new Counter("fh_sessions_lost");
-const readsStale = new Counter("fh_reads_stale");
-const writesIndeterminate = new Counter("fh_writes_indeterminate");
-const requestsFailed = new Counter("fh_requests_failed");
+const fhReq = new Trend(METRIC.req, true);
+const fhStore = new Trend(METRIC.store, true);
+const sessionsStarted = new Counter(METRIC.sessionsStarted);
+const sessionsLost = new Counter(METRIC.sessionsLost);
+const readsStale = new Counter(METRIC.readsStale);
+const writesIndeterminate = new Counter(METRIC.writesIndeterminate);
+const requestsFailed = new Counter(METRIC.requestsFailed);
 const failedClasses: readonly string[] = FAILED_CLASSES;
 
 type Endpoint = "login" | "profile_get" | "profile_set";

@@ -5,6 +5,7 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { seededRandom } from "../../orchestrator/src/plan/seed.ts";
+import { METRIC } from "../../scenarios/lib/metrics.ts";
 
 const HTTP_METRICS = [
   "http_reqs",
@@ -18,7 +19,7 @@ const HTTP_METRICS = [
   "http_req_failed",
 ] as const;
 const ITERATION_METRICS = ["iterations", "iteration_duration", "data_sent", "data_received"] as const;
-const CUSTOM = ["fh_req", "fh_sessions_started", "fh_sessions_lost", "fh_reads_stale", "fh_writes_indeterminate"];
+const CUSTOM = [METRIC.req, METRIC.sessionsStarted, METRIC.sessionsLost, METRIC.readsStale, METRIC.writesIndeterminate];
 const ENDPOINTS = [
   { endpoint: "profile_get", method: "GET", name: "/profile" },
   { endpoint: "profile_set", method: "POST", name: "/profile" },
@@ -67,7 +68,7 @@ export async function generateSamples(
 
   for (const m of HTTP_METRICS) await write(metricLine(m, m === "http_reqs" ? "counter" : "trend", "time"), false);
   for (const m of ITERATION_METRICS) await write(metricLine(m, "counter", "default"), false);
-  for (const m of CUSTOM) await write(metricLine(m, m === "fh_req" ? "trend" : "counter", "default"), false);
+  for (const m of CUSTOM) await write(metricLine(m, m === METRIC.req ? "trend" : "counter", "default"), false);
 
   // ~24.6 lines per iteration of ~2.05 requests (as in a real run): 50 iterations/s.
   const perIteration = 24.6;
@@ -109,7 +110,7 @@ export async function generateSamples(
           instance = "app-1";
           sessions.delete(vu);
           await point(
-            "fh_sessions_lost",
+            METRIC.sessionsLost,
             stamp,
             1,
             `"group":"","home":"app-2","instance":"app-1","scenario":"login_profile"`,
@@ -119,7 +120,7 @@ export async function generateSamples(
       }
       if (!home && cls === "ok") {
         sessions.set(vu, instance);
-        await point("fh_sessions_started", stamp, 1, `"group":"","instance":"${instance}","scenario":"login_profile"`);
+        await point(METRIC.sessionsStarted, stamp, 1, `"group":"","instance":"${instance}","scenario":"login_profile"`);
       }
       const expected = status >= 200 && status < 400 ? "true" : status === 401 ? "true" : "false";
       const tags = `"endpoint":"${endpoint}","expected_response":"${expected}","group":"","method":"${method}","name":"${name}","proto":"HTTP/1.1","scenario":"login_profile","status":"${status}","url":"${name}"`;
@@ -137,14 +138,14 @@ export async function generateSamples(
         await point(m, stamp, v, tags);
       }
       await point(
-        "fh_req",
+        METRIC.req,
         stamp,
         value,
         `"class":"${cls}","endpoint":"${endpoint}","group":"","instance":"${instance}","scenario":"login_profile"`,
       );
       if (cls === "reset" && endpoint === "profile_set") {
         await point(
-          "fh_writes_indeterminate",
+          METRIC.writesIndeterminate,
           stamp,
           1,
           `"endpoint":"profile_set","group":"","scenario":"login_profile"`,

@@ -1,4 +1,4 @@
-// `npm run report -- <run-dir>... [--out FILE]`: writes a self-contained report.html for the runs.
+// `npm run report -- <run-dir>... [--out FILE] [--recheck]`: writes a self-contained report.html for the runs.
 
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -6,14 +6,16 @@ import { ExitCode, exitCodeFor, InputError } from "../../orchestrator/src/errors
 import { timestamp } from "../../orchestrator/src/plan/plan.ts";
 import { writeReport } from "./write-report.ts";
 
-const help = `Usage: npm run report -- <run-dir>... [--out FILE]
+const help = `Usage: npm run report -- <run-dir>... [--out FILE] [--recheck]
 
 Writes a self-contained HTML report (no network needed to open it) of one run, or of several runs
-side by side. Each run folder must hold run.json; its samples.json is re-aggregated.
+side by side. Each run folder must hold run.json; the report shows its results.
 
 Options:
   --out FILE   where to write (default: <run-dir>/report.html for one run,
                reports/out/report-<time>.html for several)
+  --recheck    also work the results out again from each run's samples.json (as the run did)
+               and say in the report whether they match run.json's, listing any difference
   -h, --help   this text
 
 Exit codes: 0 written; 1 harness error; 2 bad input (missing folder, no or bad run.json).`;
@@ -38,7 +40,7 @@ async function run(argv: string[]): Promise<ExitCode> {
   const dirs = parsed.positionals;
   if (dirs.length === 0) throw new InputError(`no run folder given\n\n${help}`);
   const out = parsed.values.out ?? defaultOutFile(dirs);
-  const path = await writeReport(dirs, out);
+  const path = await writeReport(dirs, out, { recheck: parsed.values.recheck === true });
   console.log(`report: ${path}`);
   return ExitCode.ok;
 }
@@ -46,7 +48,7 @@ async function run(argv: string[]): Promise<ExitCode> {
 function parse(argv: string[]) {
   return parseArgs({
     args: argv,
-    options: { out: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: { out: { type: "string" }, recheck: { type: "boolean" }, help: { type: "boolean", short: "h" } },
     strict: true,
     allowPositionals: true,
   });

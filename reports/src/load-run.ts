@@ -1,25 +1,27 @@
-// Reads one run folder for the report: run.json, the k6 samples aggregated in one streaming pass
-// with the run's fault windows, and the thresholds from k6-summary.json.
+// Reads one run folder for the report: run.json (its results are what the report shows), k6's
+// thresholds from k6-summary.json and, only when asked to re-check, the samples worked out again.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { aggregateSamplesFile } from "../../orchestrator/src/core/read-samples.ts";
 import { InputError } from "../../orchestrator/src/errors.ts";
-import { faultWindows } from "../../orchestrator/src/run/results.ts";
 import type { RunRecord } from "../../orchestrator/src/run/run-record.ts";
-import type { RunInput, Threshold } from "./report-model.ts";
+import { verdictOf } from "../../orchestrator/src/verdict/verdict.ts";
+import type { RunInput, ThresholdRow } from "./report-model.ts";
 
-/** The parts of run.json the report relies on; the rest is taken as written. */
+/**
+ * The parts of run.json the report relies on; the rest is taken as written. Strategy, platform,
+ * health and seed are read from the plan (older records also copied them to the top level).
+ */
 const recordShape = z.looseObject({
   runId: z.string(),
   status: z.enum(["completed", "failed", "interrupted"]),
-  strategy: z.string(),
-  platform: z.string(),
   instances: z.array(z.string()),
-  health: z.string(),
-  seed: z.number(),
   startedAt: z.string(),
   plan: z.looseObject({
+    strategy: z.string(),
+    platform: z.string(),
+    health: z.string(),
+    seed: z.number(),
     load: z.looseObject({
       durationMs: z.number(),
       rate: z.number(),
@@ -61,14 +63,14 @@ function samplesFileOf(dir: string, record: RunRecord): string | null {
   return candidates.find((name) => existsSync(join(dir, name))) ?? null;
 }
 
-function readK6Thresholds(dir: string): Threshold[] {
+function readK6Thresholds(dir: string): ThresholdRow[] {
   const path = join(dir, "k6-summary.json");
   if (!existsSync(path)) return [];
   try {
     const summary = JSON.parse(readFileSync(path, "utf8")) as {
       metrics?: Record<string, { thresholds?: Record<string, { ok?: boolean }> }>;
     };
-    const out: Threshold[] = [];
+    const out: ThresholdRow[] = [];
     for (const [metric, data] of Object.entries(summary.metrics ?? {})) {
       for (const [expression, outcome] of Object.entries(data.thresholds ?? {})) {
         out.push({ by: "k6", expression: `${metric}: ${expression}`, actual: null, ok: outcome.ok === true });
@@ -80,20 +82,31 @@ function readK6Thresholds(dir: string): Threshold[] {
   }
 }
 
-/** Reads one run folder: run.json (checked), its samples aggregated once, its thresholds. */
-export async function loadRun(dir: string): Promise<RunInput> {
+export interface LoadOptions {
+  /** Work the results out again from the samples file, to compare with run.json's (`--recheck`). */
+  recheck?: boolean;
+}
+
+/** Reads one run folder: run.json (checked), its thresholds and, when asked, its samples once. */
+export async function loadRun(dir: string, options: LoadOptions = {}): Promise<RunInput> {
   const record = readRunRecord(dir);
   const samplesFile = samplesFileOf(dir, record);
-  let aggregate: RunInput["aggregate"] = null;
-  let samplesError: string | null = null;
-  if (samplesFile) {
-    try {
-      aggregate = await aggregateSamplesFile(join(dir, samplesFile), faultWindows(record.events));
-    } catch (err) {
-      samplesError = `${samplesFile} could not be read (${(err as Error).message})`;
-    }
-  } else {
-    samplesError = "no samples file in the run folder";
+  const k6Thresholds = readK6Thresholds(dir);
+  if (!options.recheck) return { dir, record, samplesFile, recheck: null, k6Thresholds };
+  if (!samplesFile) {
+    return { dir, record, samplesFile, recheck: { error: "no samples file in the run folder" }, k6Thresholds };
   }
-  return { dir, record, samplesFile, aggregate, samplesError, k6Thresholds: readK6Thresholds(dir) };
+  try {
+    const results = await verdictOf({
+      samplesFile: join(dir, samplesFile),
+      events: record.events,
+      k6Cpu: [],
+      machineCpu: [],
+      thresholds: record.plan.thresholds ?? [],
+    });
+    return { dir, record, samplesFile, recheck: { results }, k6Thresholds };
+  } catch (err) {
+    const error = `${samplesFile} could not be read (${(err as Error).message})`;
+    return { dir, record, samplesFile, recheck: { error }, k6Thresholds };
+  }
 }

@@ -1,6 +1,8 @@
 // The plain-language reading of a run and of a comparison, generated from the numbers (pure).
-import { FAILED_CLASSES } from "../../orchestrator/src/core/aggregate.ts";
+
 import type { RunEvent } from "../../orchestrator/src/run/events.ts";
+import { FAILED_CLASSES } from "../../orchestrator/src/verdict/aggregate.ts";
+import { firstFault } from "../../orchestrator/src/verdict/windows.ts";
 import { formatCount, formatMs, formatSeconds, plural } from "./html.ts";
 import type { RunView } from "./report-model.ts";
 import { emulatorWarning, storeSentence } from "./store-time.ts";
@@ -24,10 +26,10 @@ interface FaultStory {
 }
 
 function faultStory(events: readonly RunEvent[]): FaultStory {
-  const first = events.find((e) => e.type === "fault" && e.phase === "start" && e.detail?.step !== true);
+  const first = firstFault(events);
   const audits = events.filter((e): e is Audit => e.type === "audit");
   return {
-    first: first?.type === "fault" ? { action: first.action, target: first.target } : null,
+    first: first ? { action: first.action, target: first.target } : null,
     victims: [...new Set(audits.map((a) => a.target))],
     shared: audits.length > 0 && audits.every((a) => a.detail.shared === true),
   };

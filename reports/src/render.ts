@@ -236,13 +236,14 @@ function sourcesSection(model: ReportModel): string {
   const items = model.runs
     .map((run) => {
       const samples = run.sources.samples
-        ? `<code>${e(run.sources.samples)}</code> (k6 samples, re-aggregated for this report in one streaming pass)`
+        ? `<code>${e(run.sources.samples)}</code> (the k6 samples the results were worked out from)`
         : "no samples file";
+      const recheck = `<p data-recheck="${run.recheck.state}" data-run="${e(run.key)}">${e(run.recheck.line)}</p>`;
       const notes = run.notes.length > 0 ? `<ul>${run.notes.map((n) => `<li>${e(n)}</li>`).join("")}</ul>` : "";
-      return `<li data-run="${e(run.key)}"><strong>${e(run.strategy)}</strong>: folder <code>${e(run.dir)}</code>; <code>run.json</code> (set-up, events, load generator CPU); ${samples}.${notes}</li>`;
+      return `<li data-run="${e(run.key)}"><strong>${e(run.strategy)}</strong>: folder <code>${e(run.dir)}</code>; <code>run.json</code> (set-up, events, results, load generator CPU); ${samples}.${recheck}${notes}</li>`;
     })
     .join("");
-  return `<p class="notes">Sample counts and percentiles come from the samples file (percentiles from log-bucketed histograms, about 1% relative error; never averaged). The audit, in-flight and detection figures come from the events in run.json; recovery from the per-second error rate. Where run.json's recorded results disagree with the re-aggregation, it is listed here.</p><ul>${items}</ul>`;
+  return `<p class="notes">The numbers are run.json's results, which the run worked out from its samples file and its events (verdict/verdict.ts). Sample counts and percentiles come from the samples file (percentiles from log-bucketed histograms, about 1% relative error; never averaged). The audit, in-flight and detection figures come from the events in run.json; recovery from the per-second error rate. With <code>npm run report -- --recheck</code> the report works the results out again from the samples and says here whether they match run.json's, listing any difference.</p><ul>${items}</ul>`;
 }
 
 export function renderReport(model: ReportModel): string {

@@ -1,17 +1,20 @@
 // The report's data model (pure): per run the set-up, the verdict numbers with their source, the
 // per-second series and the timeline markers relative to load start, and the plain-language reading.
-import type { AggregateResult, SecondPoint } from "../../orchestrator/src/core/aggregate.ts";
-import { FAILED_CLASSES } from "../../orchestrator/src/core/aggregate.ts";
+
+import { describeFault, faultLabel } from "../../orchestrator/src/plan/fault-text.ts";
 import { describeBehaviour, healthProfiles } from "../../orchestrator/src/plan/health-profiles.ts";
 import type { RunEvent } from "../../orchestrator/src/run/events.ts";
-import { buildResults, type RunResults } from "../../orchestrator/src/run/results.ts";
 import type { RunRecord } from "../../orchestrator/src/run/run-record.ts";
+import { FAILED_CLASSES, type SecondPoint } from "../../orchestrator/src/verdict/aggregate.ts";
+import { recheckResults } from "../../orchestrator/src/verdict/recheck.ts";
+import type { RunResults } from "../../orchestrator/src/verdict/results.ts";
+import { K6_DROPPED_ITERATIONS, METRIC } from "../../scenarios/lib/metrics.ts";
 import { comparisonReading, runReading } from "./reading.ts";
 import { STORE_ROWS } from "./store-time.ts";
 import { describeWarmUp } from "./warm-up-setup.ts";
 
-/** One threshold and its outcome: the harness's (plan.thresholds, judged on the results) or k6's (k6-summary.json). */
-export interface Threshold {
+/** One threshold and its outcome as the report lists it: the harness's (plan.thresholds, judged on the results) or k6's (k6-summary.json). */
+export interface ThresholdRow {
   by: "harness" | "k6";
   expression: string;
   /** The number the threshold was judged on, when known. */
@@ -24,14 +27,15 @@ export interface RunInput {
   /** The run folder as given. */
   dir: string;
   record: RunRecord;
-  /** The samples file that was re-aggregated (relative to dir), or null when there was none. */
+  /** The run's samples file (relative to dir), or null when there is none. */
   samplesFile: string | null;
-  /** The samples file aggregated once, with the fault windows of the run's events. */
-  aggregate: AggregateResult | null;
-  /** Why the samples could not be aggregated, when they could not. */
-  samplesError: string | null;
+  /**
+   * The re-check, when asked for (`--recheck`): the results worked out again from the samples
+   * file (verdictOf, as the orchestrator did), or why they could not be; null when not asked.
+   */
+  recheck: { results: RunResults } | { error: string } | null;
   /** k6's own thresholds from k6-summary.json; empty when there is none or no such file. */
-  k6Thresholds: Threshold[];
+  k6Thresholds: ThresholdRow[];
 }
 
 /** Where a verdict number comes from. */
@@ -61,7 +65,7 @@ const latencyRows: VerdictRow[] = (["before", "during", "after", "overall"] as c
       group: "Latency of answered requests",
       unit: "ms",
       source: "samples",
-      from: `fh_req values (histogram, ${window === "overall" ? "all windows merged" : `${window} window`})`,
+      from: `${METRIC.req} values (histogram, ${window === "overall" ? "all windows merged" : `${window} window`})`,
     }),
   ),
 );
@@ -73,7 +77,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Sessions",
     unit: "count",
     source: "samples",
-    from: "fh_sessions_started",
+    from: METRIC.sessionsStarted,
   },
   {
     field: "sessions.lost",
@@ -81,7 +85,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Sessions",
     unit: "count",
     source: "samples",
-    from: "fh_sessions_lost",
+    from: METRIC.sessionsLost,
   },
   {
     field: "sessions.lostExpected",
@@ -97,7 +101,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Requests",
     unit: "count",
     source: "samples",
-    from: "fh_req samples",
+    from: `${METRIC.req} samples`,
   },
   {
     field: "requests.failed.total",
@@ -105,7 +109,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Requests",
     unit: "count",
     source: "samples",
-    from: "fh_req with a failed class",
+    from: `${METRIC.req} with a failed class`,
   },
   ...FAILED_CLASSES.map(
     (cls): VerdictRow => ({
@@ -114,7 +118,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
       group: "Requests",
       unit: "count",
       source: "samples",
-      from: `fh_req class=${cls}`,
+      from: `${METRIC.req} class=${cls}`,
       detail: true,
     }),
   ),
@@ -124,7 +128,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Requests",
     unit: "count",
     source: "samples",
-    from: "fh_req class=lost",
+    from: `${METRIC.req} class=lost`,
   },
   {
     field: "requests.inFlightAtFault",
@@ -157,7 +161,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Requests",
     unit: "count",
     source: "samples",
-    from: "per-second fh_req from the fault landing to lb-state DOWN (whole seconds)",
+    from: `per-second ${METRIC.req} from the fault landing to lb-state DOWN (whole seconds)`,
   },
   {
     field: "undetected.victimSharePercent",
@@ -165,7 +169,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Requests",
     unit: "percent",
     source: "samples",
-    from: "per-second fh_req instance tags before the fault",
+    from: `per-second ${METRIC.req} instance tags before the fault`,
     detail: true,
   },
   {
@@ -174,7 +178,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Requests",
     unit: "count",
     source: "samples",
-    from: "per-second failed fh_req from the fault landing to lb-state DOWN",
+    from: `per-second failed ${METRIC.req} from the fault landing to lb-state DOWN`,
     detail: true,
   },
   {
@@ -183,7 +187,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Data",
     unit: "count",
     source: "samples",
-    from: "fh_writes_indeterminate",
+    from: METRIC.writesIndeterminate,
   },
   {
     field: "reads.stale",
@@ -191,7 +195,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Data",
     unit: "count",
     source: "samples",
-    from: "fh_reads_stale",
+    from: METRIC.readsStale,
   },
   ...latencyRows,
   ...STORE_ROWS,
@@ -217,7 +221,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Timing",
     unit: "duration",
     source: "samples",
-    from: "fault events and fh_req instance tag",
+    from: `fault events and ${METRIC.req} instance tag`,
   },
   {
     field: "droppedIterations",
@@ -225,7 +229,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     group: "Load generator",
     unit: "count",
     source: "samples",
-    from: "dropped_iterations",
+    from: K6_DROPPED_ITERATIONS,
   },
   {
     field: "loadGenerator.k6CpuPercent.mean",
@@ -294,12 +298,14 @@ export interface RunView {
     startedAt: string;
   };
   sources: { runJson: string; samples: string | null };
-  /** Verdict numbers by field (VERDICT_ROWS); null when not measured. */
+  /** Verdict numbers by field (VERDICT_ROWS), from run.json's results; null when not measured. */
   values: Record<string, number | null>;
-  /** Where the numbers do not come from the raw samples, or disagree with run.json. */
+  /** The consistency check of run.json's results against the samples (`--recheck`), in one line. */
+  recheck: { state: "not-asked" | "match" | "differ" | "unavailable"; line: string };
+  /** What the reader should know about the numbers: where run.json's results disagree with the samples, or are missing. */
   notes: string[];
   trust: { trustworthy: boolean | null; warnings: string[] };
-  thresholds: Threshold[];
+  thresholds: ThresholdRow[];
   series: SeriesPoint[];
   markers: Marker[];
   /** The fault window (seconds from load start), when there was a fault. */
@@ -346,53 +352,76 @@ export function hasPath(object: unknown, path: string): boolean {
   return true;
 }
 
-/** The fields whose numbers come from the samples: compared with run.json to catch disagreement. */
-const CHECKED_FIELDS = VERDICT_ROWS.filter((r) => r.source !== "cpu").map((r) => r.field);
-
-/**
- * The results this report shows: recomputed from the re-aggregated samples and the run's events
- * (the same pure function the orchestrator uses), with the load generator's CPU and trust taken
- * from run.json, as CPU samples are not kept in the run folder.
- */
-function reportResults(input: RunInput, notes: string[]): RunResults | null {
-  const recorded = input.record.results;
-  if (!input.aggregate) {
-    if (recorded) {
-      notes.push(
-        `${input.samplesError ?? "no samples file in the run folder"}: the numbers are run.json's results, not re-aggregated`,
-      );
-    }
-    return recorded;
+/** The recorded results with what an older run.json lacks filled in from the re-aggregation. */
+function fillMissing(recorded: unknown, recomputed: unknown): unknown {
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === "object" && !Array.isArray(v);
+  if (!isObject(recorded) || !isObject(recomputed)) return recorded;
+  const out: Record<string, unknown> = { ...recorded };
+  for (const [key, value] of Object.entries(recomputed)) {
+    out[key] = key in recorded ? fillMissing(recorded[key], value) : value;
   }
-  const recomputed = buildResults({
-    aggregate: input.aggregate,
-    events: input.record.events,
-    k6Cpu: [],
-    machineCpu: [],
-    thresholds: input.record.plan.thresholds ?? [],
-  });
-  if (!recorded) {
-    const warnings = [...recomputed.trust.warnings, "run.json has no results: the load generator's CPU is unknown"];
-    return { ...recomputed, trust: { trustworthy: false, warnings } };
-  }
-  for (const field of CHECKED_FIELDS) {
-    // A field an older run.json does not have at all is not a disagreement.
-    if (!hasPath(recorded, field)) continue;
-    const a = valueAt(recorded, field);
-    const b = valueAt(recomputed, field);
-    if (a !== b) {
-      notes.push(
-        `run.json says ${field} = ${a ?? "null"}, ${input.samplesFile} re-aggregated gives ${b ?? "null"}; shown: ${b ?? "—"}`,
-      );
-    }
-  }
-  return { ...recomputed, loadGenerator: recorded.loadGenerator, trust: recorded.trust };
+  return out;
 }
 
-function loadStartMs(record: RunRecord, aggregate: AggregateResult | null): number {
+/**
+ * The results this report shows: run.json's, as the orchestrator wrote them (verdict/verdict.ts).
+ * Re-checked when asked: worked out again from the samples file and the events by the same
+ * function, compared value by value (the load generator's CPU and the trust verdict are not in
+ * the run folder, so they are run.json's either way).
+ */
+function reportResults(input: RunInput, notes: string[]): { results: RunResults | null; recheck: RunView["recheck"] } {
+  const recorded = input.record.results;
+  const samples = input.samplesFile ?? "samples.json";
+  if (input.recheck === null) {
+    if (!recorded && input.samplesFile) {
+      notes.push(`run.json has no results: npm run report -- --recheck works them out from ${input.samplesFile}`);
+    }
+    return {
+      results: recorded,
+      recheck: {
+        state: "not-asked",
+        line: `results from run.json; not re-checked (npm run report -- --recheck re-aggregates ${samples})`,
+      },
+    };
+  }
+  if ("error" in input.recheck) {
+    if (recorded) notes.push(`${input.recheck.error}: the numbers are run.json's results, not re-aggregated`);
+    return {
+      results: recorded,
+      recheck: { state: "unavailable", line: `results not re-checked: ${input.recheck.error}` },
+    };
+  }
+  const recomputed = input.recheck.results;
+  if (!recorded) {
+    const warnings = [...recomputed.trust.warnings, "run.json has no results: the load generator's CPU is unknown"];
+    return {
+      results: { ...recomputed, trust: { trustworthy: false, warnings } },
+      recheck: { state: "unavailable", line: `run.json has no results: shown as worked out from ${samples}` },
+    };
+  }
+  const check = recheckResults(recorded, recomputed);
+  for (const difference of check.differences) notes.push(`run.json and ${samples} differ: ${difference}`);
+  const older = check.missing.length
+    ? `; run.json predates ${check.missing.join(", ")}: shown as worked out from the samples`
+    : "";
+  const outcome =
+    check.differences.length === 0
+      ? "match"
+      : `${check.differences.length} ${check.differences.length === 1 ? "difference" : "differences"} (listed below; shown: run.json's)`;
+  return {
+    results: fillMissing(recorded, recomputed) as RunResults,
+    recheck: {
+      state: check.differences.length === 0 ? "match" : "differ",
+      line: `results re-checked from ${samples}: ${outcome} (${check.compared} values compared${older})`,
+    },
+  };
+}
+
+function loadStartMs(record: RunRecord, results: RunResults | null): number {
   const start = record.events.find((e) => e.type === "k6-start");
   if (start) return start.t;
-  if (aggregate?.firstSampleMs != null) return aggregate.firstSampleMs;
+  if (results?.firstSampleMs != null) return results.firstSampleMs;
   return Date.parse(record.startedAt) || 0;
 }
 
@@ -408,7 +437,7 @@ export function timelineMarkers(events: readonly RunEvent[], originMs: number): 
       markers.push({
         t: seconds(e.t, originMs),
         kind: "fault",
-        label: `${e.action} ${e.target}`,
+        label: faultLabel(e),
         target: e.target,
         what: e.action,
       });
@@ -429,15 +458,16 @@ export function timelineMarkers(events: readonly RunEvent[], originMs: number): 
 }
 
 function describeFaults(record: RunRecord): string[] {
-  return record.plan.faults.map((f) => `${f.action} ${f.target} at ${f.atMs / 1000} s`);
+  return record.plan.faults.map(describeFault);
 }
 
 function runView(input: RunInput, key: string): RunView {
   const { record } = input;
   const notes: string[] = [];
-  const results = reportResults(input, notes);
-  if (!input.aggregate && !results) notes.push(`${input.samplesError ?? "no samples file"}; run.json has no results`);
-  const origin = loadStartMs(record, input.aggregate);
+  const { plan } = record;
+  const { results, recheck } = reportResults(input, notes);
+  if (!results && !input.samplesFile) notes.push("no samples file in the run folder; run.json has no results");
+  const origin = loadStartMs(record, results);
   const series = (results?.series ?? []).map((p) => ({ ...p, t: seconds(p.t, origin) }));
   const values: Record<string, number | null> = {};
   for (const row of VERDICT_ROWS) values[row.field] = results ? valueAt(results, row.field) : null;
@@ -445,7 +475,7 @@ function runView(input: RunInput, key: string): RunView {
   const end = record.events.find((e) => e.type === "k6-end");
   const lastSecond = series.length > 0 ? series[series.length - 1]!.t + 1 : 0;
   // What the balancer did (run.json's balancer, read from the real balancer on ec2), else the named profile.
-  const profile = record.balancer ?? healthProfiles[record.health as keyof typeof healthProfiles];
+  const profile = record.balancer ?? healthProfiles[plan.health as keyof typeof healthProfiles];
   const trust = results
     ? { trustworthy: results.trust.trustworthy, warnings: [...results.trust.warnings] }
     : { trustworthy: null, warnings: ["no results were recorded: nothing to vouch for"] };
@@ -453,13 +483,13 @@ function runView(input: RunInput, key: string): RunView {
     key,
     runId: record.runId,
     dir: input.dir,
-    strategy: record.strategy,
+    strategy: plan.strategy,
     status: record.status,
     error: record.error ?? null,
     setup: {
-      platform: record.platform,
+      platform: plan.platform,
       instances: record.instances,
-      health: record.health,
+      health: plan.health,
       healthDetail: profile
         ? `check every ${profile.intervalMs / 1000} s, timeout ${profile.timeoutMs / 1000} s, DOWN after ${profile.fall} failures, UP after ${profile.rise} passes`
         : "",
@@ -468,7 +498,7 @@ function runView(input: RunInput, key: string): RunView {
         : profile
           ? describeBehaviour(profile)
           : "not recorded",
-      seed: record.seed,
+      seed: plan.seed,
       load: `${record.plan.load.rate} iterations/s over ${record.plan.load.sessions} sessions for ${record.plan.load.durationMs / 1000} s (open model, request timeout ${record.plan.load.requestTimeoutMs / 1000} s)`,
       warmUp: describeWarmUp(record.events),
       faults: describeFaults(record),
@@ -478,11 +508,12 @@ function runView(input: RunInput, key: string): RunView {
     },
     sources: { runJson: "run.json", samples: input.samplesFile },
     values,
+    recheck,
     notes,
     trust,
     thresholds: [
       ...(results?.thresholds ?? []).map(
-        (t): Threshold => ({ by: "harness", expression: t.expr, actual: t.actual, ok: t.ok }),
+        (t): ThresholdRow => ({ by: "harness", expression: t.expr, actual: t.actual, ok: t.ok }),
       ),
       ...input.k6Thresholds,
     ],

@@ -5,7 +5,8 @@ import { renderReport } from "../src/render.ts";
 import { buildReportModel, type RunInput } from "../src/report-model.ts";
 
 const FIXTURE = fileURLToPath(new URL("fixtures/tiny-sticky", import.meta.url));
-const base = await loadRun(FIXTURE);
+// Re-checked, as the report does with --recheck: the fixture predates some fields (undetected).
+const base = await loadRun(FIXTURE, { recheck: true });
 const NOW = new Date("2026-01-02T00:00:00Z");
 
 /** A copy of the fixture run with changes to its record. */
@@ -57,7 +58,7 @@ describe("renderReport", () => {
   it("puts the model's numbers in the verdict table, one column per run", () => {
     const other = variant((r) => {
       r.runId = "tiny-dynamodb";
-      r.strategy = "dynamodb";
+      r.plan = { ...r.plan, strategy: "dynamodb" };
     });
     const model = buildReportModel([base, other], NOW);
     const cells = verdictCells(renderReport(model));
@@ -107,7 +108,7 @@ describe("renderReport", () => {
         r.error = "interrupted by SIGINT";
         r.results = null;
       },
-      { aggregate: null, samplesFile: null, samplesError: "no samples file in the run folder" },
+      { recheck: { error: "no samples file in the run folder" }, samplesFile: null },
     );
     const model = buildReportModel([broken, base], NOW);
     const html = renderReport(model);
@@ -124,9 +125,8 @@ describe("renderReport", () => {
 
   it("falls back to run.json's results when the samples are gone, and says so", () => {
     const noSamples = variant(() => {}, {
-      aggregate: null,
+      recheck: { error: "no samples file in the run folder" },
       samplesFile: null,
-      samplesError: "no samples file in the run folder",
     });
     const run = buildReportModel([noSamples], NOW).runs[0]!;
     expect(run.values["sessions.lost"]).toBe(2);
@@ -139,9 +139,21 @@ describe("renderReport", () => {
     const edited = variant((r) => {
       r.results = { ...r.results!, sessions: { ...r.results!.sessions, lost: 99 } };
     });
-    const run = buildReportModel([edited], NOW).runs[0]!;
-    expect(run.values["sessions.lost"]).toBe(2);
-    expect(run.notes).toEqual(["run.json says sessions.lost = 99, samples.json.gz re-aggregated gives 2; shown: 2"]);
+    const model = buildReportModel([edited], NOW);
+    const run = model.runs[0]!;
+    // The report shows what run.json says, and the re-check says where the samples disagree.
+    expect(run.values["sessions.lost"]).toBe(99);
+    expect(run.notes).toEqual(["run.json and samples.json.gz differ: sessions.lost: run.json 99, samples 2"]);
+    expect(run.recheck.state).toBe("differ");
+    expect(run.recheck.line).toMatch(
+      /^results re-checked from samples\.json\.gz: 1 difference \(listed below; shown: run\.json's\)/,
+    );
+    const html = renderReport(model);
+    expect(html).toContain('data-recheck="differ"');
+    expect(html).toContain("sessions.lost: run.json 99, samples 2");
+    expect(renderReport(buildReportModel([base], NOW))).toMatch(
+      /<p data-recheck="match" data-run="tiny-sticky">results re-checked from samples\.json\.gz: match/,
+    );
   });
 });
 
@@ -149,7 +161,7 @@ describe("comparison reading", () => {
   it("ranks the runs by sessions lost and failed requests", () => {
     const shared = variant((r) => {
       r.runId = "tiny-dynamodb";
-      r.strategy = "dynamodb";
+      r.plan = { ...r.plan, strategy: "dynamodb" };
     });
     const model = buildReportModel([base, shared], NOW);
     expect(model.title).toBe("Failover comparison: sticky vs dynamodb");

@@ -1,6 +1,7 @@
 // Opens a generated comparison report in headless Chromium (Debian's chromium, playwright-core):
 // no console errors, no request but the file itself, every chart drawn, fault markers present,
-// the verdict table equal to run.json; leaves report.png in the (temporary) run folder.
+// the verdict table equal to run.json, re-checked against the samples (--recheck); leaves
+// report.png in the (temporary) run folder.
 import { cpSync, existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,7 +39,7 @@ describe.skipIf(!haveChromium)("the report in headless Chromium", () => {
   let page: Awaited<ReturnType<Browser["newPage"]>>;
 
   beforeAll(async () => {
-    await writeReport(dirs, reportFile);
+    await writeReport(dirs, reportFile, { recheck: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -101,7 +102,7 @@ describe.skipIf(!haveChromium)("the report in headless Chromium", () => {
         const labels = await page.$$eval(`svg[data-chart="${kind}"][data-run="${record.runId}"] [data-marker]`, (els) =>
           els.map((el) => el.getAttribute("data-label")),
         );
-        for (const label of expected) expect(labels, `${kind} of ${record.strategy}`).toContain(label);
+        for (const label of expected) expect(labels, `${kind} of ${record.plan.strategy}`).toContain(label);
       }
     }
     const faulted = records.filter((r) => r.plan.faults.length > 0);
@@ -127,12 +128,27 @@ describe.skipIf(!haveChromium)("the report in headless Chromium", () => {
         expect(mine.map((c) => c.field)).toContain(field);
       }
       for (const cell of mine) {
-        // A field this (recorded) run.json predates is shown as re-aggregated from its samples.
+        // A field this (recorded) run.json predates is shown as worked out from its samples (--recheck).
         if (!hasPath(record.results, cell.field)) continue;
         const recorded = valueAt(record.results, cell.field);
-        expect(cell.value, `${record.strategy} ${cell.field}`).toBe(recorded === null ? "" : String(recorded));
+        expect(cell.value, `${record.plan.strategy} ${cell.field}`).toBe(recorded === null ? "" : String(recorded));
         expect(cell.text.trim()).not.toBe("");
       }
+    }
+  });
+
+  it("says, per run, that run.json's results match the samples re-aggregated", async () => {
+    const lines = await page.$$eval("[data-recheck]", (els) =>
+      els.map((el) => ({
+        run: el.getAttribute("data-run"),
+        state: el.getAttribute("data-recheck"),
+        text: el.textContent,
+      })),
+    );
+    expect(lines.map((l) => l.run)).toEqual(records.map((r) => r.runId));
+    for (const line of lines) {
+      expect(line.state, line.text ?? "").toBe("match");
+      expect(line.text).toMatch(/^results re-checked from samples\.json\.gz: match \(\d+ values compared/);
     }
   });
 

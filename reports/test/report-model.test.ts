@@ -1,7 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { samplesFilesRead } from "../../orchestrator/src/verdict/read-samples.ts";
 import { loadRun } from "../src/load-run.ts";
-import { buildReportModel, VERDICT_ROWS } from "../src/report-model.ts";
+import { buildReportModel, VERDICT_ROWS, valueAt } from "../src/report-model.ts";
 
 // A hand-made recorded run (k6 NDJSON shape, gzipped): sticky, app-1 and app-2, load from
 // 2026-01-01T00:00:00Z; app-2 crashed at 3.0 s (audit: 2 active sessions, 1 in flight; probe: 2
@@ -23,17 +24,46 @@ const before = [10, 20, 30, 12, 22, 40];
 const during = [8, 9, 7, 11, 100, 6, 50];
 const after = [15, 14];
 
-describe("buildReportModel on a small recorded run", async () => {
+describe("the report without --recheck", async () => {
+  const readsBefore = samplesFilesRead();
   const input = await loadRun(FIXTURE);
+  const readsAfter = samplesFilesRead();
+  const run = buildReportModel([input], new Date("2026-01-02T00:00:00Z")).runs[0]!;
+
+  it("shows run.json's results and does not read the samples file", () => {
+    expect(readsAfter).toBe(readsBefore);
+    expect(input.recheck).toBeNull();
+    for (const row of VERDICT_ROWS) {
+      expect(run.values[row.field], row.field).toBe(valueAt(input.record.results, row.field));
+    }
+    expect(run.values["sessions.lost"]).toBe(2);
+    expect(run.recheck).toEqual({
+      state: "not-asked",
+      line: "results from run.json; not re-checked (npm run report -- --recheck re-aggregates samples.json.gz)",
+    });
+    expect(run.notes).toEqual([]);
+  });
+});
+
+describe("buildReportModel on a small recorded run, re-checked", async () => {
+  const readsBefore = samplesFilesRead();
+  const input = await loadRun(FIXTURE, { recheck: true });
+  const readsAfter = samplesFilesRead();
   const model = buildReportModel([input], new Date("2026-01-02T00:00:00Z"));
   const run = model.runs[0]!;
   const v = run.values;
 
-  it("re-aggregates the samples file named in the report", () => {
+  it("re-aggregates the samples file named in the report, once, and says they match run.json", () => {
+    expect(readsAfter - readsBefore).toBe(1);
     expect(input.samplesFile).toBe("samples.json.gz");
     expect(run.sources).toEqual({ runJson: "run.json", samples: "samples.json.gz" });
     // run.json's results agree with the re-aggregation: nothing to flag.
     expect(run.notes).toEqual([]);
+    expect(run.recheck.state).toBe("match");
+    // This recorded run.json predates the undetected interval (and store time): filled in from the samples.
+    expect(run.recheck.line).toMatch(
+      /^results re-checked from samples\.json\.gz: match \(\d+ values compared; run\.json predates .*undetected.*: shown as worked out from the samples\)$/,
+    );
   });
 
   it("counts sessions, requests by class, data errors and dropped iterations", () => {

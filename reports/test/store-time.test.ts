@@ -15,8 +15,8 @@ import { describeWarmUp } from "../src/warm-up-setup.ts";
 const STORE = fileURLToPath(new URL("fixtures/tiny-store", import.meta.url));
 const STICKY = fileURLToPath(new URL("fixtures/tiny-sticky", import.meta.url));
 const NOW = new Date("2026-12-02T00:00:00Z");
-const store = await loadRun(STORE);
-const sticky = await loadRun(STICKY);
+const store = await loadRun(STORE, { recheck: true });
+const sticky = await loadRun(STICKY, { recheck: true });
 
 describe("store time in the report", () => {
   const model = buildReportModel([store], NOW);

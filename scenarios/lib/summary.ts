@@ -1,4 +1,5 @@
 // A short plain-text end-of-test summary, for when handleSummary replaces k6's own (no remote jslib).
+import { K6_DROPPED_ITERATIONS, METRIC } from "./metrics.ts";
 
 interface SummaryMetric {
   type: string;
@@ -7,16 +8,16 @@ interface SummaryMetric {
 }
 
 const SHOWN = [
-  "fh_sessions_started",
-  "fh_sessions_lost",
-  "fh_reads_stale",
-  "fh_writes_indeterminate",
-  "fh_req",
+  METRIC.sessionsStarted,
+  METRIC.sessionsLost,
+  METRIC.readsStale,
+  METRIC.writesIndeterminate,
+  METRIC.req,
   "http_reqs",
   "http_req_duration",
   "http_req_failed",
   "iterations",
-  "dropped_iterations",
+  K6_DROPPED_ITERATIONS,
 ];
 
 function describe(metric: SummaryMetric): string {

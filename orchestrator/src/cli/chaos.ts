@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { writeReport } from "../../../reports/src/write-report.ts";
 import { ExitCode, exitCodeFor, InputError } from "../errors.ts";
 import { formatDuration } from "../plan/duration.ts";
+import { describeFault } from "../plan/fault-text.ts";
 import { type Plan, planFromOptions, type Strategy, strategies, timestamp } from "../plan/plan.ts";
 import { randomSeed } from "../plan/seed.ts";
 import { createPlatform } from "../platforms/index.ts";
@@ -21,7 +22,7 @@ import {
 } from "../run/rate-check.ts";
 import { exitCodeOf, type RunRecord } from "../run/run-record.ts";
 import { runScenario } from "../run/run-scenario.ts";
-import { summaryTable } from "../run/summary.ts";
+import { summaryTable } from "../verdict/summary.ts";
 import { main, onInterrupt } from "./interrupt.ts";
 import { parseCommandLine, planOptions, sharedHelp } from "./options.ts";
 
@@ -102,7 +103,7 @@ async function run(argv: string[]): Promise<ExitCode> {
     }
     return ExitCode.ok;
   }
-  const faults = first.faults.map((f) => `${f.action} ${f.target} at ${formatDuration(f.atMs)}`).join(", ") || "none";
+  const faults = first.faults.map(describeFault).join(", ") || "none";
   console.log(
     `[chaos] ${chosen.join(", ")} on ${first.platform}; seed ${first.seed}; faults (${first.faultSource}): ${faults}; ` +
       `${formatDuration(first.load.durationMs)} of load each, about ${formatDuration(Math.ceil((plans.length * (first.load.durationMs + overheadMs)) / 1000) * 1000)} in all`,
@@ -138,7 +139,7 @@ async function run(argv: string[]): Promise<ExitCode> {
   } finally {
     release();
   }
-  const dirs = records.map((r) => join(outDir, r.strategy));
+  const dirs = records.map((r) => join(outDir, r.plan.strategy));
   let report: string | null = null;
   if (dirs.length > 0) {
     report = await writeReport(dirs, join(outDir, "report.html")).catch((err: Error) => {

@@ -2,12 +2,13 @@
 import { resolve } from "node:path";
 import { writeReport } from "../../../reports/src/write-report.ts";
 import { ExitCode, exitCodeFor } from "../errors.ts";
+import { describeFault } from "../plan/fault-text.ts";
 import { planFromOptions, strategies } from "../plan/plan.ts";
 import { createPlatform } from "../platforms/index.ts";
 import { dryRun, formatDryRun } from "../run/dry-run.ts";
 import { exitCodeOf } from "../run/run-record.ts";
 import { runScenario } from "../run/run-scenario.ts";
-import { summaryTable } from "../run/summary.ts";
+import { summaryTable } from "../verdict/summary.ts";
 import { main, onInterrupt } from "./interrupt.ts";
 import { parseCommandLine, planOptions, sharedHelp } from "./options.ts";
 
@@ -42,7 +43,7 @@ async function run(argv: string[]): Promise<ExitCode> {
     console.log(formatDryRun(plan, await dryRun(plan, createPlatform(plan, resolve(plan.outDir)))));
     return ExitCode.ok;
   }
-  const faults = plan.faults.map((f) => `${f.action} ${f.target} at ${f.atMs / 1000}s`).join(", ");
+  const faults = plan.faults.map(describeFault).join(", ");
   console.log(`[plan] seed ${plan.seed}; faults (${plan.faultSource}): ${faults || "none"}`);
 
   const controller = new AbortController();

@@ -7,7 +7,7 @@ export function trustLine(records: readonly RunRecord[], rate: number): string {
   const untrusted = records.filter((r) => r.results?.trust.trustworthy !== true);
   if (untrusted.length === 0) return `[chaos] every run trustworthy at ${rate} iterations/s: the comparison holds`;
   const why = untrusted
-    .map((r) => `${r.strategy} (${r.results ? r.results.trust.warnings.join("; ") : "no results"})`)
+    .map((r) => `${r.plan.strategy} (${r.results ? r.results.trust.warnings.join("; ") : "no results"})`)
     .join("; ");
   return `[chaos] NOT TRUSTWORTHY comparison at ${rate} iterations/s: ${why}`;
 }

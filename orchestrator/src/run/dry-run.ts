@@ -3,6 +3,7 @@
 import { faultUnit } from "../faults/registry.ts";
 import type { FaultContext } from "../faults/types.ts";
 import { formatDuration } from "../plan/duration.ts";
+import { faultLabel } from "../plan/fault-text.ts";
 import type { Plan } from "../plan/plan.ts";
 import type { LbServerState, Platform, PlatformStep } from "../platforms/types.ts";
 
@@ -48,7 +49,7 @@ export async function dryRun(plan: Plan, platform: Platform, signal?: AbortSigna
   const ctx: FaultContext = { platform: recorder, signal, beforeTakingAway: async () => {}, step: () => {} };
   for (const fault of plan.faults) {
     when = `at ${formatDuration(fault.atMs)}`;
-    lines.push({ when, text: `# ${fault.action} ${fault.target}` });
+    lines.push({ when, text: `# ${faultLabel(fault)}` });
     await faultUnit(fault.action).apply(ctx, fault.target);
   }
   when = "tear-down";

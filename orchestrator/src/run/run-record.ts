@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { ExitCode } from "../errors.ts";
 import type { BalancerProfile } from "../plan/health-profiles.ts";
 import type { Plan } from "../plan/plan.ts";
+import type { RunResults } from "../verdict/results.ts";
 import type { RunEvent } from "./events.ts";
-import type { RunResults } from "./results.ts";
 
 export interface BalancerRecord extends BalancerProfile {
   /** The profile the plan named (--health). */
@@ -24,13 +24,11 @@ export interface RunRecord {
   errorKind?: "input";
   startedAt: string;
   endedAt: string;
-  strategy: Plan["strategy"];
-  platform: Plan["platform"];
+  /** The instances the platform had when the record was written (the plan says how many). */
   instances: string[];
-  health: Plan["health"];
   /** What the balancer did, from the profile (local, compose) or as the platform read it (ec2). */
   balancer: BalancerRecord;
-  seed: number;
+  /** The validated plan: strategy, platform, health (the profile asked for), seed, load, faults, thresholds. */
   plan: Plan;
   versions: Record<string, string>;
   machine: { cpus: number; memoryBytes: number; node: string };
@@ -40,10 +38,10 @@ export interface RunRecord {
   events: RunEvent[];
   /** Every process the harness started for this run (all stopped by the time this is written). */
   processes: readonly { name: string; pid: number }[];
+  /** The verdict (verdict/verdict.ts) worked out from samples.json and the events; null without samples. */
   results: RunResults | null;
 }
 
-/** Writes run.json atomically (temp file, then rename) so a reader never sees half a record. */
 /** The exit code a finished run stands for (several runs: the worst, interruption first). */
 export function exitCodeOf(records: readonly RunRecord[]): ExitCode {
   if (records.some((r) => r.status === "interrupted")) return ExitCode.interrupted;
@@ -53,6 +51,7 @@ export function exitCodeOf(records: readonly RunRecord[]): ExitCode {
   return thresholdFailed ? ExitCode.verificationFailed : ExitCode.ok;
 }
 
+/** Writes run.json atomically (temp file, then rename) so a reader never sees half a record. */
 export function writeRunRecord(runDir: string, record: RunRecord): string {
   const path = join(runDir, "run.json");
   const tmp = `${path}.tmp`;

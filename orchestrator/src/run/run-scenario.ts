@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
-import { aggregateSamplesFile } from "../core/read-samples.ts";
+import { METRIC } from "../../../scenarios/lib/metrics.ts";
 import { HarnessError, InputError } from "../errors.ts";
 import { formatDuration } from "../plan/duration.ts";
 import { describeBehaviour, healthProfiles } from "../plan/health-profiles.ts";
@@ -14,10 +14,11 @@ import { startedChildren } from "../process/child.ts";
 import { onForcedStop } from "../process/forced-stop.ts";
 import { sleep } from "../process/poll.ts";
 import { freePort } from "../process/ports.ts";
+import type { RunResults } from "../verdict/results.ts";
+import { verdictOf } from "../verdict/verdict.ts";
 import { EventLog } from "./events.ts";
 import { type K6Run, k6Files, k6Version, startK6 } from "./k6.ts";
 import { LbSampler } from "./lb-sampler.ts";
-import { buildResults, faultWindows, type RunResults } from "./results.ts";
 import { type BalancerRecord, type RunRecord, writeRunRecord } from "./run-record.ts";
 import { runTimeline } from "./timeline.ts";
 import { warmUp, warmUpLine } from "./warm-up.ts";
@@ -64,12 +65,8 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     ...(badInput ? { errorKind: "input" as const } : {}),
     startedAt: startedAt.toISOString(),
     endedAt: new Date().toISOString(),
-    strategy: plan.strategy,
-    platform: plan.platform,
     instances: platform.instances().map((i) => i.id),
-    health: plan.health,
     balancer: balancerRecord(plan.health, observedBalancer),
-    seed: plan.seed,
     plan,
     versions,
     machine: { cpus: cpus().length, memoryBytes: totalmem(), node: process.version },
@@ -173,9 +170,9 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
   let results: RunResults | undefined;
   if (existsSync(files.samples)) {
     try {
-      const aggregate = await aggregateSamplesFile(files.samples, faultWindows(log.events));
-      results = buildResults({
-        aggregate,
+      // The one read of samples.json in a run (the report reads run.json's results).
+      results = await verdictOf({
+        samplesFile: files.samples,
         events: log.events,
         k6Cpu: k6?.cpu.processPercent ?? [],
         machineCpu: k6?.cpu.machinePercent ?? [],
@@ -238,9 +235,9 @@ function balancerRecord(profile: Plan["health"], observed?: BalancerSettings): B
 async function reportProgress(run: K6Run, plan: Plan, t0: number, progress: (line: string) => void) {
   const elapsed = Math.min(Date.now() - t0, plan.load.durationMs);
   const [requests, lost, failed] = await Promise.all([
-    run.liveCount("fh_req"),
-    run.liveCount("fh_sessions_lost"),
-    run.liveCount("fh_requests_failed"),
+    run.liveCount(METRIC.req),
+    run.liveCount(METRIC.sessionsLost),
+    run.liveCount(METRIC.requestsFailed),
   ]);
   const counts = [
     requests === null ? "" : `, requests ${requests}`,

@@ -1,7 +1,7 @@
 // Applies the plan's faults at their times, with the store audit and balancer probes around them.
 import { faultUnit } from "../faults/registry.ts";
 import type { FaultContext } from "../faults/types.ts";
-import { formatDuration } from "../plan/duration.ts";
+import { describeFault } from "../plan/fault-text.ts";
 import type { Plan } from "../plan/plan.ts";
 import type { LbServerState, Platform } from "../platforms/types.ts";
 import { sleep } from "../process/poll.ts";
@@ -74,7 +74,7 @@ export async function runTimeline(input: TimelineInput): Promise<void> {
       const wait = input.t0 + fault.atMs - Date.now();
       if (wait > 0) await sleep(wait, signal);
       signal.throwIfAborted();
-      say(`[fault] ${fault.action} ${fault.target} at ${formatDuration(fault.atMs)}`);
+      say(`[fault] ${describeFault(fault)}`);
       current = { fault, beganAt: Date.now(), landed: false };
       await faultUnit(fault.action).apply(ctx, fault.target);
       land(); // a fault that changed nothing through the platform (no shared store to stop) ends here

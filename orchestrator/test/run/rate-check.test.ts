@@ -61,7 +61,7 @@ describe("highestCarried and ladder", () => {
 
 describe("trustLine", () => {
   const record = (strategy: string, trustworthy: boolean, warnings: string[] = []) =>
-    ({ strategy, results: { trust: { trustworthy, warnings } } }) as unknown as RunRecord;
+    ({ plan: { strategy }, results: { trust: { trustworthy, warnings } } }) as unknown as RunRecord;
   it("says the comparison holds only when every run is trustworthy", () => {
     expect(trustLine([record("sticky", true), record("dynamodb", true)], 40)).toBe(
       "[chaos] every run trustworthy at 40 iterations/s: the comparison holds",
@@ -70,7 +70,7 @@ describe("trustLine", () => {
       "[chaos] NOT TRUSTWORTHY comparison at 50 iterations/s: dynamodb (k6 dropped 3 iterations)",
     );
     expect(trustLine([], 50)).toBe("[chaos] no run finished: nothing to compare");
-    expect(trustLine([{ strategy: "local", results: null } as unknown as RunRecord], 50)).toMatch(
+    expect(trustLine([{ plan: { strategy: "local" }, results: null } as unknown as RunRecord], 50)).toMatch(
       /local \(no results\)/,
     );
   });

@@ -2,17 +2,18 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
+import { K6_DROPPED_ITERATIONS, METRIC } from "../../../scenarios/lib/metrics.ts";
 import { type AggregateResult, Aggregator, type Sample, type Windows } from "./aggregate.ts";
 
 /** The metrics the aggregator uses; other Point lines are skipped before JSON parsing. */
-const WANTED = new Set([
-  "fh_req",
-  "fh_store",
-  "fh_sessions_started",
-  "fh_sessions_lost",
-  "fh_reads_stale",
-  "fh_writes_indeterminate",
-  "dropped_iterations",
+const WANTED = new Set<string>([
+  METRIC.req,
+  METRIC.store,
+  METRIC.sessionsStarted,
+  METRIC.sessionsLost,
+  METRIC.readsStale,
+  METRIC.writesIndeterminate,
+  K6_DROPPED_ITERATIONS,
 ]);
 const METRIC_FIRST = '{"metric":"';
 
@@ -74,8 +75,16 @@ export function parseSampleLine(line: string): Sample | null {
   };
 }
 
+let filesRead = 0;
+
+/** How many samples files this process has started reading (a scenario run: one; `--recheck`: one more per run). */
+export function samplesFilesRead(): number {
+  return filesRead;
+}
+
 /** Reads the whole samples file once, in constant memory, and returns the aggregate. */
 export async function aggregateSamplesFile(path: string, windows: Windows = {}): Promise<AggregateResult> {
+  filesRead++;
   const aggregator = new Aggregator(windows);
   const file = createReadStream(path);
   const input = path.endsWith(".gz") ? file.pipe(createGunzip()) : file;

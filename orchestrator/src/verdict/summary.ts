@@ -1,20 +1,33 @@
 // The short summary table printed at the end of a run (pure: returns the text).
-import type { RunRecord } from "./run-record.ts";
+import { describeFault } from "../plan/fault-text.ts";
+import type { Plan } from "../plan/plan.ts";
+import type { RunResults } from "./results.ts";
+
+/** The parts of a run record (run/run-record.ts) the summary shows. */
+export interface SummaryInput {
+  runId: string;
+  status: string;
+  error?: string;
+  instances: readonly string[];
+  balancer?: { behaviour: string };
+  plan: Pick<Plan, "strategy" | "platform" | "health" | "faults">;
+  results: RunResults | null;
+}
 
 function ms(v: number | null | undefined): string {
   return v === null || v === undefined || Number.isNaN(v) ? "-" : `${Math.round(v)} ms`;
 }
 
-export function summaryTable(record: RunRecord): string {
+export function summaryTable(record: SummaryInput): string {
   const r = record.results;
   const rows: [string, string][] = [
     ["run", `${record.runId} (${record.status})`],
     [
       "strategy",
-      `${record.strategy} on ${record.platform}, ${record.instances.length} instances, health ${record.health}`,
+      `${record.plan.strategy} on ${record.plan.platform}, ${record.instances.length} instances, health ${record.plan.health}`,
     ],
     ["balancer", record.balancer?.behaviour ?? "-"],
-    ["faults", record.plan.faults.map((f) => `${f.action} ${f.target} @${f.atMs / 1000}s`).join(", ") || "none"],
+    ["faults", record.plan.faults.map(describeFault).join(", ") || "none"],
   ];
   if (record.error) rows.push(["error", record.error.split("\n")[0] ?? ""]);
   if (r) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Histogram } from "../../src/core/histogram.ts";
+import { Histogram } from "../../src/verdict/histogram.ts";
 
 /** Exact nearest-rank quantile of sorted data: the value of rank ceil(q·n). */
 function exactQuantile(sorted: number[], q: number): number {

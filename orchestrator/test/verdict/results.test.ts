@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { Aggregator } from "../../src/core/aggregate.ts";
 import type { RunEvent } from "../../src/run/events.ts";
-import { buildResults, faultWindows, undetectedInterval } from "../../src/run/results.ts";
+import { Aggregator } from "../../src/verdict/aggregate.ts";
+import { buildResults, undetectedInterval } from "../../src/verdict/results.ts";
+import { faultWindows } from "../../src/verdict/windows.ts";
 
 const T = 1_800_000_000_000; // a whole second, so that per-second buckets line up with the fault
 const crashRestart: RunEvent[] = [
@@ -66,8 +67,9 @@ describe("faultWindows", () => {
 });
 
 describe("buildResults", () => {
-  function aggregate() {
-    const agg = new Aggregator(faultWindows(crashRestart));
+  /** The samples split by the windows of `events` (as verdictOf does). */
+  function aggregate(events: readonly RunEvent[] = crashRestart) {
+    const agg = new Aggregator(faultWindows(events));
     const req = (t: number, cls: string) =>
       agg.add({
         metric: "fh_req",
@@ -161,7 +163,7 @@ describe("buildResults", () => {
 
   it("has no detection or recovery without a fault", () => {
     const events: RunEvent[] = [{ t: T, type: "k6-start" }];
-    const results = buildResults({ aggregate: aggregate(), events, k6Cpu: [], machineCpu: [] });
+    const results = buildResults({ aggregate: aggregate(events), events, k6Cpu: [], machineCpu: [] });
     expect([results.detectionMs, results.recoveryMs, results.requests.inFlightAtFault]).toEqual([null, null, null]);
     expect(results.sessions.lostExpected).toBe(0);
   });

@@ -3,8 +3,8 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { serverTimingMs } from "../../../scenarios/lib/server-timing.ts";
-import { Aggregator } from "../../src/core/aggregate.ts";
-import { aggregateSamplesFile } from "../../src/core/read-samples.ts";
+import { Aggregator } from "../../src/verdict/aggregate.ts";
+import { aggregateSamplesFile } from "../../src/verdict/read-samples.ts";
 
 // A real 5 s k6 run of scenarios/login-profile.ts (RATE=5, SESSIONS=4) against a one-file stand-in
 // app that kept sessions in memory, waited 30 ms in its "store" for the first 2.5 s and 5 ms after,

@@ -5,8 +5,8 @@ import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { createGunzip, gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { Aggregator, errorRate, recoveryMs, type SecondPoint, windowErrorRate } from "../../src/core/aggregate.ts";
-import { aggregateSamplesFile, parseSampleLine, parseTime } from "../../src/core/read-samples.ts";
+import { Aggregator, errorRate, recoveryMs, type SecondPoint, windowErrorRate } from "../../src/verdict/aggregate.ts";
+import { aggregateSamplesFile, parseSampleLine, parseTime } from "../../src/verdict/read-samples.ts";
 
 // Gzipped (biome would lint a plain .json as one JSON document; *.json.gz is excluded).
 // A real 5 s k6 run of scenarios/login-profile.ts (RATE=5, SESSIONS=4) through a throwaway sticky

@@ -1,6 +1,7 @@
 // Folds k6 samples of the login-profile scenario, one at a time in constant memory, into the run's
 // results: sessions, requests by class, latency percentiles per fault window, a per-second series.
 import { FAILED_CLASSES, type FailedClass } from "../../../scenarios/lib/classify.ts";
+import { K6_DROPPED_ITERATIONS, METRIC } from "../../../scenarios/lib/metrics.ts";
 import { Histogram } from "./histogram.ts";
 
 /** Fault window boundaries in epoch ms. before: t < faultStart; during: faultStart ≤ t < faultEnd; after: t ≥ faultEnd. */
@@ -177,30 +178,30 @@ export class Aggregator {
   /** Folds one sample in. Metrics other than the scenario's and dropped_iterations are ignored. */
   add(sample: Sample): void {
     switch (sample.metric) {
-      case "fh_req":
+      case METRIC.req:
         this.#request(sample);
         break;
-      case "fh_store": {
+      case METRIC.store: {
         const window = this.windowOf(sample.timeMs);
         this.#store[window].record(sample.value);
         this.#storeSum[window] += sample.value;
         break;
       }
-      case "fh_sessions_started":
+      case METRIC.sessionsStarted:
         this.#sessionsStarted += sample.value;
         break;
-      case "fh_sessions_lost":
+      case METRIC.sessionsLost:
         this.#sessionsLost += sample.value;
         increment(this.#lostByHome, sample.tags.home ?? "none", sample.value);
         this.#second(sample.timeMs).lost += sample.value;
         break;
-      case "fh_reads_stale":
+      case METRIC.readsStale:
         this.#stale += sample.value;
         break;
-      case "fh_writes_indeterminate":
+      case METRIC.writesIndeterminate:
         this.#indeterminate += sample.value;
         break;
-      case "dropped_iterations":
+      case K6_DROPPED_ITERATIONS:
         this.#dropped += sample.value;
         break;
       default:

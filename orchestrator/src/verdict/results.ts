@@ -1,45 +1,9 @@
 // Turns the aggregated k6 samples and the run's events into run.json's results (pure).
-import {
-  type AggregateResult,
-  recoveryMs,
-  type SecondPoint,
-  type Windows,
-  windowErrorRate,
-} from "../core/aggregate.ts";
-import { faultUnit } from "../faults/registry.ts";
-import { judgeThresholds, type Threshold, type ThresholdResult } from "../plan/thresholds.ts";
-import type { RunEvent } from "./events.ts";
-
-type FaultEvent = Extract<RunEvent, { type: "fault" }>;
-
-export type FaultWindows = Windows;
-
-/**
- * The windows around the plan's faults: `during` runs from the first fault's start until the
- * fleet is whole again: the end of the last fault when that fault restores the fleet (a restart,
- * a replacement, a thaw, the store back), or later, when the balancer sees the restored instance
- * UP again only after that. When the last fault leaves the fleet short, `during` lasts to the
- * end. With no fault, everything is `before`. `rejoin` watches the restored instance's traffic.
- */
-export function faultWindows(events: readonly RunEvent[]): FaultWindows {
-  const faults = events.filter((e): e is FaultEvent => e.type === "fault" && e.detail?.step !== true);
-  const first = faults.find((e) => e.phase === "start");
-  if (!first) return {};
-  const last = faults.at(-1)!;
-  if (last.phase !== "end" || !faultUnit(last.action).restores) return { faultStartMs: first.t };
-  const isInstance = faultUnit(last.action).targetKind === "instance";
-  const up = isInstance
-    ? events.find((e) => e.type === "lb-state" && e.target === last.target && e.state === "UP" && e.t >= last.t)
-    : undefined;
-  const restoreStart = faults.findLast(
-    (e) => e.phase === "start" && e.action === last.action && e.target === last.target,
-  );
-  return {
-    faultStartMs: first.t,
-    faultEndMs: up?.t ?? last.t,
-    ...(isInstance ? { rejoin: { instance: last.target, afterMs: restoreStart?.t ?? last.t } } : {}),
-  };
-}
+import type { Threshold } from "../plan/thresholds.ts";
+import type { RunEvent } from "../run/events.ts";
+import { type AggregateResult, recoveryMs, type SecondPoint, windowErrorRate } from "./aggregate.ts";
+import { judgeThresholds, type ThresholdResult } from "./thresholds.ts";
+import { faultBeganAt } from "./windows.ts";
 
 export interface RunResults extends AggregateResult {
   sessions: AggregateResult["sessions"] & {
@@ -86,15 +50,6 @@ export interface RunResults extends AggregateResult {
     machineCpuPercent: { mean: number | null; max: number | null };
   };
   trust: { trustworthy: boolean; warnings: string[] };
-}
-
-/** When the first fault's unit began (its probes, then the action): the start event's `beganAt`. */
-function faultBeganAt(events: readonly RunEvent[]): number | undefined {
-  const first = events.find(
-    (e): e is FaultEvent => e.type === "fault" && e.phase === "start" && e.detail?.step !== true,
-  );
-  const began = first?.detail?.beganAt;
-  return typeof began === "number" ? began : first?.t;
 }
 
 /**
@@ -175,7 +130,8 @@ export function buildResults(input: {
   const audits = events.filter((e): e is Extract<RunEvent, { type: "audit" }> => e.type === "audit");
   const lostExpected = audits.reduce((sum, a) => sum + Number(a.detail.activeSessions ?? 0), 0);
   const inFlight = inFlightAtFaults(events);
-  const windows = faultWindows(events);
+  // The windows the samples were split by (faultWindows of these events, verdict/windows.ts).
+  const windows = aggregate.windows;
 
   let detectionMs: number | null = null;
   let undetected: RunResults["undetected"] = null;
