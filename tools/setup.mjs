@@ -3,7 +3,7 @@
 // or with --doctor only reports each tool's version. Plain Node: it runs before `npm ci`.
 //
 //   node tools/setup.mjs [--quiet] [--doctor] [TOOL...]
-//   TOOL: node-modules | java | haproxy | k6 | dynamodb | chromium | moto
+//   TOOL: node-modules | java | haproxy | k6 | dynamodb | redis | chromium | moto
 //   (default: all but chromium and moto)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -26,6 +26,7 @@ import {
   k6Path,
   MOTO_VERSION,
   motoServerPath,
+  redisServerPath,
 } from "./tool-paths.mjs";
 
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -163,6 +164,18 @@ const tools = {
       }
     },
   },
+  // Debian's redis-server (the `redis` strategy's store, started by the harness on its own loopback port).
+  // Debian starts no service in a container (policy-rc.d); on a machine with systemd it also starts the
+  // system's own redis on 6379, which the harness never uses.
+  redis: {
+    version() {
+      const out = probe(redisServerPath(), ["--version"]);
+      return out ? out.split("\n")[0] : null;
+    },
+    install() {
+      aptInstall("redis", ["redis-server"]);
+    },
+  },
   chromium: {
     version() {
       const out = probe(chromiumPath(), ["--version"]);
@@ -215,7 +228,7 @@ const tools = {
   },
 };
 
-const defaultTools = ["node-modules", "java", "haproxy", "k6", "dynamodb"];
+const defaultTools = ["node-modules", "java", "haproxy", "k6", "dynamodb", "redis"];
 
 function main(argv) {
   const flags = new Set(argv.filter((a) => a.startsWith("--")));

@@ -56,6 +56,11 @@ export function haproxyPath() {
   return process.env.HAPROXY_BIN || "haproxy";
 }
 
+/** redis-server from Debian's package (the `redis` strategy's store); $REDIS_SERVER_BIN overrides. */
+export function redisServerPath() {
+  return process.env.REDIS_SERVER_BIN || "redis-server";
+}
+
 /** Chromium for report tests (Debian's package); $CHROMIUM_BIN overrides. */
 export function chromiumPath() {
   return process.env.CHROMIUM_BIN || "/usr/bin/chromium";

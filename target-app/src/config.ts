@@ -22,7 +22,15 @@ export interface DynamoDbStoreConfig {
   localCredentials: boolean;
 }
 
-export type StoreConfig = DiskStoreConfig | DynamoDbStoreConfig;
+export interface RedisStoreConfig {
+  kind: "redis";
+  /** REDIS_URL: `redis://host:port` (or `rediss://` for TLS, as ElastiCache with encryption in transit), optional `/db`. */
+  url: string;
+  /** REDIS_KEY_PREFIX: every session is the key `<prefix><session id>` (connect-redis's default, `sess:`). */
+  keyPrefix: string;
+}
+
+export type StoreConfig = DiskStoreConfig | DynamoDbStoreConfig | RedisStoreConfig;
 
 export interface AppConfig {
   port: number;
@@ -125,12 +133,30 @@ function parseCookieOptions(env: Env): { cookieSecure: boolean; trustProxy: numb
   return { cookieSecure, trustProxy };
 }
 
+const STORE_KINDS = '"disk", "dynamodb" or "redis"';
+
+function parseRedis(env: Env): RedisStoreConfig {
+  const expected = "a URL such as redis://127.0.0.1:6379 (rediss:// for TLS; an optional /db number from 0 to 15)";
+  const url = required(env, "REDIS_URL", expected);
+  if (!/^rediss?:\/\/(?:[^@/\s]*@)?[^/\s:@]+:\d{1,5}(?:\/(?:\d|1[0-5]))?$/.test(url)) {
+    // A password may sit in the URL (an AUTH token): never echo it.
+    throw bad("REDIS_URL", url.replace(/\/\/[^@/]*@/, "//***@"), expected);
+  }
+  const prefix = read(env, "REDIS_KEY_PREFIX");
+  const prefixExpected = "1 to 32 characters [A-Za-z0-9_:.-], such as sess:";
+  if (prefix !== undefined && !/^[A-Za-z0-9_:.-]{1,32}$/.test(prefix)) {
+    throw bad("REDIS_KEY_PREFIX", prefix, prefixExpected);
+  }
+  return { kind: "redis", url, keyPrefix: prefix ?? "sess:" };
+}
+
 function parseStore(env: Env): StoreConfig {
-  const kind = required(env, "SESSION_STORE", '"disk" or "dynamodb"');
+  const kind = required(env, "SESSION_STORE", STORE_KINDS);
   if (kind === "disk") {
     return { kind, dir: required(env, "SESSION_DIR", "a folder for this instance's session files") };
   }
-  if (kind !== "dynamodb") throw bad("SESSION_STORE", kind, '"disk" or "dynamodb"');
+  if (kind === "redis") return parseRedis(env);
+  if (kind !== "dynamodb") throw bad("SESSION_STORE", kind, STORE_KINDS);
 
   const endpoint = read(env, "DYNAMODB_ENDPOINT");
   if (endpoint !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(endpoint)) {

@@ -19,6 +19,14 @@ const dynamo = {
   SESSION_SECRET: "0123456789abcdef",
 };
 
+const redis = {
+  PORT: "0",
+  INSTANCE_ID: "app-3",
+  SESSION_STORE: "redis",
+  REDIS_URL: "redis://127.0.0.1:6379",
+  SESSION_SECRET: "0123456789abcdef",
+};
+
 function errorOf(env: NodeJS.ProcessEnv): ConfigError {
   try {
     parseConfig(env);
@@ -58,6 +66,21 @@ describe("parseConfig", () => {
     });
   });
 
+  it("reads a Redis configuration: the URL, and connect-redis's key prefix by default", () => {
+    expect(parseConfig(redis).store).toEqual({ kind: "redis", url: "redis://127.0.0.1:6379", keyPrefix: "sess:" });
+    expect(
+      parseConfig({
+        ...redis,
+        REDIS_URL: "rediss://:token@master.sessions.abc123.use1.cache.amazonaws.com:6379/2",
+        REDIS_KEY_PREFIX: "fh:sess:",
+      }).store,
+    ).toEqual({
+      kind: "redis",
+      url: "rediss://:token@master.sessions.abc123.use1.cache.amazonaws.com:6379/2",
+      keyPrefix: "fh:sess:",
+    });
+  });
+
   it("uses the environment's credentials on AWS and when keys are given", () => {
     expect(parseConfig({ ...dynamo, DYNAMODB_ENDPOINT: undefined }).store).toMatchObject({
       endpoint: undefined,
@@ -91,12 +114,12 @@ describe("parseConfig", () => {
     [
       "SESSION_STORE missing",
       { ...disk, SESSION_STORE: undefined },
-      /^SESSION_STORE is not set: expected "disk" or "dynamodb"$/,
+      /^SESSION_STORE is not set: expected "disk", "dynamodb" or "redis"$/,
     ],
     [
       "SESSION_STORE bad",
-      { ...disk, SESSION_STORE: "redis" },
-      /^SESSION_STORE="redis" is not valid: expected "disk" or "dynamodb"$/,
+      { ...disk, SESSION_STORE: "memcached" },
+      /^SESSION_STORE="memcached" is not valid: expected "disk", "dynamodb" or "redis"$/,
     ],
     ["SESSION_DIR missing", { ...disk, SESSION_DIR: undefined }, /^SESSION_DIR is not set/],
     [
@@ -159,6 +182,23 @@ describe("parseConfig", () => {
       { ...dynamo, DYNAMODB_CONSISTENT_READ: "yes" },
       /^DYNAMODB_CONSISTENT_READ="yes" is not valid: expected "true" or "false"$/,
     ],
+    [
+      "REDIS_URL missing",
+      { ...redis, REDIS_URL: undefined },
+      /^REDIS_URL is not set: expected a URL such as redis:\/\/127\.0\.0\.1:6379/,
+    ],
+    [
+      "REDIS_URL without a port",
+      { ...redis, REDIS_URL: "redis://127.0.0.1" },
+      /^REDIS_URL="redis:\/\/127\.0\.0\.1" is not valid: expected a URL such as redis:\/\/127\.0\.0\.1:6379/,
+    ],
+    ["REDIS_URL of another scheme", { ...redis, REDIS_URL: "http://127.0.0.1:6379" }, /^REDIS_URL="http:/],
+    ["REDIS_URL with a db above 15", { ...redis, REDIS_URL: "redis://127.0.0.1:6379/16" }, /^REDIS_URL="redis:/],
+    [
+      "REDIS_KEY_PREFIX bad",
+      { ...redis, REDIS_KEY_PREFIX: "sess *" },
+      /^REDIS_KEY_PREFIX="sess \*" is not valid: expected 1 to 32 characters/,
+    ],
   ];
 
   it.each(cases)("rejects %s, naming the variable", (_name, env, message) => {
@@ -191,8 +231,15 @@ describe("parseConfig", () => {
     expect(errorOf({ ...disk, SESSION_SECRET: "hunter2" }).message).not.toContain("hunter2");
   });
 
+  it("never echoes a password inside REDIS_URL", () => {
+    const message = errorOf({ ...redis, REDIS_URL: "redis://:hunter2@cache.example.com" }).message;
+    expect(message).toMatch(/^REDIS_URL="redis:\/\/\*\*\*@cache\.example\.com" is not valid/);
+    expect(message).not.toContain("hunter2");
+  });
+
   it("does not require the other store's variables", () => {
     expect(() => parseConfig({ ...disk, DYNAMODB_TABLE: undefined, AWS_REGION: undefined })).not.toThrow();
     expect(() => parseConfig({ ...dynamo, SESSION_DIR: undefined })).not.toThrow();
+    expect(() => parseConfig({ ...redis, SESSION_DIR: undefined, DYNAMODB_TABLE: undefined })).not.toThrow();
   });
 });

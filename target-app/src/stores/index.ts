@@ -5,6 +5,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { AppConfig, DynamoDbStoreConfig } from "../config.ts";
 import { DiskStore } from "./disk-store.ts";
 import { DynamoDbStore } from "./dynamodb-store.ts";
+import { RedisStore } from "./redis-store.ts";
 import type { SessionStore } from "./session-store.ts";
 
 export { SessionStore, StoreUnavailableError } from "./session-store.ts";
@@ -44,5 +45,7 @@ export function createStore(config: AppConfig): SessionStore {
         consistentRead: store.consistentRead,
         defaultTtlMs,
       });
+    case "redis":
+      return new RedisStore({ url: store.url, keyPrefix: store.keyPrefix, defaultTtlMs });
   }
 }

@@ -34,7 +34,7 @@ function describeCause(cause: unknown): string {
 
 /** express-session's Store plus what the app needs to run and stop it. */
 export abstract class SessionStore extends session.Store {
-  abstract readonly kind: "disk" | "dynamodb";
+  abstract readonly kind: "disk" | "dynamodb" | "redis";
   /** Releases connections and handles; called once at shutdown. */
   abstract close(): Promise<void>;
 }
