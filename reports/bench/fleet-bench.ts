@@ -9,9 +9,11 @@ import { parseArgs } from "node:util";
 import { main, onInterrupt } from "../../orchestrator/src/cli/interrupt.ts";
 import { ExitCode, exitCodeFor, InputError } from "../../orchestrator/src/errors.ts";
 import { parseDuration } from "../../orchestrator/src/plan/duration.ts";
-import { planFromOptions, type Strategy, strategies } from "../../orchestrator/src/plan/plan.ts";
-import { createLocalPlatform } from "../../orchestrator/src/platforms/local/local-platform.ts";
+import type { Strategy } from "../../orchestrator/src/plan/plan.ts";
+import { createPlatform } from "../../orchestrator/src/platforms/index.ts";
 import { startedChildren } from "../../orchestrator/src/process/child.ts";
+import { planFromOptions } from "../../orchestrator/src/run/plan-from-options.ts";
+import { strategyNames } from "../../orchestrator/src/strategies/index.ts";
 import { lineFit, rateAtMachinePercent, rateFromOwnCpu, type StepMeasurement, stepFigures } from "./fleet-figures.ts";
 import { FleetLoad } from "./fleet-load.ts";
 import { machineBusyPercent, machineTicks, processTicks, TICKS_PER_SECOND } from "./proc-cpu.ts";
@@ -36,7 +38,7 @@ function parseOptions(argv: string[]): BenchOptions {
     args: argv,
     strict: true,
     options: {
-      strategies: { type: "string", default: strategies.join(",") },
+      strategies: { type: "string", default: strategyNames.join(",") },
       rates: { type: "string", default: "25,50" },
       step: { type: "string", default: "15s" },
       warm: { type: "string", default: "10s" },
@@ -47,9 +49,9 @@ function parseOptions(argv: string[]): BenchOptions {
   });
   const chosen = values.strategies.split(",").map((s) => s.trim());
   for (const s of chosen) {
-    if (!(strategies as readonly string[]).includes(s)) {
+    if (!strategyNames.includes(s)) {
       throw new InputError(
-        `--strategies ${JSON.stringify(values.strategies)}: expected a list of ${strategies.join(", ")}`,
+        `--strategies ${JSON.stringify(values.strategies)}: expected a list of ${strategyNames.join(", ")}`,
       );
     }
   }
@@ -126,7 +128,7 @@ async function measureStep(
 async function benchStrategy(strategy: Strategy, options: BenchOptions, signal: AbortSignal): Promise<StrategyResult> {
   const dir = mkdtempSync(join(tmpdir(), `fh-bench-fleet-${strategy}-`));
   const plan = planFromOptions({ strategy, faults: false, runId: `bench-${strategy}`, out: dir, seed: "1" });
-  const platform = createLocalPlatform(plan, dir);
+  const platform = createPlatform(plan, dir);
   const before = startedChildren().length;
   const result: StrategyResult = { strategy, steps: [], rate80: null };
   let load: FleetLoad | undefined;

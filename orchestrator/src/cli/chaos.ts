@@ -6,11 +6,12 @@ import { writeReport } from "../../../reports/src/write-report.ts";
 import { ExitCode, exitCodeFor, InputError } from "../errors.ts";
 import { formatDuration } from "../plan/duration.ts";
 import { describeFault } from "../plan/fault-text.ts";
-import { type Plan, planFromOptions, type Strategy, strategies, timestamp } from "../plan/plan.ts";
+import { type Plan, type Strategy, timestamp } from "../plan/plan.ts";
 import { randomSeed } from "../plan/seed.ts";
 import { createPlatform } from "../platforms/index.ts";
 import { trustLine } from "../run/comparison-trust.ts";
 import { dryRun, formatDryRun } from "../run/dry-run.ts";
+import { planFromOptions } from "../run/plan-from-options.ts";
 import {
   carryRule,
   checkStrategy,
@@ -22,11 +23,12 @@ import {
 } from "../run/rate-check.ts";
 import { exitCodeOf, type RunRecord } from "../run/run-record.ts";
 import { runScenario } from "../run/run-scenario.ts";
+import { strategyNames } from "../strategies/index.ts";
 import { summaryTable } from "../verdict/summary.ts";
 import { main, onInterrupt } from "./interrupt.ts";
 import { parseCommandLine, planOptions, sharedHelp } from "./options.ts";
 
-const help = `Usage: npm run chaos -- [--strategies ${strategies.join(",")}] [options]
+const help = `Usage: npm run chaos -- [--strategies ${strategyNames.join(",")}] [options]
 
 Runs the same fault plan (default preset single-crash), seed and load against each strategy in
 turn, then writes one comparison report. Prints progress while it runs and the report's path.
@@ -36,7 +38,7 @@ with k6's share projected below ${carryRule.machineCpuPercent}%), and says so; a
 all the same, with a warning.
 
 Options:
-  --strategies LIST     comma-separated, from ${strategies.join(", ")} (default all, in that order)
+  --strategies LIST     comma-separated, from ${strategyNames.join(", ")} (default all, in that order)
   --rate auto           find the rate instead: the highest of ${RATE_LADDER[0]}, ${RATE_LADDER[1]}, ${RATE_LADDER[2]}, ... ${RATE_LADDER.at(-1)} iterations/s
                         that every strategy carries, then run them all at it
   --no-rate-check       skip the check (and its minute or two)
@@ -51,12 +53,12 @@ Exit codes: 0 the experiment ran; 1 harness error (a run failed); 2 bad input;
 const overheadMs = 30_000;
 
 function parseStrategies(text: string | undefined): Strategy[] {
-  if (text === undefined) return [...strategies];
+  if (text === undefined) return [...strategyNames];
   const list = text.split(",").map((s) => s.trim());
   for (const s of list) {
-    if (!(strategies as readonly string[]).includes(s)) {
+    if (!strategyNames.includes(s)) {
       throw new InputError(
-        `--strategies ${JSON.stringify(text)}: "${s}" is not a strategy; expected ${strategies.join(", ")}`,
+        `--strategies ${JSON.stringify(text)}: "${s}" is not a strategy; expected ${strategyNames.join(", ")}`,
       );
     }
   }
@@ -81,14 +83,17 @@ async function run(argv: string[]): Promise<ExitCode> {
   // Every plan is validated before anything starts.
   const plansAt = (rate: string | undefined): Plan[] =>
     chosen.map((strategy) =>
-      planFromOptions({
-        ...options,
-        rate,
-        seed,
-        strategy,
-        runId: `${experimentId}-${strategy}`,
-        out: join(outDir, strategy),
-      }),
+      planFromOptions(
+        {
+          ...options,
+          rate,
+          seed,
+          strategy,
+          runId: `${experimentId}-${strategy}`,
+          out: join(outDir, strategy),
+        },
+        values,
+      ),
     );
   let plans = plansAt(options.rate);
   let first = plans[0]!;

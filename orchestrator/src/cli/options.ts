@@ -1,10 +1,12 @@
 // Options shared by `npm run scenario` and `npm run chaos`: parsed once, mapped to plan options.
 import { parseArgs } from "node:util";
 import { InputError } from "../errors.ts";
+import { faultActions } from "../plan/faults.ts";
 import { describeBehaviour, healthProfileNames, healthProfiles } from "../plan/health-profiles.ts";
-import { defaults, faultActions, platformNames, type ScenarioOptions } from "../plan/plan.ts";
+import { defaults, type ScenarioOptions } from "../plan/plan.ts";
 import { defaultPreset, presetNames } from "../plan/presets.ts";
 import { thresholdMetrics } from "../plan/thresholds.ts";
+import { platformDescriptors, platformFlags, platformNames } from "../platforms/index.ts";
 
 export const sharedOptions = {
   platform: { type: "string" },
@@ -22,13 +24,8 @@ export const sharedOptions = {
   threshold: { type: "string", multiple: true },
   "request-timeout": { type: "string" },
   out: { type: "string" },
-  region: { type: "string" },
-  "ec2-filter": { type: "string", multiple: true },
-  "target-group-arn": { type: "string" },
-  "lb-url": { type: "string" },
-  "aws-endpoint": { type: "string" },
-  "ec2-crash": { type: "string" },
   help: { type: "boolean", short: "h" },
+  ...platformFlags(),
 } as const;
 
 export const sharedHelp = `  --platform NAME       ${platformNames.join(", ")} (default local)
@@ -49,17 +46,10 @@ ${healthProfileNames.map((n) => `                          ${n}: ${describeBehav
                         Metrics: ${thresholdMetrics.slice(0, 7).join(", ")},
                         latency[.before|.during|.after].p50|p95|p99
   --request-timeout D   k6 request timeout (default ${defaults.requestTimeoutMs / 1000}s)
-  -h, --help            this text
-
-  With --platform ec2 (credentials from the AWS SDK's default chain; only instances tagged
-  failover-harness=allowed are ever touched; --instances must equal the fleet's size):
-  --region NAME         AWS region (default $AWS_REGION)
-  --ec2-filter F        NAME=VALUE, e.g. tag:aws:cloudformation:stack-name=failover-fleet;
-                        repeatable (required): the matching instances, by id, are app-1..app-N
-  --target-group-arn A  the target group whose health is the balancer's view (required)
-  --lb-url URL          the load balancer's URL, where k6 sends load
-  --aws-endpoint URL    an emulator's endpoint (moto) instead of AWS's
-  --ec2-crash MODE      crash as stop (StopInstances with Force, the default) or reboot`;
+  -h, --help            this text${platformDescriptors
+    .filter((d) => d.help !== "")
+    .map((d) => `\n\n${d.help}`)
+    .join("")}`;
 
 type OptionSpec = Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>;
 
@@ -90,13 +80,5 @@ export function planOptions(values: Record<string, string | boolean | string[] |
     load: values["no-load"] ? false : undefined,
     thresholds: values.threshold as string[] | undefined,
     requestTimeout: str("request-timeout"),
-    ec2: {
-      region: str("region"),
-      filters: values["ec2-filter"] as string[] | undefined,
-      targetGroupArn: str("target-group-arn"),
-      lbUrl: str("lb-url"),
-      awsEndpoint: str("aws-endpoint"),
-      crashMode: str("ec2-crash"),
-    },
   };
 }

@@ -3,23 +3,24 @@ import { resolve } from "node:path";
 import { writeReport } from "../../../reports/src/write-report.ts";
 import { ExitCode, exitCodeFor } from "../errors.ts";
 import { describeFault } from "../plan/fault-text.ts";
-import { planFromOptions, strategies } from "../plan/plan.ts";
 import { createPlatform } from "../platforms/index.ts";
 import { dryRun, formatDryRun } from "../run/dry-run.ts";
+import { planFromOptions } from "../run/plan-from-options.ts";
 import { exitCodeOf } from "../run/run-record.ts";
 import { runScenario } from "../run/run-scenario.ts";
+import { strategyNames } from "../strategies/index.ts";
 import { summaryTable } from "../verdict/summary.ts";
 import { main, onInterrupt } from "./interrupt.ts";
 import { parseCommandLine, planOptions, sharedHelp } from "./options.ts";
 
-const help = `Usage: npm run scenario -- --strategy <${strategies.join("|")}> [options]
+const help = `Usage: npm run scenario -- --strategy <${strategyNames.join("|")}> [options]
 
 Runs one failover experiment: target-app instances behind HAProxy, k6 load, and a fault plan
 (default: one instance crashed at 1/3 of the run and restarted at 2/3). Writes <out>/run.json
 and <out>/report.html.
 
 Options:
-  --strategy NAME       ${strategies.join(", ")} (required)
+  --strategy NAME       ${strategyNames.join(", ")} (required)
 ${sharedHelp}
   --run-id ID           run id (default <time>-<strategy>-<seed>)
   --out DIR             run folder (default reports/out/<run-id>)
@@ -33,12 +34,15 @@ async function run(argv: string[]): Promise<ExitCode> {
     console.log(help);
     return ExitCode.ok;
   }
-  const plan = planFromOptions({
-    ...planOptions(values),
-    strategy: values.strategy as string | undefined,
-    runId: values["run-id"] as string | undefined,
-    out: values.out as string | undefined,
-  });
+  const plan = planFromOptions(
+    {
+      ...planOptions(values),
+      strategy: values.strategy as string | undefined,
+      runId: values["run-id"] as string | undefined,
+      out: values.out as string | undefined,
+    },
+    values,
+  );
   if (values["dry-run"]) {
     console.log(formatDryRun(plan, await dryRun(plan, createPlatform(plan, resolve(plan.outDir)))));
     return ExitCode.ok;

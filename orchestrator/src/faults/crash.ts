@@ -3,8 +3,6 @@ import { type FaultUnit, requireTarget } from "./types.ts";
 
 export const crash: FaultUnit = {
   action: "crash",
-  targetKind: "instance",
-  restores: false,
   async apply(ctx, target) {
     const id = requireTarget("crash", target);
     await ctx.beforeTakingAway(id);

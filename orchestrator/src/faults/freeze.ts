@@ -3,8 +3,6 @@ import { type FaultUnit, requireTarget } from "./types.ts";
 
 export const freeze: FaultUnit = {
   action: "freeze",
-  targetKind: "instance",
-  restores: false,
   async apply(ctx, target) {
     const id = requireTarget("freeze", target);
     await ctx.beforeTakingAway(id);

@@ -5,8 +5,6 @@ import { type FaultUnit, requireTarget } from "./types.ts";
 
 export const killGraceful: FaultUnit = {
   action: "kill-graceful",
-  targetKind: "instance",
-  restores: false,
   async apply(ctx, target) {
     const id = requireTarget("kill-graceful", target);
     await ctx.beforeTakingAway(id);

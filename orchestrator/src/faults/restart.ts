@@ -4,8 +4,6 @@ import { type FaultUnit, requireTarget } from "./types.ts";
 
 export const restart: FaultUnit = {
   action: "restart",
-  targetKind: "instance",
-  restores: true,
   async apply(ctx, target) {
     const id = requireTarget("restart", target);
     await ctx.platform.instanceOp(id, "start", ctx.signal);

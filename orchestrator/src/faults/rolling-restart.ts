@@ -10,8 +10,6 @@ const upTimeoutMs = 10 * 60_000;
 
 export const rollingRestart: FaultUnit = {
   action: "rolling-restart",
-  targetKind: "fleet",
-  restores: true,
   async apply(ctx, target) {
     requireTarget("rolling-restart", target);
     for (const { id } of ctx.platform.instances()) {

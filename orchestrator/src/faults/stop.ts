@@ -4,8 +4,6 @@ import { type FaultUnit, requireTarget } from "./types.ts";
 
 export const stop: FaultUnit = {
   action: "stop",
-  targetKind: "instance",
-  restores: false,
   async apply(ctx, target) {
     const id = requireTarget("stop", target);
     await ctx.beforeTakingAway(id);

@@ -3,8 +3,6 @@ import { type FaultUnit, requireTarget } from "./types.ts";
 
 export const storeDown: FaultUnit = {
   action: "store-down",
-  targetKind: "store",
-  restores: false,
   async apply(ctx, target) {
     requireTarget("store-down", target);
     const stopped = await ctx.platform.storeOp("stop", ctx.signal);

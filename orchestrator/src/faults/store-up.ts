@@ -3,8 +3,6 @@ import { type FaultUnit, requireTarget } from "./types.ts";
 
 export const storeUp: FaultUnit = {
   action: "store-up",
-  targetKind: "store",
-  restores: true,
   async apply(ctx, target) {
     requireTarget("store-up", target);
     await ctx.platform.storeOp("start", ctx.signal);

@@ -3,8 +3,6 @@ import { type FaultUnit, requireTarget } from "./types.ts";
 
 export const terminate: FaultUnit = {
   action: "terminate",
-  targetKind: "instance",
-  restores: true,
   async apply(ctx, target) {
     const id = requireTarget("terminate", target);
     await ctx.beforeTakingAway(id);

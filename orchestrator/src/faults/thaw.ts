@@ -3,8 +3,6 @@ import { type FaultUnit, requireTarget } from "./types.ts";
 
 export const thaw: FaultUnit = {
   action: "thaw",
-  targetKind: "instance",
-  restores: true,
   async apply(ctx, target) {
     await ctx.platform.instanceOp(requireTarget("thaw", target), "resume");
   },

@@ -1,8 +1,6 @@
 // A fault is a small named unit that changes one explicit target; probes that observe live elsewhere.
+import type { FaultAction, FaultShape } from "../plan/faults.ts";
 import type { Platform } from "../platforms/types.ts";
-
-/** What a fault acts on: one instance ("app-2"), the whole fleet ("fleet"), or the session store ("store"). */
-export type TargetKind = "instance" | "fleet" | "store";
 
 export interface FaultContext {
   platform: Platform;
@@ -16,14 +14,15 @@ export interface FaultContext {
   step(action: string, target: string, phase: "start" | "end"): void;
 }
 
+/** One fault's code; what it acts on and whether it restores the fleet are its shape in plan/faults.ts. */
 export interface FaultUnit {
-  action: string;
-  targetKind: TargetKind;
-  /** True when the fleet is whole again once the action has ended (a restart, a replacement, ...). */
-  restores: boolean;
+  action: FaultAction;
   /** Applies the fault to its explicit target; resolves when the action is complete. */
   apply(ctx: FaultContext, target: string): Promise<void>;
 }
+
+/** A unit with its shape, as the registry gives it. */
+export type RegisteredFault = FaultUnit & FaultShape;
 
 /** Every destructive action refuses to run without an explicit target. */
 export function requireTarget(action: string, target: string | undefined): string {

@@ -1,20 +1,24 @@
 // The typed run plan: resolved from options, validated before anything starts, copied into run.json.
 import { z } from "zod";
 import { InputError } from "../errors.ts";
-import { faultUnits } from "../faults/registry.ts";
-import { type Ec2Options, ec2SectionFromOptions, ec2SectionSchema } from "../platforms/ec2/ec2-plan.ts";
 import { formatDuration, parseDuration } from "./duration.ts";
+import { faultActions, faultShapes, isFaultAction, type TargetKind } from "./faults.ts";
 import { type HealthProfileName, healthProfileNames, healthProfiles } from "./health-profiles.ts";
+import { instanceId, instanceNumber } from "./instances.ts";
 import { readPlanFile } from "./plan-file.ts";
 import { defaultPreset, type PresetName, presetNames, presets } from "./presets.ts";
 import { randomSeed } from "./seed.ts";
 import { parseThreshold } from "./thresholds.ts";
 
-export const strategies = ["local", "sticky", "dynamodb"] as const;
-export type Strategy = (typeof strategies)[number];
+/** A strategy's name: its unit lives in strategies/<name>/ and checks the name at the edge. */
+export type Strategy = string;
 
-export const platformNames = ["local", "compose", "ec2"] as const;
-export const faultActions = faultUnits.map((u) => u.action) as [string, ...string[]];
+/** The names a plan may take, from their registries (strategies/, platforms/): plan/ lists none itself. */
+export interface PlanChoices {
+  strategies: readonly string[];
+  /** The first is the default. */
+  platforms: readonly string[];
+}
 
 /** Limits that keep every run bounded in time and count. */
 export const limits = {
@@ -35,8 +39,10 @@ export const planSchema = z
   .strictObject({
     runId: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/),
     outDir: z.string().min(1),
-    platform: z.enum(platformNames),
-    strategy: z.enum(strategies),
+    /** Checked against the platform registry at the edge (plan-from-options.ts, createPlatform). */
+    platform: z.string().min(1),
+    /** Checked against the strategy registry at the edge (plan-from-options.ts, strategyUnit). */
+    strategy: z.string().min(1),
     instances: z.number().int().min(limits.instances.min).max(limits.instances.max),
     health: z.enum(healthProfileNames as [HealthProfileName, ...HealthProfileName[]]),
     seed: z.number().int().nonnegative(),
@@ -60,12 +66,15 @@ export const planSchema = z
         value: z.number(),
       }),
     ),
-    /** With platform ec2: the fleet's filters, region, target group, endpoint (no credentials). */
-    ec2: ec2SectionSchema.optional(),
+    /**
+     * The platform's own section (ec2: the fleet's filters, region, target group, endpoint; never
+     * credentials), from its flags; its descriptor (platforms/<name>/index.ts) validates it.
+     */
+    platformOptions: z.record(z.string(), z.unknown()).optional(),
   })
   .superRefine((plan, ctx) => {
     plan.faults.forEach((fault, i) => {
-      const kind = faultUnits.find((u) => u.action === fault.action)?.targetKind;
+      const kind = isFaultAction(fault.action) ? faultShapes[fault.action].targetKind : undefined;
       const problem = targetProblem(kind, fault.target, plan.instances);
       if (problem) {
         ctx.addIssue({ code: "custom", path: ["faults", i, "target"], input: fault.target, message: problem });
@@ -93,23 +102,30 @@ export const planSchema = z
 export type Plan = z.infer<typeof planSchema>;
 
 /** Why a target does not suit an action's kind of target, or null when it does. */
-function targetProblem(kind: string | undefined, target: string, instances: number): string | null {
+function targetProblem(kind: TargetKind | undefined, target: string, instances: number): string | null {
   if (kind === "fleet") return target === "fleet" ? null : 'this action acts on the whole fleet: expected "fleet"';
   if (kind === "store") return target === "store" ? null : 'this action acts on the session store: expected "store"';
-  const n = /^app-\d+$/.test(target) ? Number(target.slice("app-".length)) : 0;
-  return n >= 1 && n <= instances ? null : `no such instance: expected one of app-1..app-${instances}`;
+  const n = instanceNumber(target) ?? 0;
+  return n >= 1 && n <= instances
+    ? null
+    : `no such instance: expected one of ${instanceId(1)}..${instanceId(instances)}`;
 }
 
 /** Validates a plan; throws InputError naming the field, the value and what was expected. */
 export function validatePlan(candidate: unknown): Plan {
   const parsed = planSchema.safeParse(candidate, { reportInput: true });
   if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => {
+  throw new InputError(issuesMessage("invalid plan", "plan", parsed.error));
+}
+
+/** "invalid plan:\n  plan.faults[0].target: ... (got ...)": each issue with its field and value. */
+export function issuesMessage(title: string, root: string, error: z.ZodError): string {
+  const lines = error.issues.map((issue) => {
     const field = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
     const value = "input" in issue && issue.input !== undefined ? ` (got ${JSON.stringify(issue.input)})` : "";
-    return `plan${field}: ${issue.message}${value}`;
+    return `${root}${field}: ${issue.message}${value}`;
   });
-  throw new InputError(`invalid plan:\n  ${lines.join("\n  ")}`);
+  return `${title}:\n  ${lines.join("\n  ")}`;
 }
 
 /** Raw option values as the CLI received them (strings), before validation. */
@@ -132,8 +148,6 @@ export interface ScenarioOptions {
   out?: string;
   runId?: string;
   requestTimeout?: string;
-  /** The ec2 flags (--region, --ec2-filter, ...); only with platform ec2. */
-  ec2?: Ec2Options;
   /** Used for the default run folder and run id; injected for tests. */
   now?: Date;
 }
@@ -190,12 +204,15 @@ export function timestamp(now: Date): string {
     .replace("T", "-");
 }
 
-/** Resolves options into a validated plan: defaults < flags. Throws InputError on bad input. */
-export function planFromOptions(options: ScenarioOptions): Plan {
+/**
+ * Resolves options into a validated plan: defaults < flags. Throws InputError on bad input.
+ * `choices`: the strategy and platform names of their registries (run/plan-from-options.ts passes them).
+ */
+export function buildPlan(options: ScenarioOptions, choices: PlanChoices): Plan {
   if (options.strategy === undefined) {
-    throw new InputError(`--strategy is required: expected one of ${strategies.join(", ")}`);
+    throw new InputError(`--strategy is required: expected one of ${choices.strategies.join(", ")}`);
   }
-  const strategy = choiceOption("strategy", options.strategy, strategies) as Strategy;
+  const strategy = choiceOption("strategy", options.strategy, choices.strategies);
   const instances = integerOption(
     "instances",
     options.instances,
@@ -246,8 +263,7 @@ export function planFromOptions(options: ScenarioOptions): Plan {
   if (options.runId !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(options.runId)) {
     throw new InputError(`--run-id ${JSON.stringify(options.runId)}: expected 1-100 letters, digits, "_", "." or "-"`);
   }
-  const platform = choiceOption("platform", options.platform, platformNames) ?? "local";
-  const ec2 = ec2SectionFromOptions(platform, options.ec2);
+  const platform = choiceOption("platform", options.platform, choices.platforms) ?? choices.platforms[0];
   return validatePlan({
     runId,
     outDir: options.out ?? `reports/out/${runId}`,
@@ -260,7 +276,6 @@ export function planFromOptions(options: ScenarioOptions): Plan {
     faultSource,
     faults,
     thresholds,
-    ...(ec2 ? { ec2 } : {}),
   });
 }
 

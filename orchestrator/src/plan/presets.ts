@@ -1,11 +1,13 @@
 // Named fault plans for the common experiments. The victim comes from the run's seed.
+
+import { instanceId } from "./instances.ts";
 import type { Fault } from "./plan.ts";
 import { seededRandom } from "./seed.ts";
 
 type PresetFn = (instances: number, durationMs: number, seed: number) => Fault[];
 
 function victim(instances: number, seed: number): string {
-  return `app-${1 + Math.floor(seededRandom(seed)() * instances)}`;
+  return instanceId(1 + Math.floor(seededRandom(seed)() * instances));
 }
 
 const third = (durationMs: number) => Math.round(durationMs / 3);

@@ -1,4 +1,5 @@
 // The narrow platform interface: everything the orchestrator may do to a fleet, and nothing more.
+import type { z } from "zod";
 import type { Plan } from "../plan/plan.ts";
 
 export interface InstanceInfo {
@@ -116,4 +117,31 @@ export interface Platform {
   onApiCall?(listener: (call: ApiCall) => void): void;
 }
 
-export type PlatformFactory = (plan: Plan, runDir: string) => Platform;
+/** A command-line flag's value as node:util parseArgs gives it. */
+export type FlagValue = string | boolean | string[] | undefined;
+
+/**
+ * A platform, described once in platforms/<name>/index.ts: its name, its own flags and their
+ * help, the plan section those flags resolve to (validated here, at the edge: plan/ does not know
+ * it), and its factory. Listed once in platforms/index.ts.
+ */
+export interface PlatformDescriptor {
+  name: string;
+  /** For --help: what the platform is, in a few words. */
+  summary: string;
+  /** Flags only this platform takes (node:util parseArgs options); others refuse them. */
+  flags: Record<string, { type: "string" | "boolean"; multiple?: boolean }>;
+  /** The help block for those flags ("" when it has none). */
+  help: string;
+  /** The schema of the plan's `platformOptions`; absent: the platform takes none. */
+  optionsSchema?: z.ZodType;
+  /**
+   * The plan's `platformOptions` from the platform's flags (undefined: the platform has none);
+   * throws InputError naming the flag. `env`: where defaults such as AWS_REGION come from.
+   */
+  optionsFromFlags(values: Record<string, FlagValue>, env: NodeJS.ProcessEnv): Record<string, unknown> | undefined;
+  /** Plan options this platform cannot apply: each a line the run and --dry-run print (empty: none). */
+  unappliedOptions?(plan: Plan): string[];
+  /** Makes the platform; `options`: `plan.platformOptions` as `optionsSchema` parsed it. */
+  create(plan: Plan, runDir: string, options: unknown): Platform;
+}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/errors.ts";
 import { parseDuration } from "../../src/plan/duration.ts";
-import { defaultFaults, planFromOptions, validatePlan } from "../../src/plan/plan.ts";
+import { defaultFaults, validatePlan } from "../../src/plan/plan.ts";
+import { planFromOptions } from "../../src/run/plan-from-options.ts";
 
 describe("parseDuration", () => {
   it.each([

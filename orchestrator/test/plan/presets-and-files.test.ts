@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/errors.ts";
-import { planFromOptions, validatePlan } from "../../src/plan/plan.ts";
+import { validatePlan } from "../../src/plan/plan.ts";
 import { parsePlanFile } from "../../src/plan/plan-file.ts";
 import { presetNames, presets } from "../../src/plan/presets.ts";
 import { parseThreshold } from "../../src/plan/thresholds.ts";
+import { planFromOptions } from "../../src/run/plan-from-options.ts";
 import { judgeThresholds } from "../../src/verdict/thresholds.ts";
 
 const now = new Date("2026-11-22T10:00:00Z");

@@ -4,11 +4,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { planFromOptions } from "../../src/plan/plan.ts";
 import { createPlatform } from "../../src/platforms/index.ts";
 import { startedChildren } from "../../src/process/child.ts";
 import { pollUntil } from "../../src/process/poll.ts";
 import { startK6 } from "../../src/run/k6.ts";
+import { planFromOptions } from "../../src/run/plan-from-options.ts";
 
 const canaries = {
   AWS_ACCESS_KEY_ID: "AKIACANARYCANARY",

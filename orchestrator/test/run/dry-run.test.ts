@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { planFromOptions } from "../../src/plan/plan.ts";
 import { createPlatform } from "../../src/platforms/index.ts";
 import { dryRun, formatDryRun } from "../../src/run/dry-run.ts";
+import { planFromOptions } from "../../src/run/plan-from-options.ts";
 
 describe("dry run on the local platform", () => {
   it("walks the real fault units: bring-up, load, each action at its time, tear-down", async () => {

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { planFromOptions } from "../../src/plan/plan.ts";
 import type { InstanceOp, LbServerState, Platform } from "../../src/platforms/types.ts";
 import { EventLog, type RunEvent } from "../../src/run/events.ts";
+import { planFromOptions } from "../../src/run/plan-from-options.ts";
 import { runTimeline } from "../../src/run/timeline.ts";
 
 /** A platform whose probes take `probeMs` and which records when each operation was issued. */

@@ -2,13 +2,15 @@
 // (pure). The top-level docker-compose.yml is this model's default rendering (checked by a test).
 import { Document, isScalar, visit } from "yaml";
 import type { BalancerProfile } from "../../plan/health-profiles.ts";
+import { instanceIds } from "../../plan/instances.ts";
+import { dynamodbStrategy } from "../../strategies/dynamodb/index.ts";
+import type { StrategyUnit } from "../../strategies/types.ts";
 import { haproxyConfig } from "../local/haproxy-config.ts";
 
 export const images = {
-  /** Built from target-app/Dockerfile; every app service and the store-init job share it. */
+  /** Built from target-app/Dockerfile; every app service and a store's init job share it. */
   app: "failover-harness/target-app:local",
   lb: "haproxy:2.6",
-  store: "amazon/dynamodb-local:2.5.2",
 } as const;
 
 /** Inside the compose network every app and the balancer listen on this port. */
@@ -17,15 +19,14 @@ export const containerPort = 8080;
 export const statsUri = "/fh-lb-stats";
 /** Where each instance keeps its session files: its own named volume `sessions-<id>`. */
 export const sessionDir = "/sessions";
-export const table = "sessions";
-export const region = "us-east-1";
-/** Compose services with these names; the instances are app-1..app-N. */
-export const services = { lb: "lb", store: "dynamodb", storeInit: "store-init" } as const;
+/** The balancer's compose service; the instances are app-1..app-N, the store's services its own (strategies/). */
+export const services = { lb: "lb" } as const;
+const network = "fleet";
 
 export interface ComposeModel {
   instances: number;
-  /** Where sessions live (the strategy's store). "dynamodb" adds DynamoDB Local and the store-init job. */
-  store: "disk" | "dynamodb";
+  /** The session strategy: its store's services (a shared store) and the app's SESSION_STORE. */
+  strategy: Pick<StrategyUnit, "store" | "sessionStore">;
   /** The build context: the repository root ("." at the top level, absolute in a run folder). */
   context: string;
   /** The HAProxy configuration to mount into the balancer (relative to the compose file or absolute). */
@@ -36,46 +37,18 @@ export interface ComposeModel {
   lbPort?: string;
 }
 
-export const instanceIds = (n: number): string[] => Array.from({ length: n }, (_, i) => `app-${i + 1}`);
-
 /** The named volume holding one instance's session files; Docker names it `<project>_sessions-<id>`. */
 export const sessionVolume = (id: string): string => `sessions-${id}`;
 
 /** The compose file as a plain object (the shape the Compose specification's JSON schema checks). */
 export function composeObject(model: ComposeModel): Record<string, unknown> {
   const ids = instanceIds(model.instances);
-  const dynamo = model.store === "dynamodb";
-  const storeEnv = {
-    DYNAMODB_ENDPOINT: `http://${services.store}:8000`,
-    DYNAMODB_TABLE: table,
-    AWS_REGION: region,
-  };
+  const store = model.strategy.store.compose;
   // No depends_on anywhere: compose may carry a stop or kill of one service over to the services
   // that depend on it, and a fault must touch its target only. Start order does not matter: the
   // balancer resolves the instances through Docker's DNS as they appear, the instances answer
   // /ping.html without the store, and the platform waits until the balancer sees every one UP.
-  const out: Record<string, Record<string, unknown>> = {};
-  if (dynamo) {
-    // The database lives in the container's own layer (-dbPath .): a store-down (kill) and
-    // store-up (start) keep it; `down` removes it with the container.
-    out[services.store] = {
-      image: images.store,
-      command: ["-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar", "-sharedDb", "-dbPath", "."],
-      working_dir: "/home/dynamodblocal",
-      restart: "no",
-      networks: ["fleet"],
-    };
-    // One-shot job, run by the platform after `up` (`run --rm store-init`): creates the table.
-    out[services.storeInit] = {
-      image: images.app,
-      profiles: ["init"],
-      command: ["node", "--enable-source-maps", "store-init.cjs"],
-      environment: storeEnv,
-      healthcheck: { disable: true },
-      restart: "no",
-      networks: ["fleet"],
-    };
-  }
+  const out: Record<string, Record<string, unknown>> = { ...store?.services(network, images.app) };
   for (const id of ids) {
     out[id] = {
       image: images.app,
@@ -84,15 +57,15 @@ export function composeObject(model: ComposeModel): Record<string, unknown> {
         PORT: String(containerPort),
         HOST: "0.0.0.0",
         INSTANCE_ID: id,
-        SESSION_STORE: model.store,
+        SESSION_STORE: model.strategy.sessionStore,
         SESSION_DIR: sessionDir,
         SESSION_SECRET: model.sessionSecret,
-        ...(dynamo ? storeEnv : {}),
+        ...store?.appEnv,
       },
       volumes: [`${sessionVolume(id)}:${sessionDir}`],
       // A killed instance stays dead until the plan starts it again.
       restart: "no",
-      networks: ["fleet"],
+      networks: [network],
     };
   }
   out[services.lb] = {
@@ -101,11 +74,11 @@ export function composeObject(model: ComposeModel): Record<string, unknown> {
     // The only published port, on the host's loopback only.
     ports: [`127.0.0.1:${model.lbPort ?? ""}:${containerPort}`],
     restart: "no",
-    networks: ["fleet"],
+    networks: [network],
   };
   return {
     services: out,
-    networks: { fleet: { driver: "bridge" } },
+    networks: { [network]: { driver: "bridge" } },
     volumes: Object.fromEntries(ids.map((id) => [sessionVolume(id), {}])),
   };
 }
@@ -148,7 +121,7 @@ export const envRequired = (name: string, message: string): string => `\${${name
 /** The top-level docker-compose.yml: 3 instances, DynamoDB sessions, round robin, health "fast". */
 export const defaultModel: ComposeModel = {
   instances: 3,
-  store: "dynamodb",
+  strategy: dynamodbStrategy,
   context: ".",
   haproxyConfig: "./orchestrator/src/platforms/compose/default-haproxy.cfg",
   // No default: a published secret would sign cookies in production too (the image runs NODE_ENV=production).

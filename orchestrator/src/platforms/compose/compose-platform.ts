@@ -7,11 +7,13 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HarnessError } from "../../errors.ts";
 import { healthProfiles } from "../../plan/health-profiles.ts";
+import { instanceIds } from "../../plan/instances.ts";
 import type { Plan } from "../../plan/plan.ts";
 import { onForcedStop } from "../../process/forced-stop.ts";
 import { pollUntil } from "../../process/poll.ts";
 import { onOrchestratorDeath } from "../../process/supervisor.ts";
-import { strategyTraits } from "../../strategies.ts";
+import { strategyUnit } from "../../strategies/index.ts";
+import type { ComposeStoreServices, StrategyUnit } from "../../strategies/types.ts";
 import { countDiskSessions, type SessionFile } from "../disk-sessions.ts";
 import { drainedOrTimedOut, everyServerUp } from "../lb-state.ts";
 import { parseShowStat, statsPageAction } from "../local/haproxy-stats.ts";
@@ -27,8 +29,6 @@ import type {
 import {
   composeHaproxyConfig,
   containerPort,
-  images,
-  instanceIds,
   renderComposeFile,
   services,
   sessionDir,
@@ -65,10 +65,6 @@ export function projectName(runId: string): string {
   return `fh-${runId.toLowerCase().replace(/[^a-z0-9_-]+/g, "-")}`.slice(0, 63).replace(/[-_]+$/, "");
 }
 
-export function createComposePlatform(plan: Plan, runDir: string): Platform {
-  return new ComposePlatform(plan, runDir);
-}
-
 /** One line of `docker compose ps --format json` (older versions print one JSON array instead). */
 interface PsEntry {
   Service?: string;
@@ -87,7 +83,7 @@ export class ComposePlatform implements Platform {
   readonly name = "compose";
   readonly project: string;
   readonly composeFile: string;
-  private readonly traits;
+  private readonly strategy: StrategyUnit;
   private readonly ids: string[];
   private readonly sessionSecret = randomBytes(24).toString("hex");
   private lbPort = 0;
@@ -107,7 +103,7 @@ export class ComposePlatform implements Platform {
     private readonly plan: Plan,
     private readonly runDir: string,
   ) {
-    this.traits = strategyTraits[plan.strategy];
+    this.strategy = strategyUnit(plan.strategy);
     this.ids = instanceIds(plan.instances);
     this.project = projectName(plan.runId);
     this.composeFile = join(runDir, "docker-compose.yml");
@@ -122,13 +118,13 @@ export class ComposePlatform implements Platform {
     this.forgetForcedStop ??= onForcedStop(`docker compose down of ${this.project}`, () => this.down());
     this.forgetWatchdogDown ??= onOrchestratorDeath([dockerBin(), ...this.compose(...downArgs)]);
     console.log(
-      `[compose] project ${this.project}: ${this.ids.length} instances (${this.traits.store} sessions), ` +
-        `HAProxy ${this.traits.sticky ? "sticky cookie" : "round robin"}, health ${this.plan.health}; ${this.composeFile}`,
+      `[compose] project ${this.project}: ${this.ids.length} instances (${this.strategy.store.name} sessions), ` +
+        `HAProxy ${this.strategy.sticky ? "sticky cookie" : "round robin"}, health ${this.plan.health}; ${this.composeFile}`,
     );
     await runDocker(this.compose(...upArgs), { timeoutMs: timeouts.up, signal, echo: "[compose]" });
-    if (this.traits.store === "dynamodb") {
-      await runDocker(this.compose(...storeInitArgs), { timeoutMs: timeouts.up, signal, echo: "[store-init]" });
-    }
+    const init = this.strategy.store.compose?.initService;
+    if (init)
+      await runDocker(this.compose(...runOnceArgs(init)), { timeoutMs: timeouts.up, signal, echo: `[${init}]` });
     this.lbPort = parsePort(
       await runDocker(this.compose("port", services.lb, String(containerPort)), { timeoutMs: timeouts.query, signal }),
     );
@@ -208,15 +204,16 @@ export class ComposePlatform implements Platform {
   }
 
   async storeOp(op: StoreOp, signal?: AbortSignal): Promise<boolean> {
-    if (this.traits.store !== "dynamodb") return false;
-    for (const args of this.storeCommands(op)) {
+    const store = this.strategy.store.compose;
+    if (!store) return false;
+    for (const args of this.storeCommands(op, store)) {
       await runDocker(args, { timeoutMs: timeouts.store, signal });
     }
     return true;
   }
 
   async auditSessions(id: string, activeWithinMs: number): Promise<SessionAudit> {
-    if (this.traits.store === "dynamodb") return { activeSessions: 0, storedSessions: 0, shared: true };
+    if (this.strategy.store.shared) return { activeSessions: 0, storedSessions: 0, shared: true };
     this.member(id);
     const now = Date.now();
     const out = await runDocker(this.compose(...auditArgs(id)), { timeoutMs: timeouts.query });
@@ -237,27 +234,27 @@ export class ComposePlatform implements Platform {
       docker: engine,
       compose,
       haproxy,
-      store: this.traits.store === "dynamodb" ? images.store : "disk (a named volume per instance)",
+      store: this.strategy.store.compose?.image ?? "disk (a named volume per instance)",
     };
   }
 
   describe(step: PlatformStep): string[] {
     const line = (args: string[]) => commandLine(this.compose(...args));
+    const store = this.strategy.store.compose;
     switch (step.kind) {
       case "up":
         return [
-          `# write ${this.composeFile} and ${join(this.runDir, "haproxy.cfg")} (${this.traits.sticky ? "cookie stickiness" : "round robin"}, health ${this.plan.health})`,
+          `# write ${this.composeFile} and ${join(this.runDir, "haproxy.cfg")} (${this.strategy.sticky ? "cookie stickiness" : "round robin"}, health ${this.plan.health})`,
           line(upArgs),
-          ...(this.traits.store === "dynamodb" ? [line(storeInitArgs)] : []),
+          ...(store?.initService ? [line(runOnceArgs(store.initService))] : []),
           `${line(["port", services.lb, String(containerPort)])}   # the balancer's port on 127.0.0.1`,
           `# then poll http://127.0.0.1:<that port>${statsUri};csv until HAProxy sees every instance UP`,
         ];
       case "down":
         return [`${line(downArgs)}   # after unpausing any frozen instance`];
       case "store":
-        if (this.traits.store !== "dynamodb")
-          return ["(no shared session store: sessions are on each instance's disk; nothing to do)"];
-        return this.storeCommands(step.op).map((args) => commandLine(args));
+        if (!store) return ["(no shared session store: sessions are on each instance's disk; nothing to do)"];
+        return this.storeCommands(step.op, store).map((args) => commandLine(args));
       case "instance": {
         this.member(step.id);
         if (step.op === "deregister" || step.op === "register") {
@@ -307,11 +304,13 @@ export class ComposePlatform implements Platform {
   }
 
   /** Store down: gone at once, as an outage is, its data kept in the container. Store up: started
-   * again, then the store-init job, which waits until DynamoDB answers (and finds the table there). */
-  private storeCommands(op: StoreOp): string[][] {
-    return op === "stop"
-      ? [this.compose("kill", "-s", "SIGKILL", services.store)]
-      : [this.compose("start", services.store), this.compose(...storeInitArgs)];
+   * again, then its init job, which waits until the store answers (and finds its data there). */
+  private storeCommands(op: StoreOp, store: ComposeStoreServices): string[][] {
+    if (op === "stop") return [this.compose("kill", "-s", "SIGKILL", store.service)];
+    return [
+      this.compose("start", store.service),
+      ...(store.initService ? [this.compose(...runOnceArgs(store.initService))] : []),
+    ];
   }
 
   private member(id: string): void {
@@ -339,7 +338,7 @@ export class ComposePlatform implements Platform {
       haproxy,
       composeHaproxyConfig({
         instances: this.ids.length,
-        sticky: this.traits.sticky,
+        sticky: this.strategy.sticky,
         health: healthProfiles[this.plan.health],
       }),
     );
@@ -348,7 +347,7 @@ export class ComposePlatform implements Platform {
       renderComposeFile(
         {
           instances: this.ids.length,
-          store: this.traits.store,
+          strategy: this.strategy,
           context: repoRoot,
           haproxyConfig: haproxy,
           sessionSecret: this.sessionSecret,
@@ -361,7 +360,7 @@ export class ComposePlatform implements Platform {
 
 const upArgs = ["up", "-d", "--build", "--wait"];
 const downArgs = ["down", "-v", "--remove-orphans"];
-const storeInitArgs = ["run", "--rm", "--no-deps", services.storeInit];
+const runOnceArgs = (service: string) => ["run", "--rm", "--no-deps", service];
 const psArgs = (id: string) => ["ps", "-a", "--format", "json", id];
 const auditArgs = (id: string) => ["exec", "-T", id, "node", "-e", listSessionsScript, sessionDir];
 

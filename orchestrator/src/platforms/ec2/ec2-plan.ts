@@ -79,15 +79,6 @@ export const ec2Defaults = {
   pollIntervalMs: 5000,
 };
 
-const flagNames: Record<keyof Ec2Options, string> = {
-  region: "--region",
-  filters: "--ec2-filter",
-  targetGroupArn: "--target-group-arn",
-  lbUrl: "--lb-url",
-  awsEndpoint: "--aws-endpoint",
-  crashMode: "--ec2-crash",
-};
-
 function checkAwsEndpoint(text: string): void {
   let safe: boolean;
   try {
@@ -119,25 +110,11 @@ export function parseEc2Filters(texts: readonly string[]): Ec2Filter[] {
   return [...byName].map(([name, values]) => ({ name, values: [...new Set(values)] }));
 }
 
-/**
- * The plan's ec2 section from the flags: undefined on other platforms (where an ec2 flag is an
- * error), and required flags checked by name on ec2. The region falls back to AWS_REGION.
- */
+/** The plan's ec2 section from the flags, required flags checked by name. The region falls back to AWS_REGION. */
 export function ec2SectionFromOptions(
-  platform: string,
   options: Ec2Options | undefined,
   env: NodeJS.ProcessEnv = process.env,
-): Ec2Section | undefined {
-  const given = (Object.keys(flagNames) as (keyof Ec2Options)[]).filter((k) => {
-    const value = options?.[k];
-    return Array.isArray(value) ? value.length > 0 : value !== undefined;
-  });
-  if (platform !== "ec2") {
-    if (given.length > 0) {
-      throw new InputError(`${given.map((k) => flagNames[k]).join(", ")}: only for --platform ec2`);
-    }
-    return undefined;
-  }
+): Ec2Section {
   const region = options?.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) throw new InputError("--region is required with --platform ec2 (or set AWS_REGION)");
   if (!options?.filters?.length) {

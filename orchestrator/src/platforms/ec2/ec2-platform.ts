@@ -25,7 +25,7 @@ import { HarnessError, InputError } from "../../errors.ts";
 import { formatDuration } from "../../plan/duration.ts";
 import type { Plan } from "../../plan/plan.ts";
 import { pollUntil } from "../../process/poll.ts";
-import { strategyTraits } from "../../strategies.ts";
+import { strategyUnit } from "../../strategies/index.ts";
 import { everyServerUp } from "../lb-state.ts";
 import type {
   ApiCall,
@@ -53,13 +53,6 @@ import {
   toMember,
   unsupportedProblems,
 } from "./fleet.ts";
-
-export function createEc2Platform(plan: Plan, _runDir: string): Platform {
-  if (!plan.ec2) {
-    throw new InputError("plan.ec2: required with platform ec2 (--region, --ec2-filter, --target-group-arn)");
-  }
-  return new Ec2Platform(plan, plan.ec2);
-}
 
 const json = (value: unknown) => JSON.stringify(value);
 
@@ -246,7 +239,7 @@ export class Ec2Platform implements Platform {
   }
 
   async auditSessions(_id: string, _activeWithinMs: number): Promise<SessionAudit> {
-    if (strategyTraits[this.plan.strategy].store === "dynamodb") {
+    if (strategyUnit(this.plan.strategy).store.shared) {
       return { activeSessions: 0, storedSessions: 0, shared: true };
     }
     if (!this.warnedAudit) {
@@ -262,10 +255,7 @@ export class Ec2Platform implements Platform {
     return {
       ec2: `region ${this.section.region}${this.section.awsEndpoint ? ` via ${this.section.awsEndpoint}` : ""}`,
       fleet: this.fleet.map(memberLabel).join(", "),
-      store:
-        strategyTraits[this.plan.strategy].store === "dynamodb"
-          ? "DynamoDB table (the stack's)"
-          : "disk on each instance",
+      store: strategyUnit(this.plan.strategy).store.ec2.version,
     };
   }
 

@@ -4,6 +4,7 @@ import type { Instance, Reservation } from "@aws-sdk/client-ec2";
 import type { TargetHealthStateEnum } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { faultUnit } from "../../faults/registry.ts";
 import type { FaultContext } from "../../faults/types.ts";
+import { instanceId, instanceIds } from "../../plan/instances.ts";
 import type { Plan } from "../../plan/plan.ts";
 import type { BalancerSettings, InstanceOp, LbServerState, LbStatus, Platform, PlatformStep } from "../types.ts";
 import { optInTag } from "./ec2-plan.ts";
@@ -37,7 +38,7 @@ export function fleetFromReservations(reservations: readonly Reservation[]): Ec2
     .filter((i) => i.InstanceId && liveStates.includes(i.State?.Name ?? ""));
   const unique = [...new Map(instances.map((i) => [i.InstanceId!, i])).values()];
   unique.sort((a, b) => (a.InstanceId! < b.InstanceId! ? -1 : a.InstanceId! > b.InstanceId! ? 1 : 0));
-  return unique.map((i, n) => toMember(`app-${n + 1}`, i));
+  return unique.map((i, n) => toMember(instanceId(n + 1), i));
 }
 
 export function toMember(slot: string, i: Instance): Ec2Member {
@@ -64,7 +65,7 @@ export interface PlannedStep {
  * so the guard sees exactly the instances and operations a run would touch.
  */
 export async function plannedSteps(plan: Plan): Promise<PlannedStep[]> {
-  const slots = Array.from({ length: plan.instances }, (_, i) => ({ id: `app-${i + 1}`, url: "" }));
+  const slots = instanceIds(plan.instances).map((id) => ({ id, url: "" }));
   const steps: PlannedStep[] = [];
   let current = { fault: -1, action: "" };
   const record = (step: PlatformStep) => {

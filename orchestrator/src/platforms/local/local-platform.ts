@@ -1,23 +1,23 @@
 // The local platform: target-app instances as child processes on loopback, HAProxy from Debian,
-// DynamoDB Local or one session folder per instance. Every process is tracked and stopped by PID.
+// and the strategy's session store (strategies/). Every process is tracked and stopped by PID.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createSessionTable } from "../../../../target-app/src/stores/dynamodb-table.ts";
 import { haproxyPath } from "../../../../tools/tool-paths.mjs";
 import { HarnessError } from "../../errors.ts";
 import { faultUnit } from "../../faults/registry.ts";
 import { healthProfiles } from "../../plan/health-profiles.ts";
+import { instanceIds } from "../../plan/instances.ts";
 import type { Plan } from "../../plan/plan.ts";
 import { ManagedChild } from "../../process/child.ts";
 import { childEnv } from "../../process/child-env.ts";
 import { httpOk, pollUntil } from "../../process/poll.ts";
 import { freePorts } from "../../process/ports.ts";
-import { strategyTraits } from "../../strategies.ts";
+import { strategyUnit } from "../../strategies/index.ts";
+import type { LocalStoreProcess, StrategyUnit } from "../../strategies/types.ts";
 import { drainedOrTimedOut, everyServerUp } from "../lb-state.ts";
 import type {
   InstanceInfo,
@@ -29,14 +29,11 @@ import type {
   StoreOp,
 } from "../types.ts";
 import { auditDiskSessions } from "./disk-audit.ts";
-import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { haproxyConfig } from "./haproxy-config.ts";
 import { parseShowStat, statsCommand } from "./haproxy-stats.ts";
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), "../../../../..");
 const host = "127.0.0.1";
-const table = "sessions";
-const region = "us-east-1";
 const readyTimeoutMs = 30_000;
 
 interface LocalInstance extends InstanceInfo {
@@ -46,17 +43,13 @@ interface LocalInstance extends InstanceInfo {
   paused: boolean;
 }
 
-export function createLocalPlatform(plan: Plan, runDir: string): Platform {
-  return new LocalPlatform(plan, runDir);
-}
-
-class LocalPlatform implements Platform {
+export class LocalPlatform implements Platform {
   readonly name = "local";
-  private readonly traits;
+  private readonly strategy: StrategyUnit;
   private readonly logDir: string;
   private readonly sessionSecret = randomBytes(24).toString("hex");
   private readonly members: LocalInstance[] = [];
-  private store?: DynamoDbLocal;
+  private store?: LocalStoreProcess;
   private storePort = 0;
   private lb?: ManagedChild;
   private lbPort = 0;
@@ -66,10 +59,9 @@ class LocalPlatform implements Platform {
     private readonly plan: Plan,
     private readonly runDir: string,
   ) {
-    this.traits = strategyTraits[plan.strategy];
+    this.strategy = strategyUnit(plan.strategy);
     this.logDir = join(runDir, "logs");
-    for (let i = 1; i <= plan.instances; i++) {
-      const id = `app-${i}`;
+    for (const id of instanceIds(plan.instances)) {
       this.members.push({ id, port: 0, url: "", sessionDir: join(runDir, "sessions", id), paused: false });
     }
   }
@@ -83,14 +75,14 @@ class LocalPlatform implements Platform {
       m.url = `http://${host}:${m.port}`;
     });
 
-    if (this.traits.store === "dynamodb") {
+    const server = this.strategy.store.local;
+    if (server) {
       this.storePort = storePort!;
-      console.log(`[local] starting DynamoDB Local on port ${storePort}`);
-      await this.startStore(signal);
-      await createSessionTable(this.dynamoClient(), table);
+      console.log(`[local] starting ${server.title} on port ${storePort}`);
+      await this.startStore(true, signal);
     }
 
-    console.log(`[local] starting ${this.members.length} target-app instances (${this.traits.store} sessions)`);
+    console.log(`[local] starting ${this.members.length} target-app instances (${this.strategy.store.name} sessions)`);
     await Promise.all(this.members.map((m) => this.startInstance(m, signal)));
 
     const config = this.writeHaproxyConfig();
@@ -99,7 +91,7 @@ class LocalPlatform implements Platform {
       throw new HarnessError(`HAProxy rejected ${config}: ${check.error?.message ?? check.stderr.trim()}`);
     }
     console.log(
-      `[local] starting HAProxy on http://${host}:${this.lbPort} (${this.traits.sticky ? "sticky cookie" : "round robin"}, health ${this.plan.health})`,
+      `[local] starting HAProxy on http://${host}:${this.lbPort} (${this.strategy.sticky ? "sticky cookie" : "round robin"}, health ${this.plan.health})`,
     );
     this.lb = new ManagedChild({
       name: "lb",
@@ -195,7 +187,7 @@ class LocalPlatform implements Platform {
   }
 
   async storeOp(op: StoreOp, signal?: AbortSignal): Promise<boolean> {
-    if (this.traits.store !== "dynamodb") return false;
+    if (!this.strategy.store.local) return false;
     if (op === "stop") {
       if (!this.store?.child.running) throw new HarnessError("the session store is not running: cannot stop it");
       // Gone at once, as a store outage is; its data is on disk and comes back with it.
@@ -203,42 +195,42 @@ class LocalPlatform implements Platform {
       await this.store.child.exited;
     } else {
       if (this.store?.child.running) throw new HarnessError("the session store is already running");
-      await this.startStore(signal);
+      await this.startStore(false, signal);
     }
     return true;
   }
 
   async auditSessions(id: string, activeWithinMs: number): Promise<SessionAudit> {
-    if (this.traits.store === "dynamodb") return { activeSessions: 0, storedSessions: 0, shared: true };
+    if (this.strategy.store.shared) return { activeSessions: 0, storedSessions: 0, shared: true };
     return auditDiskSessions(this.member(id).sessionDir, activeWithinMs);
   }
 
   async versions(): Promise<Record<string, string>> {
     const haproxy = spawnSync(haproxyPath(), ["-v"], { encoding: "utf8" }).stdout?.split("\n")[0]?.trim() ?? "unknown";
-    const store = this.store ? `${this.store.version} (${this.storeDbPath() ? "on disk" : "in memory"})` : undefined;
-    return { haproxy, store: store ?? "disk (one folder per instance)" };
+    return { haproxy, store: this.store?.version ?? "disk (one folder per instance)" };
   }
 
   describe(step: PlatformStep): string[] {
     const app = `${process.execPath} --import tsx target-app/src/main.ts`;
-    const dynamo = this.traits.store === "dynamodb";
+    const server = this.strategy.store.local;
+    const dataDir = this.storeDataDir();
     switch (step.kind) {
       case "up":
         return [
-          ...(dynamo ? [`java -jar DynamoDBLocal.jar ${this.storeArgs()} -sharedDb -port <free port>`] : []),
+          ...(server ? [server.describe.start({ dataDir, port: "<free port>" })] : []),
           ...this.members.map(
             (m) =>
-              `PORT=<free port> INSTANCE_ID=${m.id} SESSION_STORE=${this.traits.store} ${dynamo ? "" : `SESSION_DIR=${m.sessionDir} `}${app}`,
+              `PORT=<free port> INSTANCE_ID=${m.id} SESSION_STORE=${this.strategy.sessionStore} ${server ? "" : `SESSION_DIR=${m.sessionDir} `}${app}`,
           ),
-          `${haproxyPath()} -db -f ${join(this.runDir, "haproxy.cfg")}   # ${this.traits.sticky ? "cookie stickiness" : "round robin"}, health ${this.plan.health}`,
+          `${haproxyPath()} -db -f ${join(this.runDir, "haproxy.cfg")}   # ${this.strategy.sticky ? "cookie stickiness" : "round robin"}, health ${this.plan.health}`,
         ];
       case "down":
         return ["kill -TERM <pid> for HAProxy, each instance and the store, kill -KILL after a grace period"];
       case "store":
-        if (!dynamo) return ["(no shared session store: sessions are on each instance's disk; nothing to do)"];
+        if (!server) return ["(no shared session store: sessions are on each instance's disk; nothing to do)"];
         return step.op === "stop"
-          ? ["kill -KILL <pid of DynamoDB Local>   # data kept in store-data/"]
-          : [`java -jar DynamoDBLocal.jar ${this.storeArgs()} -sharedDb -port <same port>`];
+          ? [server.describe.stop({ dataDir })]
+          : [server.describe.start({ dataDir, port: "<same port>" })];
       case "instance": {
         const m = this.member(step.id);
         const commands: Record<InstanceOp, string> = {
@@ -266,36 +258,26 @@ class LocalPlatform implements Platform {
   }
 
   /**
-   * Where DynamoDB Local keeps its data: in memory, unless the plan takes the store down, when it
-   * must survive the restart and lives in the run folder. (On disk, DynamoDB Local answers several
-   * times slower for its first half minute, which would skew every other run's "before" window.)
+   * Where the store server keeps its data: in memory, unless the plan takes the store down, when
+   * it must survive the restart and lives in the run folder. (On disk, DynamoDB Local answers
+   * several times slower for its first half minute, which would skew every other run's "before" window.)
    */
-  private storeDbPath(): string | undefined {
+  private storeDataDir(): string | undefined {
     const outage = this.plan.faults.some((f) => faultUnit(f.action).targetKind === "store");
     return outage ? join(this.runDir, "store-data") : undefined;
   }
 
-  private storeArgs(): string {
-    const dbPath = this.storeDbPath();
-    return dbPath ? `-dbPath ${dbPath}` : "-inMemory";
-  }
-
-  private async startStore(signal?: AbortSignal): Promise<void> {
-    const dbPath = this.storeDbPath();
-    if (dbPath) mkdirSync(dbPath, { recursive: true });
-    this.store = await startDynamoDbLocal({
+  private async startStore(first: boolean, signal?: AbortSignal): Promise<void> {
+    const server = this.strategy.store.local;
+    if (!server) return;
+    const dataDir = this.storeDataDir();
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    this.store = await server.start({
       port: this.storePort,
-      dbPath,
+      dataDir,
       logFile: join(this.logDir, "store.log"),
+      first,
       signal,
-    });
-  }
-
-  private dynamoClient(): DynamoDBClient {
-    return new DynamoDBClient({
-      endpoint: this.store?.endpoint,
-      region,
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
     });
   }
 
@@ -306,18 +288,10 @@ class LocalPlatform implements Platform {
       PORT: String(m.port),
       HOST: host,
       INSTANCE_ID: m.id,
-      SESSION_STORE: this.traits.store,
+      SESSION_STORE: this.strategy.sessionStore,
       SESSION_DIR: m.sessionDir,
       SESSION_SECRET: this.sessionSecret,
-      ...(this.store
-        ? {
-            DYNAMODB_ENDPOINT: this.store.endpoint,
-            DYNAMODB_TABLE: table,
-            AWS_REGION: region,
-            AWS_ACCESS_KEY_ID: "local",
-            AWS_SECRET_ACCESS_KEY: "local",
-          }
-        : {}),
+      ...this.store?.appEnv,
     });
     m.paused = false;
     m.child = new ManagedChild({
@@ -347,7 +321,7 @@ class LocalPlatform implements Platform {
         bind: { host, port: this.lbPort },
         statsSocket: join(this.socketDir, "haproxy.sock"),
         servers: this.members.map((m) => ({ id: m.id, host, port: m.port })),
-        sticky: this.traits.sticky,
+        sticky: this.strategy.sticky,
         health: healthProfiles[this.plan.health],
       }),
     );

@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { planFromOptions } from "../../../src/plan/plan.ts";
 import { createPlatform } from "../../../src/platforms/index.ts";
 import { pollUntil } from "../../../src/process/poll.ts";
+import { planFromOptions } from "../../../src/run/plan-from-options.ts";
 
 function engineProblem(): string | null {
   const probe = spawnSync("docker", ["compose", "version", "--short"], { encoding: "utf8" });

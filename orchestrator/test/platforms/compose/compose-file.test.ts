@@ -15,6 +15,7 @@ import {
 } from "../../../src/platforms/compose/compose-file.ts";
 import { parsePs, projectName } from "../../../src/platforms/compose/compose-platform.ts";
 import { defaultFiles } from "../../../src/platforms/compose/render-default.ts";
+import { strategyUnit, strategyUnits } from "../../../src/strategies/index.ts";
 
 const repoRoot = join(import.meta.dirname, "../../../..");
 const read = (path: string) => readFileSync(join(repoRoot, path), "utf8");
@@ -48,7 +49,7 @@ const problems = (doc: unknown) =>
 
 const model = (over: Partial<ComposeModel>): ComposeModel => ({
   instances: 3,
-  store: "disk",
+  strategy: strategyUnit("sticky"),
   context: "/repo",
   haproxyConfig: "/run/haproxy.cfg",
   sessionSecret: "0123456789abcdef0123",
@@ -81,11 +82,11 @@ describe("docker-compose.yml", () => {
   });
 
   it("every run's rendering validates too: each store, 1 to 10 instances", () => {
-    for (const store of ["disk", "dynamodb"] as const) {
+    for (const strategy of strategyUnits) {
       for (const instances of [1, 3, 10]) {
         expect(
-          problems(parse(renderComposeFile(model({ store, instances }), "test"))),
-          `${store} × ${instances}`,
+          problems(parse(renderComposeFile(model({ strategy, instances }), "test"))),
+          `${strategy.name} × ${instances}`,
         ).toEqual([]);
       }
     }
@@ -102,7 +103,7 @@ describe("the compose model", () => {
   });
 
   it("publishes only the balancer, on 127.0.0.1 only (any free port in a run, $FH_LB_PORT or 8080 at the top)", () => {
-    const s = servicesOf(model({ store: "dynamodb" }));
+    const s = servicesOf(model({ strategy: strategyUnit("dynamodb") }));
     expect(
       Object.entries(s)
         .filter(([, svc]) => svc.ports !== undefined)
@@ -113,7 +114,7 @@ describe("the compose model", () => {
   });
 
   it("gives each instance the target app's environment for its strategy's store", () => {
-    const disk = servicesOf(model({ store: "disk" }));
+    const disk = servicesOf(model({ strategy: strategyUnit("sticky") }));
     expect(disk["app-2"]?.environment).toEqual({
       PORT: "8080",
       HOST: "0.0.0.0",
@@ -123,7 +124,7 @@ describe("the compose model", () => {
       SESSION_SECRET: "0123456789abcdef0123",
     });
     expect(disk.dynamodb).toBeUndefined();
-    const dynamo = servicesOf(model({ store: "dynamodb" }));
+    const dynamo = servicesOf(model({ strategy: strategyUnit("dynamodb") }));
     expect(dynamo["app-1"]?.environment).toMatchObject({
       SESSION_STORE: "dynamodb",
       DYNAMODB_ENDPOINT: "http://dynamodb:8000",
@@ -135,7 +136,8 @@ describe("the compose model", () => {
   });
 
   it("has no depends_on, so that a fault on one service touches no other", () => {
-    for (const svc of Object.values(servicesOf(model({ store: "dynamodb" })))) expect(svc.depends_on).toBeUndefined();
+    for (const svc of Object.values(servicesOf(model({ strategy: strategyUnit("dynamodb") }))))
+      expect(svc.depends_on).toBeUndefined();
   });
 });
 

@@ -6,11 +6,12 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Plan, planFromOptions } from "../../../src/plan/plan.ts";
+import type { Plan } from "../../../src/plan/plan.ts";
 import type { PresetName } from "../../../src/plan/presets.ts";
 import type { ComposePlatform } from "../../../src/platforms/compose/compose-platform.ts";
 import { createPlatform } from "../../../src/platforms/index.ts";
 import { EventLog } from "../../../src/run/events.ts";
+import { planFromOptions } from "../../../src/run/plan-from-options.ts";
 import { runTimeline } from "../../../src/run/timeline.ts";
 
 const fakeDocker = join(import.meta.dirname, "fake-docker", "docker");

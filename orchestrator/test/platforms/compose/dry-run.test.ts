@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { planFromOptions } from "../../../src/plan/plan.ts";
 import { createPlatform } from "../../../src/platforms/index.ts";
 import { dryRun, formatDryRun } from "../../../src/run/dry-run.ts";
+import { planFromOptions } from "../../../src/run/plan-from-options.ts";
 
 describe("--platform compose --dry-run", () => {
   it("single-crash prints the up, kill, start and down commands in order, each with its time", async () => {

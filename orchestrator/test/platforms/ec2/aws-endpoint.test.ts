@@ -8,7 +8,7 @@ const flags = {
   filters: ["tag:aws:cloudformation:stack-name=failover-fleet"],
   targetGroupArn: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/fleet/0123456789abcdef",
 };
-const section = (awsEndpoint: string) => ec2SectionFromOptions("ec2", { ...flags, awsEndpoint }, {});
+const section = (awsEndpoint: string) => ec2SectionFromOptions({ ...flags, awsEndpoint }, {});
 
 describe("--aws-endpoint", () => {
   it.each(["http://127.0.0.1:5000", "http://127.8.9.10:4566/", "http://localhost:5000", "http://[::1]:5000"])(

@@ -90,7 +90,11 @@ describe.skipIf(missing !== null)("npm run chaos --platform ec2 (moto)", () => {
     expect(record.status, record.error).toBe("completed");
     expect(record.plan.platform).toBe("ec2");
     expect(record.instances).toEqual(["app-1", "app-2"]);
-    expect(record.plan.ec2).toMatchObject({ region, targetGroupArn: fleet.targetGroupArn, crashMode: "stop" });
+    expect(record.plan.platformOptions).toMatchObject({
+      region,
+      targetGroupArn: fleet.targetGroupArn,
+      crashMode: "stop",
+    });
     // The balancer record holds the target group's real settings (moto's defaults), not the profile's.
     expect(record.balancer).toMatchObject({
       source: `target group ${fleet.targetGroupArn}`,

@@ -5,7 +5,8 @@ import { RegisterTargetsCommand as ElbRegisterTargets } from "@aws-sdk/client-el
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Fault } from "../../../src/plan/plan.ts";
 import { optInTag } from "../../../src/platforms/ec2/ec2-plan.ts";
-import { createEc2Platform, type Ec2Platform } from "../../../src/platforms/ec2/ec2-platform.ts";
+import type { Ec2Platform } from "../../../src/platforms/ec2/ec2-platform.ts";
+import { createPlatform } from "../../../src/platforms/index.ts";
 import { pollUntil } from "../../../src/process/poll.ts";
 import { dryRun } from "../../../src/run/dry-run.ts";
 import { type MotoServer, motoMissing, startMoto } from "../../helpers/moto-server.ts";
@@ -27,7 +28,7 @@ describe.skipIf(missing !== null)("ec2 platform against moto", () => {
   });
 
   const platformFor = (fleet: Awaited<ReturnType<typeof makeFleet>>, faults: Fault[], crashMode?: string) =>
-    createEc2Platform(
+    createPlatform(
       fleetPlan(moto.endpoint, fleet, faults, crashMode ? { crashMode } : {}),
       "/nonexistent",
     ) as Ec2Platform;
@@ -63,7 +64,7 @@ describe.skipIf(missing !== null)("ec2 platform against moto", () => {
     const store = platformFor(fleet, [{ atMs: 1000, action: "store-down", target: "store" }]);
     await expect(store.prepareDryRun()).rejects.toThrow(/no control over the DynamoDB table/);
     const plan = fleetPlan(moto.endpoint, fleet, []);
-    const wrongSize = createEc2Platform({ ...plan, instances: 3 }, "/nonexistent");
+    const wrongSize = createPlatform({ ...plan, instances: 3 }, "/nonexistent");
     await expect(wrongSize.up()).rejects.toThrow(/match 2 instances .* pass --instances 2/);
   });
 
@@ -220,8 +221,8 @@ describe.skipIf(missing !== null)("ec2 platform against moto", () => {
   it("a replacement that never comes is waited for no longer than the plan's bound", async () => {
     const fleet = await makeFleet(moto.endpoint, "noreplace", 2);
     const plan = fleetPlan(moto.endpoint, fleet, []);
-    const platform = createEc2Platform(
-      { ...plan, ec2: { ...plan.ec2!, replaceTimeoutMs: 1500 } },
+    const platform = createPlatform(
+      { ...plan, platformOptions: { ...plan.platformOptions, replaceTimeoutMs: 1500 } },
       "/nonexistent",
     ) as Ec2Platform;
     await platform.up();

@@ -2,7 +2,7 @@
 // guard over a plan's steps, and target health as UP/DOWN.
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../../src/errors.ts";
-import { type Fault, planFromOptions, validatePlan } from "../../../src/plan/plan.ts";
+import { type Fault, validatePlan } from "../../../src/plan/plan.ts";
 import { ec2SectionFromOptions, parseEc2Filters } from "../../../src/platforms/ec2/ec2-plan.ts";
 import {
   fleetFromReservations,
@@ -13,9 +13,12 @@ import {
   targetGroupSettings,
   unsupportedProblems,
 } from "../../../src/platforms/ec2/fleet.ts";
+import { planFromOptions } from "../../../src/run/plan-from-options.ts";
 
 const arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/fleet/0123456789abcdef";
 const flags = { region: "eu-west-1", filters: ["tag:app=shop"], targetGroupArn: arn };
+/** The same, as the command line gives them. */
+const cliFlags = { region: "eu-west-1", "ec2-filter": ["tag:app=shop"], "target-group-arn": arn };
 
 const instance = (id: string, state: string, optIn: boolean, name?: string) => ({
   InstanceId: id,
@@ -27,25 +30,20 @@ const instance = (id: string, state: string, optIn: boolean, name?: string) => (
 });
 
 function plan(instances: number, faults: Fault[]) {
-  const base = planFromOptions({
-    strategy: "dynamodb",
-    platform: "ec2",
-    instances: String(instances),
-    seed: "1",
-    faults: false,
-    ec2: flags,
-  });
+  const base = planFromOptions(
+    { strategy: "dynamodb", platform: "ec2", instances: String(instances), seed: "1", faults: false },
+    cliFlags,
+  );
   return validatePlan({ ...base, faults });
 }
 
 describe("the plan's ec2 section", () => {
   it("comes from the flags, with defaults, and is copied into the plan", () => {
-    const p = planFromOptions({
-      strategy: "dynamodb",
-      platform: "ec2",
-      ec2: { ...flags, lbUrl: "http://alb.example" },
-    });
-    expect(p.ec2).toEqual({
+    const p = planFromOptions(
+      { strategy: "dynamodb", platform: "ec2" },
+      { ...cliFlags, "lb-url": "http://alb.example" },
+    );
+    expect(p.platformOptions).toEqual({
       region: "eu-west-1",
       filters: [{ name: "tag:app", values: ["shop"] }],
       targetGroupArn: arn,
@@ -70,30 +68,33 @@ describe("the plan's ec2 section", () => {
     [{ ...flags, targetGroupArn: undefined }, /--target-group-arn is required/],
     [{ ...flags, crashMode: "hibernate" }, /--ec2-crash "hibernate": expected one of stop, reboot/],
   ])("refuses missing or bad flags (%#)", (options, message) => {
-    expect(() => ec2SectionFromOptions("ec2", options, {})).toThrow(message);
+    expect(() => ec2SectionFromOptions(options, {})).toThrow(message);
   });
 
   it("takes the region from AWS_REGION, and requires one", () => {
     const { region: _, ...rest } = flags;
-    expect(ec2SectionFromOptions("ec2", rest, { AWS_REGION: "us-west-2" })?.region).toBe("us-west-2");
-    expect(() => ec2SectionFromOptions("ec2", rest, {})).toThrow(/--region is required/);
+    expect(ec2SectionFromOptions(rest, { AWS_REGION: "us-west-2" }).region).toBe("us-west-2");
+    expect(() => ec2SectionFromOptions(rest, {})).toThrow(/--region is required/);
   });
 
   it("refuses ec2 flags on another platform", () => {
-    expect(() => planFromOptions({ strategy: "dynamodb", ec2: { filters: ["tag:a=b"] } })).toThrow(
+    expect(() => planFromOptions({ strategy: "dynamodb" }, { "ec2-filter": ["tag:a=b"] })).toThrow(
       /--ec2-filter: only for --platform ec2/,
     );
-    expect(planFromOptions({ strategy: "dynamodb", ec2: {} }).ec2).toBeUndefined();
+    expect(planFromOptions({ strategy: "dynamodb" }, { "ec2-filter": [] }).platformOptions).toBeUndefined();
   });
 
   it("refuses URLs that carry credentials (they would land in run.json)", () => {
     expect(() =>
-      planFromOptions({
-        strategy: "dynamodb",
-        platform: "ec2",
-        ec2: { ...flags, awsEndpoint: "http://key:secret@host" },
-      }),
+      planFromOptions(
+        { strategy: "dynamodb", platform: "ec2" },
+        { ...cliFlags, "aws-endpoint": "http://key:secret@host" },
+      ),
     ).toThrow(InputError);
+    // Checked by the platform's schema at the edge, naming the field.
+    expect(() =>
+      planFromOptions({ strategy: "dynamodb", platform: "ec2" }, { ...cliFlags, "lb-url": "http://key:secret@alb" }),
+    ).toThrow(/plan\.platformOptions\.lbUrl: must not carry credentials/);
   });
 });
 

@@ -1,7 +1,8 @@
 // A StopInstances whose answer is lost (it reached EC2, the reply did not reach us) still gets the instance restored.
 import { describe, expect, it } from "vitest";
 import type { AwsClients } from "../../../src/platforms/ec2/aws-clients.ts";
-import { createEc2Platform, type Ec2Platform } from "../../../src/platforms/ec2/ec2-platform.ts";
+import type { Ec2Platform } from "../../../src/platforms/ec2/ec2-platform.ts";
+import { createPlatform } from "../../../src/platforms/index.ts";
 import { motoMissing } from "../../helpers/moto-server.ts";
 import { fleetPlan, makeFleet, motoForSuite, states } from "./moto-fleet.ts";
 
@@ -29,7 +30,7 @@ describe.skipIf(missing !== null)("ec2: a lost StopInstances answer", () => {
   it.each(["kill", "stop"] as const)("%s: the call fails here, yet down() starts the instance again", async (op) => {
     const fleet = await makeFleet(moto.endpoint(), `lost-${op}`, 2);
     const [first] = fleet.instanceIds as [string, string];
-    const platform = createEc2Platform(fleetPlan(moto.endpoint(), fleet, []), "/nonexistent") as Ec2Platform;
+    const platform = createPlatform(fleetPlan(moto.endpoint(), fleet, []), "/nonexistent") as Ec2Platform;
     await platform.up();
     loseStopAnswers(platform);
     await expect(platform.instanceOp("app-1", op)).rejects.toThrow(/socket hang up/);

@@ -14,8 +14,9 @@ import {
   RegisterTargetsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll } from "vitest";
-import { type Fault, type Plan, planFromOptions, validatePlan } from "../../../src/plan/plan.ts";
+import { type Fault, type Plan, validatePlan } from "../../../src/plan/plan.ts";
 import { optInTag } from "../../../src/platforms/ec2/ec2-plan.ts";
+import { planFromOptions } from "../../../src/run/plan-from-options.ts";
 import { type MotoServer, startMoto } from "../../helpers/moto-server.ts";
 
 export const region = "us-east-1";
@@ -146,28 +147,30 @@ export function fleetPlan(
   faults: Fault[],
   extra: { crashMode?: string; outDir?: string } = {},
 ): Plan {
-  const base = planFromOptions({
-    strategy: "dynamodb",
-    platform: "ec2",
-    instances: String(fleet.instanceIds.length),
-    duration: "10s",
-    seed: "1",
-    faults: false,
-    load: false,
-    runId: `ec2-${fleet.tag}`,
-    ...(extra.outDir ? { out: extra.outDir } : {}),
-    ec2: {
-      region,
-      filters: [`tag:fleet=${fleet.tag}`],
-      targetGroupArn: fleet.targetGroupArn,
-      awsEndpoint: endpoint,
-      ...(extra.crashMode ? { crashMode: extra.crashMode } : {}),
+  const base = planFromOptions(
+    {
+      strategy: "dynamodb",
+      platform: "ec2",
+      instances: String(fleet.instanceIds.length),
+      duration: "10s",
+      seed: "1",
+      faults: false,
+      load: false,
+      runId: `ec2-${fleet.tag}`,
+      ...(extra.outDir ? { out: extra.outDir } : {}),
     },
-  });
+    {
+      region,
+      "ec2-filter": [`tag:fleet=${fleet.tag}`],
+      "target-group-arn": fleet.targetGroupArn,
+      "aws-endpoint": endpoint,
+      "ec2-crash": extra.crashMode,
+    },
+  );
   return validatePlan({
     ...base,
     faults,
     faultSource: "test",
-    ec2: { ...base.ec2!, pollIntervalMs: 200, waitTimeoutMs: 20_000, replaceTimeoutMs: 20_000 },
+    platformOptions: { ...base.platformOptions, pollIntervalMs: 200, waitTimeoutMs: 20_000, replaceTimeoutMs: 20_000 },
   });
 }

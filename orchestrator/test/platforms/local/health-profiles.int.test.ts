@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { healthProfiles } from "../../../src/plan/health-profiles.ts";
-import { planFromOptions } from "../../../src/plan/plan.ts";
 import { createPlatform } from "../../../src/platforms/index.ts";
 import { pollUntil } from "../../../src/process/poll.ts";
+import { planFromOptions } from "../../../src/run/plan-from-options.ts";
 
 async function detectionMs(health: string): Promise<number> {
   const out = mkdtempSync(join(tmpdir(), `fh-health-${health}-`));

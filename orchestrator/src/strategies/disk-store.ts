@@ -1,0 +1,9 @@
+// Sessions on each instance's own disk (a folder locally, a named volume in compose, the
+// instance's disk on ec2): no server to start; an instance's loss loses the sessions it holds.
+import type { SessionStoreKind } from "./types.ts";
+
+export const diskStore: SessionStoreKind = {
+  name: "disk",
+  shared: false,
+  ec2: { version: "disk on each instance" },
+};
