@@ -4,7 +4,7 @@ import type { RunEvent } from "../../orchestrator/src/run/events.ts";
 import { FAILED_CLASSES } from "../../orchestrator/src/verdict/aggregate.ts";
 import { firstFault } from "../../orchestrator/src/verdict/windows.ts";
 import { formatCount, formatMs, formatSeconds, plural } from "./html.ts";
-import type { RunView } from "./report-model.ts";
+import type { RunView } from "./run-view.ts";
 import { emulatorWarning, storeSentence } from "./store-time.ts";
 
 type Audit = Extract<RunEvent, { type: "audit" }>;

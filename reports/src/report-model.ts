@@ -5,22 +5,16 @@ import { describeFault, faultLabel } from "../../orchestrator/src/plan/fault-tex
 import { describeBehaviour, healthProfiles } from "../../orchestrator/src/plan/health-profiles.ts";
 import type { RunEvent } from "../../orchestrator/src/run/events.ts";
 import type { RunRecord } from "../../orchestrator/src/run/run-record.ts";
-import { FAILED_CLASSES, type SecondPoint } from "../../orchestrator/src/verdict/aggregate.ts";
+import { FAILED_CLASSES } from "../../orchestrator/src/verdict/aggregate.ts";
 import { recheckResults } from "../../orchestrator/src/verdict/recheck.ts";
 import type { RunResults } from "../../orchestrator/src/verdict/results.ts";
 import { K6_DROPPED_ITERATIONS, METRIC } from "../../scenarios/lib/metrics.ts";
 import { comparisonReading, runReading } from "./reading.ts";
+import type { Marker, RunView, SeriesPoint, Source, ThresholdRow, VerdictRow } from "./run-view.ts";
 import { STORE_ROWS } from "./store-time.ts";
 import { describeWarmUp } from "./warm-up-setup.ts";
 
-/** One threshold and its outcome as the report lists it: the harness's (plan.thresholds, judged on the results) or k6's (k6-summary.json). */
-export interface ThresholdRow {
-  by: "harness" | "k6";
-  expression: string;
-  /** The number the threshold was judged on, when known. */
-  actual: number | null;
-  ok: boolean;
-}
+export type { Marker, RunView, SeriesPoint, Source, ThresholdRow, VerdictRow };
 
 /** What the I/O shell read from one run folder. */
 export interface RunInput {
@@ -36,25 +30,6 @@ export interface RunInput {
   recheck: { results: RunResults } | { error: string } | null;
   /** k6's own thresholds from k6-summary.json; empty when there is none or no such file. */
   k6Thresholds: ThresholdRow[];
-}
-
-/** Where a verdict number comes from. */
-export type Source = "samples" | "events" | "cpu";
-
-export interface VerdictRow {
-  /** Path into RunResults, e.g. "latency.during.p95"; also the cell's data-field. */
-  field: string;
-  label: string;
-  group: string;
-  /** share: a fraction 0-1, shown in percent. */
-  unit: "count" | "ms" | "duration" | "percent" | "share";
-  source: Source;
-  /** What in the source file the number is computed from. */
-  from: string;
-  /** Rows of secondary detail (failed requests by class), shown indented. */
-  detail?: boolean;
-  /** Rows left out when no run has a value (store time, for apps that send no Server-Timing). */
-  optional?: boolean;
 }
 
 const latencyRows: VerdictRow[] = (["before", "during", "after", "overall"] as const).flatMap((window) =>
@@ -256,65 +231,6 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     from: "loadGenerator, sampled during the run",
   },
 ];
-
-/** A fault or a load-balancer state change on the time axis. */
-export interface Marker {
-  /** Seconds from load start. */
-  t: number;
-  kind: "fault" | "lb";
-  label: string;
-  target: string;
-  /** "crash", "restart", ... for faults; "UP" / "DOWN" for the balancer. */
-  what: string;
-}
-
-/** One second of the series, t in seconds from load start (start of the second). */
-export interface SeriesPoint extends Omit<SecondPoint, "t"> {
-  t: number;
-}
-
-export interface RunView {
-  /** Unique key of the run in this report: its run id (suffixed when two runs share one). */
-  key: string;
-  runId: string;
-  dir: string;
-  strategy: string;
-  status: RunRecord["status"];
-  error: string | null;
-  setup: {
-    platform: string;
-    instances: string[];
-    health: string;
-    healthDetail: string;
-    /** What the balancer does with a request to a dead instance, its cookie and its draining. */
-    balancer: string;
-    seed: number;
-    load: string;
-    /** The warm-up before the load: its rate, length and where latency settled. */
-    warmUp: string;
-    faults: string[];
-    versions: Record<string, string>;
-    machine: string;
-    startedAt: string;
-  };
-  sources: { runJson: string; samples: string | null };
-  /** Verdict numbers by field (VERDICT_ROWS), from run.json's results; null when not measured. */
-  values: Record<string, number | null>;
-  /** The consistency check of run.json's results against the samples (`--recheck`), in one line. */
-  recheck: { state: "not-asked" | "match" | "differ" | "unavailable"; line: string };
-  /** What the reader should know about the numbers: where run.json's results disagree with the samples, or are missing. */
-  notes: string[];
-  trust: { trustworthy: boolean | null; warnings: string[] };
-  thresholds: ThresholdRow[];
-  series: SeriesPoint[];
-  markers: Marker[];
-  /** The fault window (seconds from load start), when there was a fault. */
-  faultWindow: { from: number; to: number | null } | null;
-  /** Seconds from load start to load end (or the last sample). */
-  durationS: number;
-  lostByHome: Record<string, number>;
-  reading: string[];
-}
 
 export interface ReportModel {
   title: string;

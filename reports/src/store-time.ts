@@ -1,7 +1,7 @@
 // Where the latency goes (pure): the verdict rows of the app's store time next to the latency, and
 // the reading's sentences splitting each window's p50 into store and the rest.
 import { formatMs } from "./html.ts";
-import type { RunView, VerdictRow } from "./report-model.ts";
+import type { RunView, VerdictRow } from "./run-view.ts";
 
 const WINDOWS = ["before", "during", "after", "overall"] as const;
 type Window = (typeof WINDOWS)[number];

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { checkImportGraph, type ImportRule } from "../import-graph.ts";
+import { checkImportGraph, formatImportGraph, type ImportRule, projectRules, projectSources } from "../import-graph.ts";
 
 /** A fixture tree: path -> source text. */
 function tree(files: Record<string, string>): string {
@@ -50,5 +50,15 @@ describe("import-graph check on fixtures", () => {
       "src/plan/names.ts": 'import { join } from "node:path";\nexport const names = [join("a")];\n',
     });
     expect(checkImportGraph(good, ["src"], leafRule)).toMatchObject({ cycles: [], forbidden: [], imports: 1 });
+  });
+});
+
+describe("the project's import graph", () => {
+  it("has no import cycle, and plan/ imports nothing from faults/, platforms/ or strategies/", () => {
+    const root = resolve(fileURLToPath(import.meta.url), "../../..");
+    const report = checkImportGraph(root, projectSources, projectRules);
+    expect(report.files).toBeGreaterThan(100);
+    expect(report.cycles, formatImportGraph(report)).toEqual([]);
+    expect(report.forbidden, formatImportGraph(report)).toEqual([]);
   });
 });

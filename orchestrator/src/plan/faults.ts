@@ -1,5 +1,7 @@
-// The fault actions a plan may name, with what each acts on: the plan validates its faults against
-// these, and the fault registry (faults/registry.ts) checks at load that each has exactly one unit.
+// A plan's fault and the actions it may name, with what each acts on: the plan validates its faults
+// against these, and the fault registry (faults/registry.ts) checks at load that each has one unit.
+import { z } from "zod";
+
 /** What a fault acts on: one instance ("app-2"), the whole fleet ("fleet"), or the session store ("store"). */
 export type TargetKind = "instance" | "fleet" | "store";
 
@@ -29,3 +31,11 @@ export const faultActions = Object.keys(faultShapes) as [FaultAction, ...FaultAc
 export function isFaultAction(action: string): action is FaultAction {
   return Object.hasOwn(faultShapes, action);
 }
+
+/** One entry of a plan's fault timeline (its target checked against the plan by plan.ts). */
+export const faultSchema = z.strictObject({
+  atMs: z.number().int().nonnegative(),
+  action: z.enum(faultActions),
+  target: z.string().min(1),
+});
+export type Fault = z.infer<typeof faultSchema>;

@@ -4,7 +4,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
 import { parseDuration } from "./duration.ts";
-import type { Fault } from "./plan.ts";
+import type { Fault } from "./faults.ts";
 
 const entrySchema = z.strictObject({
   at: z.union([z.string(), z.number()]),

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { InputError } from "../errors.ts";
 import { formatDuration, parseDuration } from "./duration.ts";
-import { faultActions, faultShapes, isFaultAction, type TargetKind } from "./faults.ts";
+import { type Fault, faultSchema, faultShapes, isFaultAction, type TargetKind } from "./faults.ts";
 import { type HealthProfileName, healthProfileNames, healthProfiles } from "./health-profiles.ts";
 import { instanceId, instanceNumber } from "./instances.ts";
 import { readPlanFile } from "./plan-file.ts";
@@ -27,13 +27,6 @@ export const limits = {
   rate: { min: 1, max: 2000 },
   sessions: { min: 1, max: 5000 },
 } as const;
-
-const faultSchema = z.strictObject({
-  atMs: z.number().int().nonnegative(),
-  action: z.enum(faultActions),
-  target: z.string().min(1),
-});
-export type Fault = z.infer<typeof faultSchema>;
 
 export const planSchema = z
   .strictObject({
@@ -100,6 +93,7 @@ export const planSchema = z
   });
 
 export type Plan = z.infer<typeof planSchema>;
+export type { Fault };
 
 /** Why a target does not suit an action's kind of target, or null when it does. */
 function targetProblem(kind: TargetKind | undefined, target: string, instances: number): string | null {

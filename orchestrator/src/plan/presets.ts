@@ -1,7 +1,7 @@
 // Named fault plans for the common experiments. The victim comes from the run's seed.
 
+import type { Fault } from "./faults.ts";
 import { instanceId } from "./instances.ts";
-import type { Fault } from "./plan.ts";
 import { seededRandom } from "./seed.ts";
 
 type PresetFn = (instances: number, durationMs: number, seed: number) => Fault[];

@@ -1,7 +1,9 @@
 // Judges the plan's thresholds on a run's results (pure): each metric a threshold may name
 // (plan/thresholds.ts) read from RunResults.
 import type { Threshold, ThresholdMetric, ThresholdOp } from "../plan/thresholds.ts";
-import type { RunResults } from "./results.ts";
+import type { RunResults, ThresholdResult } from "./run-results.ts";
+
+export type { ThresholdResult };
 
 type Getter = (r: RunResults) => number | null;
 
@@ -40,12 +42,6 @@ const ops: Record<ThresholdOp, (a: number, b: number) => boolean> = {
   "<": (a, b) => a < b,
   ">": (a, b) => a > b,
 };
-
-/** A threshold with its outcome, as run.json's results.thresholds holds it. */
-export interface ThresholdResult extends Threshold {
-  actual: number | null;
-  ok: boolean;
-}
 
 /** A threshold on a number the run did not produce (no fault: no detection time) fails. */
 export function judgeThresholds(thresholds: readonly Threshold[], results: RunResults | null): ThresholdResult[] {
