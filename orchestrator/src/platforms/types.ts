@@ -107,8 +107,12 @@ export interface Platform {
   auditSessions(id: string, activeWithinMs: number): Promise<SessionAudit>;
   /** Versions of the parts (HAProxy, store, ...) for the run record. */
   versions(): Promise<Record<string, string>>;
-  /** The exact commands or API calls one step would make, for --dry-run. Does nothing. */
-  describe(step: PlatformStep): string[];
+  /**
+   * The exact commands or API calls one step would make, for --dry-run. Does nothing and changes
+   * no state: `before` is the steps a run would have taken until then (after a wipe, a start
+   * creates the instance anew).
+   */
+  describe(step: PlatformStep, before: readonly PlatformStep[]): string[];
   /** Read-only work a dry run needs first (finding the fleet); changes nothing. */
   prepareDryRun?(signal?: AbortSignal): Promise<void>;
   /** Platforms whose balancer is not configured from the profile read its real settings (after up). */

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HarnessError } from "../../errors.ts";
+import { wipedSinceStart } from "../../faults/walk.ts";
 import { healthProfiles } from "../../plan/health-profiles.ts";
 import { instanceIds } from "../../plan/instances.ts";
 import type { Plan } from "../../plan/plan.ts";
@@ -96,8 +97,6 @@ export class ComposePlatform implements Platform {
   private readonly paused = new Set<string>();
   /** Instances whose container was removed with their disk: `start` creates them anew. */
   private readonly removed = new Set<string>();
-  /** The same bookkeeping for --dry-run's walk through the plan (describe changes nothing else). */
-  private readonly describedRemoved = new Set<string>();
 
   constructor(
     private readonly plan: Plan,
@@ -175,24 +174,60 @@ export class ComposePlatform implements Platform {
     return `http://127.0.0.1:${this.lbPort}`;
   }
 
+  /**
+   * Each instance operation once: what it does and what --dry-run prints for it. `wiped`: the
+   * instance's container went with its disk (a start creates it anew). Only instanceOp runs an
+   * entry; describe() only reads the commands.
+   */
+  private readonly ops: Record<InstanceOp, ComposeOp> = {
+    kill: this.dockerOp("kill", (id) => this.paused.delete(id)),
+    stop: this.dockerOp("stop", (id) => this.paused.delete(id)),
+    start: {
+      run: async (id, signal) => {
+        await this.runCommands(this.instanceCommands(id, "start", this.removed.has(id)), timeouts.op, signal);
+        this.removed.delete(id);
+        await this.waitHealthy(id, signal);
+      },
+      describe: (id, wiped) => [
+        ...this.instanceCommands(id, "start", wiped).map((args) => commandLine(args)),
+        `${commandLine(this.compose(...psArgs(id)))}   # until ${id} is running and healthy`,
+      ],
+    },
+    pause: this.dockerOp("pause", (id) => this.paused.add(id)),
+    resume: this.dockerOp("resume", (id) => this.paused.delete(id)),
+    wipe: this.dockerOp("wipe", (id) => this.removed.add(id)),
+    deregister: {
+      run: async (id, signal) => {
+        await statsPageAction(`${this.lbUrl()}${statsUri}`, "app", id, "maint");
+        await drainedOrTimedOut(() => this.lbStates(), id, healthProfiles[this.plan.health].drainTimeoutMs, signal);
+      },
+      describe: (id) => [`${statsPagePost(id, "maint")}, then wait until it has no request in flight`],
+    },
+    register: {
+      run: (id) => statsPageAction(`${this.lbUrl()}${statsUri}`, "app", id, "ready"),
+      describe: (id) => [statsPagePost(id, "ready")],
+    },
+  };
+
   async instanceOp(id: string, op: InstanceOp, signal?: AbortSignal): Promise<void> {
     this.member(id);
-    if (op === "deregister" || op === "register") {
-      await statsPageAction(`${this.lbUrl()}${statsUri}`, "app", id, op === "deregister" ? "maint" : "ready");
-      if (op === "deregister")
-        await drainedOrTimedOut(() => this.lbStates(), id, healthProfiles[this.plan.health].drainTimeoutMs, signal);
-      return;
-    }
-    for (const args of this.instanceCommands(id, op, this.removed)) {
-      await runDocker(args, { timeoutMs: op === "stop" ? timeouts.stop : timeouts.op, signal });
-    }
-    if (op === "pause") this.paused.add(id);
-    if (op === "resume" || op === "kill" || op === "stop") this.paused.delete(id);
-    if (op === "wipe") this.removed.add(id);
-    if (op === "start") {
-      this.removed.delete(id);
-      await this.waitHealthy(id, signal);
-    }
+    await this.ops[op].run(id, signal);
+  }
+
+  /** An operation that is docker commands only, then `after` (the platform's bookkeeping). */
+  private dockerOp(op: DockerOp, after: (id: string) => void): ComposeOp {
+    return {
+      run: async (id, signal) => {
+        const timeoutMs = op === "stop" ? timeouts.stop : timeouts.op;
+        await this.runCommands(this.instanceCommands(id, op, this.removed.has(id)), timeoutMs, signal);
+        after(id);
+      },
+      describe: (id, wiped) => this.instanceCommands(id, op, wiped).map((args) => commandLine(args)),
+    };
+  }
+
+  private async runCommands(commands: string[][], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    for (const args of commands) await runDocker(args, { timeoutMs, signal });
   }
 
   async lbStates(): Promise<Map<string, LbServerState>> {
@@ -238,7 +273,7 @@ export class ComposePlatform implements Platform {
     };
   }
 
-  describe(step: PlatformStep): string[] {
+  describe(step: PlatformStep, before: readonly PlatformStep[]): string[] {
     const line = (args: string[]) => commandLine(this.compose(...args));
     const store = this.strategy.store.compose;
     switch (step.kind) {
@@ -255,22 +290,9 @@ export class ComposePlatform implements Platform {
       case "store":
         if (!store) return ["(no shared session store: sessions are on each instance's disk; nothing to do)"];
         return this.storeCommands(step.op, store).map((args) => commandLine(args));
-      case "instance": {
+      case "instance":
         this.member(step.id);
-        if (step.op === "deregister" || step.op === "register") {
-          const action = step.op === "deregister" ? "maint" : "ready";
-          return [
-            `POST http://127.0.0.1:<balancer port>${statsUri} s=${step.id}&action=${action}&b=app   # HAProxy's stats page${step.op === "deregister" ? ", then wait until it has no request in flight" : ""}`,
-          ];
-        }
-        const lines = this.instanceCommands(step.id, step.op, this.describedRemoved).map((args) => commandLine(args));
-        if (step.op === "wipe") this.describedRemoved.add(step.id);
-        if (step.op === "start") {
-          this.describedRemoved.delete(step.id);
-          lines.push(`${line(psArgs(step.id))}   # until ${step.id} is running and healthy`);
-        }
-        return lines;
-      }
+        return this.ops[step.op].describe(step.id, wipedSinceStart(before, step.id));
     }
   }
 
@@ -279,8 +301,8 @@ export class ComposePlatform implements Platform {
     return ["compose", "-p", this.project, "-f", this.composeFile, ...args];
   }
 
-  /** The docker commands (argv) of one instance operation; `removed`: containers a wipe removed. */
-  private instanceCommands(id: string, op: InstanceOp, removed: ReadonlySet<string>): string[][] {
+  /** The docker commands (argv) of one instance operation; `wiped`: its container was removed with its disk. */
+  private instanceCommands(id: string, op: DockerOp | "start", wiped: boolean): string[][] {
     switch (op) {
       case "kill":
         return [this.compose("kill", "-s", "SIGKILL", id)];
@@ -288,7 +310,7 @@ export class ComposePlatform implements Platform {
         return [this.compose("stop", "-t", String(stopGraceSeconds), id)];
       case "start":
         // A container removed with its disk is created anew (its volume too); otherwise started again.
-        return [removed.has(id) ? this.compose("up", "-d", "--no-deps", id) : this.compose("start", id)];
+        return [wiped ? this.compose("up", "-d", "--no-deps", id) : this.compose("start", id)];
       case "pause":
         return [this.compose("pause", id)];
       case "resume":
@@ -296,10 +318,6 @@ export class ComposePlatform implements Platform {
       case "wipe":
         // The volume can go only with the container that uses it.
         return [this.compose("rm", "-s", "-f", id), ["volume", "rm", `${this.project}_${sessionVolume(id)}`]];
-      case "deregister":
-      case "register":
-        // Not docker commands: HAProxy's stats page (see instanceOp).
-        return [];
     }
   }
 
@@ -363,6 +381,19 @@ const downArgs = ["down", "-v", "--remove-orphans"];
 const runOnceArgs = (service: string) => ["run", "--rm", "--no-deps", service];
 const psArgs = (id: string) => ["ps", "-a", "--format", "json", id];
 const auditArgs = (id: string) => ["exec", "-T", id, "node", "-e", listSessionsScript, sessionDir];
+
+/** One instance operation: what it does, and what --dry-run prints for it. */
+interface ComposeOp {
+  run(id: string, signal?: AbortSignal): Promise<void>;
+  describe(id: string, wiped: boolean): string[];
+}
+
+/** The operations that are docker commands (the balancer's are HAProxy's stats page). */
+type DockerOp = Exclude<InstanceOp, "deregister" | "register" | "start">;
+
+/** A change of one server's state through HAProxy's stats page, as --dry-run prints it. */
+const statsPagePost = (id: string, action: "maint" | "ready") =>
+  `POST http://127.0.0.1:<balancer port>${statsUri} s=${id}&action=${action}&b=app   # HAProxy's stats page`;
 
 /** `docker compose port` prints "127.0.0.1:49153". */
 function parsePort(text: string): number {

@@ -22,6 +22,7 @@ import {
   RegisterTargetsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { HarnessError, InputError } from "../../errors.ts";
+import { wipedSinceStart } from "../../faults/walk.ts";
 import { formatDuration } from "../../plan/duration.ts";
 import type { Plan } from "../../plan/plan.ts";
 import { pollUntil } from "../../process/poll.ts";
@@ -55,6 +56,24 @@ import {
 } from "./fleet.ts";
 
 const json = (value: unknown) => JSON.stringify(value);
+const idsOf = (m: Ec2Member) => ({ InstanceIds: [m.instanceId] });
+
+/** One instance operation: what it does, what --dry-run prints for it, and why EC2 cannot do it (if so). */
+interface Ec2Op {
+  run(m: Ec2Member, signal?: AbortSignal): Promise<void>;
+  describe(m: Ec2Member, wiped: boolean): string[];
+  unsupported?: string;
+}
+
+function unsupported(op: InstanceOp, reason: string): Ec2Op {
+  return {
+    run: async () => {
+      throw new HarnessError(`${op} is not supported on ec2: ${reason}`);
+    },
+    describe: () => [`(${op} is not supported on ec2)`],
+    unsupported: reason,
+  };
+}
 
 export class Ec2Platform implements Platform {
   readonly name = "ec2";
@@ -70,8 +89,6 @@ export class Ec2Platform implements Platform {
   private readonly terminated = new Set<string>();
   /** Slots this run took out of the target group (a planned stop): registered again at start and at down. */
   private readonly deregistered = new Set<string>();
-  /** The same bookkeeping for describe(), so a dry run's terminate reads as it would run. */
-  private readonly describedTerminated = new Set<string>();
   private lastHealth?: { at: number; states: Map<string, LbServerState> };
   private warnedAudit = false;
 
@@ -139,10 +156,14 @@ export class Ec2Platform implements Platform {
     return this.section.lbUrl;
   }
 
-  async instanceOp(id: string, op: InstanceOp, signal?: AbortSignal): Promise<void> {
-    const m = this.member(id);
-    switch (op) {
-      case "kill": {
+  /**
+   * Each instance operation once: the EC2/ELBv2 calls it makes, and what --dry-run prints for it
+   * (`wiped`: the instance was terminated, so a start waits for its replacement). The guard reads
+   * `unsupported` from here too. Only instanceOp runs an entry; describe() only reads the text.
+   */
+  private readonly ops: Record<InstanceOp, Ec2Op> = {
+    kill: {
+      run: async (m, signal) => {
         await this.assertOptedIn([m], signal);
         const InstanceIds = [m.instanceId];
         if (this.section.crashMode === "reboot") {
@@ -153,27 +174,42 @@ export class Ec2Platform implements Platform {
         this.stoppedByRun.add(m.slot);
         await this.aws.ec2.send(new StopInstancesCommand({ InstanceIds, Force: true }), { abortSignal: signal });
         await waitUntilInstanceStopped(this.waiter(signal), { InstanceIds });
-        return;
-      }
-      case "stop": {
+      },
+      describe: (m) =>
+        this.section.crashMode === "reboot"
+          ? [`ec2:RebootInstances ${json(idsOf(m))}   # ${memberLabel(m)}`]
+          : [
+              `ec2:StopInstances ${json({ ...idsOf(m), Force: true })}   # ${memberLabel(m)}, then wait until stopped (at most ${this.waitText()})`,
+            ],
+    },
+    stop: {
+      run: async (m, signal) => {
         await this.assertOptedIn([m], signal);
         const InstanceIds = [m.instanceId];
         this.stoppedByRun.add(m.slot); // before the call, as for a crash
         await this.aws.ec2.send(new StopInstancesCommand({ InstanceIds }), { abortSignal: signal });
         await waitUntilInstanceStopped(this.waiter(signal), { InstanceIds });
-        return;
-      }
-      case "wipe": {
-        // An instance's local disk goes with the instance: terminating it is the wipe.
+      },
+      describe: (m) => [
+        `ec2:StopInstances ${json(idsOf(m))}   # ${memberLabel(m)}, graceful; then wait until stopped (at most ${this.waitText()})`,
+      ],
+    },
+    wipe: {
+      // An instance's local disk goes with the instance: terminating it is the wipe.
+      run: async (m, signal) => {
         await this.assertOptedIn([m], signal);
         const InstanceIds = [m.instanceId];
         await this.aws.ec2.send(new TerminateInstancesCommand({ InstanceIds }), { abortSignal: signal });
         this.stoppedByRun.delete(m.slot);
         this.terminated.add(m.slot);
         await waitUntilInstanceTerminated(this.waiter(signal), { InstanceIds });
-        return;
-      }
-      case "start": {
+      },
+      describe: (m) => [
+        `ec2:TerminateInstances ${json(idsOf(m))}   # ${memberLabel(m)}, then wait until terminated (at most ${this.waitText()})`,
+      ],
+    },
+    start: {
+      run: async (m, signal) => {
         if (this.terminated.has(m.slot)) {
           await this.adoptReplacement(m, signal);
         } else {
@@ -183,13 +219,27 @@ export class Ec2Platform implements Platform {
           await waitUntilInstanceRunning(this.waiter(signal), { InstanceIds });
           this.stoppedByRun.delete(m.slot);
         }
-        const current = this.member(id);
+        const current = this.member(m.slot);
         if (this.deregistered.has(current.slot)) await this.registerAgain(current, signal);
         await this.waitHealthy(current, this.section.waitTimeoutMs, signal);
-        return;
-      }
-      case "deregister": {
-        // The target group's own deregistration delay drains it; wait until it is no longer draining.
+      },
+      describe: (m, wiped) => {
+        const healthy = `elbv2:DescribeTargetHealth ${json({ TargetGroupArn: this.section.targetGroupArn })}   # until ${m.slot} is healthy (at most ${this.waitText()})`;
+        if (wiped) {
+          return [
+            `ec2:DescribeInstances ${json({ Filters: this.filters() })}   # until the Auto Scaling group's replacement for ${m.slot} runs (at most ${formatDuration(this.section.replaceTimeoutMs)})`,
+            healthy,
+          ];
+        }
+        return [
+          `ec2:StartInstances ${json(idsOf(m))}   # ${memberLabel(m)}, then wait until running (at most ${this.waitText()})`,
+          healthy,
+        ];
+      },
+    },
+    deregister: {
+      // The target group's own deregistration delay drains it; wait until it is no longer draining.
+      run: async (m, signal) => {
         await this.assertOptedIn([m], signal);
         const Targets = [{ Id: m.instanceId }];
         await this.aws.elb.send(
@@ -215,16 +265,35 @@ export class Ec2Platform implements Platform {
             signal,
           },
         );
-        return;
-      }
-      case "register":
-        // Registered again by start (a target must be registered before it can turn healthy).
+      },
+      describe: (m) => [
+        `elbv2:DeregisterTargets ${json({ TargetGroupArn: this.section.targetGroupArn, Targets: [{ Id: m.instanceId }] })}   # ${memberLabel(m)}, then wait until it is no longer draining (the target group's deregistration delay, at most ${this.waitText()})`,
+      ],
+    },
+    register: {
+      // Registered again by start (a target must be registered before it can turn healthy).
+      run: async (m, signal) => {
         if (this.deregistered.has(m.slot)) await this.registerAgain(m, signal);
-        return;
-      case "pause":
-      case "resume":
-        throw new HarnessError(`${op} is not supported on ec2: EC2 cannot suspend an instance's processes`);
-    }
+      },
+      describe: (m) => [
+        `elbv2:RegisterTargets ${json({ TargetGroupArn: this.section.targetGroupArn, Targets: [{ Id: m.instanceId }] })}   # ${memberLabel(m)}, when this run deregistered it (before waiting for it to be healthy)`,
+      ],
+    },
+    pause: unsupported("pause", "EC2 cannot suspend an instance's processes (use crash, or stop for a graceful drain)"),
+    resume: unsupported("resume", "EC2 cannot suspend an instance's processes, so there is nothing to resume"),
+  };
+
+  async instanceOp(id: string, op: InstanceOp, signal?: AbortSignal): Promise<void> {
+    await this.ops[op].run(this.member(id), signal);
+  }
+
+  /** Why EC2 cannot do an operation, from the table; undefined when it can. */
+  unsupportedReason(op: InstanceOp): string | undefined {
+    return this.ops[op].unsupported;
+  }
+
+  private waitText(): string {
+    return formatDuration(this.section.waitTimeoutMs);
   }
 
   async lbStates(): Promise<Map<string, LbServerState>> {
@@ -277,7 +346,7 @@ export class Ec2Platform implements Platform {
     await this.discoverAndGuard(signal);
   }
 
-  describe(step: PlatformStep): string[] {
+  describe(step: PlatformStep, before: readonly PlatformStep[]): string[] {
     const wait = formatDuration(this.section.waitTimeoutMs);
     switch (step.kind) {
       case "up":
@@ -294,47 +363,7 @@ export class Ec2Platform implements Platform {
       case "store":
         return ["(not supported on ec2: the harness has no control over DynamoDB)"];
       case "instance":
-        return this.describeInstanceOp(step.id, step.op);
-    }
-  }
-
-  private describeInstanceOp(id: string, op: InstanceOp): string[] {
-    const m = this.member(id);
-    const ids = { InstanceIds: [m.instanceId] };
-    const wait = formatDuration(this.section.waitTimeoutMs);
-    const label = memberLabel(m);
-    const healthy = `elbv2:DescribeTargetHealth ${json({ TargetGroupArn: this.section.targetGroupArn })}   # until ${id} is healthy (at most ${wait})`;
-    switch (op) {
-      case "kill":
-        return this.section.crashMode === "reboot"
-          ? [`ec2:RebootInstances ${json(ids)}   # ${label}`]
-          : [
-              `ec2:StopInstances ${json({ ...ids, Force: true })}   # ${label}, then wait until stopped (at most ${wait})`,
-            ];
-      case "stop":
-        return [`ec2:StopInstances ${json(ids)}   # ${label}, graceful; then wait until stopped (at most ${wait})`];
-      case "wipe":
-        this.describedTerminated.add(id);
-        return [`ec2:TerminateInstances ${json(ids)}   # ${label}, then wait until terminated (at most ${wait})`];
-      case "start":
-        if (this.describedTerminated.delete(id)) {
-          return [
-            `ec2:DescribeInstances ${json({ Filters: this.filters() })}   # until the Auto Scaling group's replacement for ${id} runs (at most ${formatDuration(this.section.replaceTimeoutMs)})`,
-            healthy,
-          ];
-        }
-        return [`ec2:StartInstances ${json(ids)}   # ${label}, then wait until running (at most ${wait})`, healthy];
-      case "pause":
-      case "resume":
-        return [`(${op} is not supported on ec2)`];
-      case "deregister":
-        return [
-          `elbv2:DeregisterTargets ${json({ TargetGroupArn: this.section.targetGroupArn, Targets: [{ Id: m.instanceId }] })}   # ${label}, then wait until it is no longer draining (the target group's deregistration delay, at most ${wait})`,
-        ];
-      case "register":
-        return [
-          `elbv2:RegisterTargets ${json({ TargetGroupArn: this.section.targetGroupArn, Targets: [{ Id: m.instanceId }] })}   # ${label}, when this run deregistered it (before waiting for it to be healthy)`,
-        ];
+        return this.ops[step.op].describe(this.member(step.id), wipedSinceStart(before, step.id));
     }
   }
 
@@ -342,7 +371,7 @@ export class Ec2Platform implements Platform {
   private async discoverAndGuard(signal?: AbortSignal): Promise<void> {
     if (this.checked) return;
     const steps = await plannedSteps(this.plan);
-    const unsupported = unsupportedProblems(this.plan, steps);
+    const unsupported = unsupportedProblems(this.plan, steps, (op) => this.unsupportedReason(op));
     if (unsupported.length > 0) throw new InputError(`plan refused on ec2: ${unsupported.join("; ")}`);
     this.fleet = fleetFromReservations(await this.describeInstances(this.filters(), signal));
     console.log(

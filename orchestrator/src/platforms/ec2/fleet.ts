@@ -2,11 +2,10 @@
 // opt-in guard), and how ELBv2 target health reads as the balancer's UP/DOWN.
 import type { Instance, Reservation } from "@aws-sdk/client-ec2";
 import type { TargetHealthStateEnum } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { faultUnit } from "../../faults/registry.ts";
-import type { FaultContext } from "../../faults/types.ts";
+import { walkPlan } from "../../faults/walk.ts";
 import { instanceId, instanceIds } from "../../plan/instances.ts";
 import type { Plan } from "../../plan/plan.ts";
-import type { BalancerSettings, InstanceOp, LbServerState, LbStatus, Platform, PlatformStep } from "../types.ts";
+import type { BalancerSettings, InstanceOp, LbServerState, LbStatus, PlatformStep } from "../types.ts";
 import { optInTag } from "./ec2-plan.ts";
 
 export interface Ec2Member {
@@ -61,48 +60,25 @@ export interface PlannedStep {
 }
 
 /**
- * Walks every fault of the plan with the real fault units against a recorder (as --dry-run does),
+ * Walks every fault of the plan with the real fault units (faults/walk.ts, as --dry-run does),
  * so the guard sees exactly the instances and operations a run would touch.
  */
 export async function plannedSteps(plan: Plan): Promise<PlannedStep[]> {
   const slots = instanceIds(plan.instances).map((id) => ({ id, url: "" }));
-  const steps: PlannedStep[] = [];
-  let current = { fault: -1, action: "" };
-  const record = (step: PlatformStep) => {
-    steps.push({ ...current, step });
-  };
-  const recorder: Platform = {
-    name: "plan-walk",
-    up: async () => {},
-    down: async () => {},
-    instances: () => slots,
-    lbUrl: () => "",
-    instanceOp: async (id, op) => record({ kind: "instance", id, op }),
-    storeOp: async (op) => {
-      record({ kind: "store", op });
-      return true;
-    },
-    lbStates: async () => new Map<string, LbServerState>(slots.map((s) => [s.id, { status: "UP", inFlight: 0 }])),
-    auditSessions: async () => ({ activeSessions: 0, storedSessions: 0, shared: true }),
-    versions: async () => ({}),
-    describe: () => [],
-  };
-  const ctx: FaultContext = { platform: recorder, beforeTakingAway: async () => {}, step: () => {} };
-  for (const [i, fault] of plan.faults.entries()) {
-    current = { fault: i, action: fault.action };
-    await faultUnit(fault.action).apply(ctx, fault.target);
-  }
-  return steps;
+  return (await walkPlan(plan, slots)).flatMap(({ index, fault, steps }) =>
+    steps.map((step) => ({ fault: index, action: fault.action, step })),
+  );
 }
 
-/** Operations EC2 has no equivalent for. */
-const unsupportedOps: Partial<Record<InstanceOp, string>> = {
-  pause: "EC2 cannot suspend an instance's processes (use crash, or stop for a graceful drain)",
-  resume: "EC2 cannot suspend an instance's processes, so there is nothing to resume",
-};
-
-/** Problems that refuse a plan whatever the fleet is: operations EC2 cannot do. */
-export function unsupportedProblems(plan: Plan, steps: readonly PlannedStep[]): string[] {
+/**
+ * Problems that refuse a plan whatever the fleet is: operations EC2 cannot do (`unsupported`: why
+ * not, from the platform's table of operations; undefined when it can).
+ */
+export function unsupportedProblems(
+  plan: Plan,
+  steps: readonly PlannedStep[],
+  unsupported: (op: InstanceOp) => string | undefined,
+): string[] {
   const problems = new Set<string>();
   for (const { fault, action, step } of steps) {
     const where = `plan.faults[${fault}] ${action} ${plan.faults[fault]?.target}`;
@@ -110,8 +86,8 @@ export function unsupportedProblems(plan: Plan, steps: readonly PlannedStep[]): 
       problems.add(
         `${where}: not supported on ec2: the harness has no control over the DynamoDB table (store-down/store-up)`,
       );
-    } else if (step.kind === "instance" && unsupportedOps[step.op]) {
-      problems.add(`${where}: not supported on ec2: ${unsupportedOps[step.op]}`);
+    } else if (step.kind === "instance" && unsupported(step.op)) {
+      problems.add(`${where}: not supported on ec2: ${unsupported(step.op)}`);
     }
   }
   return [...problems];

@@ -36,6 +36,15 @@ const repoRoot = resolve(fileURLToPath(import.meta.url), "../../../../..");
 const host = "127.0.0.1";
 const readyTimeoutMs = 30_000;
 
+/** How an instance is started (relative to the repository root), as --dry-run prints it. */
+const appCommand = `${process.execPath} --import tsx target-app/src/main.ts`;
+
+/** One instance operation: what it does, and the command --dry-run prints for it. */
+interface LocalOp {
+  run(m: LocalInstance, signal?: AbortSignal): Promise<void>;
+  describe(m: LocalInstance): string;
+}
+
 interface LocalInstance extends InstanceInfo {
   port: number;
   sessionDir: string;
@@ -131,47 +140,81 @@ export class LocalPlatform implements Platform {
     return `http://${host}:${this.lbPort}`;
   }
 
-  async instanceOp(id: string, op: InstanceOp, signal?: AbortSignal): Promise<void> {
-    const m = this.member(id);
-    switch (op) {
-      case "kill":
-        if (!m.child?.running) throw new HarnessError(`${id} is not running: cannot kill it`);
+  /**
+   * Each instance operation once: what it does and the command --dry-run prints for it. Only
+   * instanceOp runs an entry; describe() only reads the text.
+   */
+  private readonly ops: Record<InstanceOp, LocalOp> = {
+    kill: {
+      run: async (m) => {
+        if (!m.child?.running) throw new HarnessError(`${m.id} is not running: cannot kill it`);
         m.child.signal("SIGKILL");
         await m.child.exited;
         m.paused = false;
-        return;
-      case "stop":
-        if (!m.child?.running) throw new HarnessError(`${id} is not running: cannot stop it`);
+      },
+      describe: (m) => `kill -KILL <pid of ${m.id}>`,
+    },
+    stop: {
+      run: async (m) => {
+        if (!m.child?.running) throw new HarnessError(`${m.id} is not running: cannot stop it`);
         if (m.paused) m.child.signal("SIGCONT");
         await m.child.stop(15_000);
         m.paused = false;
-        return;
-      case "start":
-        if (m.child?.running) throw new HarnessError(`${id} is already running`);
+      },
+      describe: (m) => `kill -TERM <pid of ${m.id}>   # graceful drain, kill -KILL after 15 s`,
+    },
+    start: {
+      run: async (m, signal) => {
+        if (m.child?.running) throw new HarnessError(`${m.id} is already running`);
         await this.startInstance(m, signal);
-        return;
-      case "pause":
-        if (!m.child?.running) throw new HarnessError(`${id} is not running: cannot pause it`);
+      },
+      describe: (m) => `PORT=<same port> INSTANCE_ID=${m.id} ${appCommand}   # then wait for /ping.html`,
+    },
+    pause: {
+      run: async (m) => {
+        if (!m.child?.running) throw new HarnessError(`${m.id} is not running: cannot pause it`);
         m.child.signal("SIGSTOP");
         m.paused = true;
-        return;
-      case "resume":
-        if (!m.child?.running) throw new HarnessError(`${id} is not running: cannot resume it`);
+      },
+      describe: (m) => `kill -STOP <pid of ${m.id}>`,
+    },
+    resume: {
+      run: async (m) => {
+        if (!m.child?.running) throw new HarnessError(`${m.id} is not running: cannot resume it`);
         m.child.signal("SIGCONT");
         m.paused = false;
-        return;
-      case "wipe":
-        if (m.child?.running) throw new HarnessError(`${id} is running: stop it before wiping its disk`);
+      },
+      describe: (m) => `kill -CONT <pid of ${m.id}>`,
+    },
+    wipe: {
+      run: async (m) => {
+        if (m.child?.running) throw new HarnessError(`${m.id} is running: stop it before wiping its disk`);
         rmSync(m.sessionDir, { recursive: true, force: true });
-        return;
-      case "deregister":
-        await this.lbCommand(`set server app/${id} state maint`);
-        await drainedOrTimedOut(() => this.lbStates(), id, healthProfiles[this.plan.health].drainTimeoutMs, signal);
-        return;
-      case "register":
-        await this.lbCommand(`set server app/${id} state ready`);
-        return;
-    }
+      },
+      describe: (m) => `rm -rf ${m.sessionDir}`,
+    },
+    deregister: {
+      run: async (m, signal) => {
+        await this.lbCommand(`set server app/${m.id} state maint`);
+        await drainedOrTimedOut(() => this.lbStates(), m.id, this.drainTimeoutMs(), signal);
+      },
+      describe: (m) =>
+        `echo "set server app/${m.id} state maint" | <HAProxy stats socket>   # then wait until it has no request in flight (at most ${this.drainTimeoutMs() / 1000} s)`,
+    },
+    register: {
+      run: async (m) => {
+        await this.lbCommand(`set server app/${m.id} state ready`);
+      },
+      describe: (m) => `echo "set server app/${m.id} state ready" | <HAProxy stats socket>`,
+    },
+  };
+
+  async instanceOp(id: string, op: InstanceOp, signal?: AbortSignal): Promise<void> {
+    await this.ops[op].run(this.member(id), signal);
+  }
+
+  private drainTimeoutMs(): number {
+    return healthProfiles[this.plan.health].drainTimeoutMs;
   }
 
   /** One command to HAProxy's stats socket (admin level); its answer, when not empty, is an error. */
@@ -211,7 +254,6 @@ export class LocalPlatform implements Platform {
   }
 
   describe(step: PlatformStep): string[] {
-    const app = `${process.execPath} --import tsx target-app/src/main.ts`;
     const server = this.strategy.store.local;
     const dataDir = this.storeDataDir();
     switch (step.kind) {
@@ -220,7 +262,7 @@ export class LocalPlatform implements Platform {
           ...(server ? [server.describe.start({ dataDir, port: "<free port>" })] : []),
           ...this.members.map(
             (m) =>
-              `PORT=<free port> INSTANCE_ID=${m.id} SESSION_STORE=${this.strategy.sessionStore} ${server ? "" : `SESSION_DIR=${m.sessionDir} `}${app}`,
+              `PORT=<free port> INSTANCE_ID=${m.id} SESSION_STORE=${this.strategy.sessionStore} ${server ? "" : `SESSION_DIR=${m.sessionDir} `}${appCommand}`,
           ),
           `${haproxyPath()} -db -f ${join(this.runDir, "haproxy.cfg")}   # ${this.strategy.sticky ? "cookie stickiness" : "round robin"}, health ${this.plan.health}`,
         ];
@@ -231,20 +273,8 @@ export class LocalPlatform implements Platform {
         return step.op === "stop"
           ? [server.describe.stop({ dataDir })]
           : [server.describe.start({ dataDir, port: "<same port>" })];
-      case "instance": {
-        const m = this.member(step.id);
-        const commands: Record<InstanceOp, string> = {
-          kill: `kill -KILL <pid of ${m.id}>`,
-          stop: `kill -TERM <pid of ${m.id}>   # graceful drain, kill -KILL after 15 s`,
-          start: `PORT=<same port> INSTANCE_ID=${m.id} ${app}   # then wait for /ping.html`,
-          pause: `kill -STOP <pid of ${m.id}>`,
-          resume: `kill -CONT <pid of ${m.id}>`,
-          wipe: `rm -rf ${m.sessionDir}`,
-          deregister: `echo "set server app/${m.id} state maint" | <HAProxy stats socket>   # then wait until it has no request in flight (at most ${healthProfiles[this.plan.health].drainTimeoutMs / 1000} s)`,
-          register: `echo "set server app/${m.id} state ready" | <HAProxy stats socket>`,
-        };
-        return [commands[step.op]];
-      }
+      case "instance":
+        return [this.ops[step.op].describe(this.member(step.id))];
     }
   }
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { InputError } from "../../../src/errors.ts";
 import { type Fault, validatePlan } from "../../../src/plan/plan.ts";
 import { ec2SectionFromOptions, parseEc2Filters } from "../../../src/platforms/ec2/ec2-plan.ts";
+import type { Ec2Platform } from "../../../src/platforms/ec2/ec2-platform.ts";
 import {
   fleetFromReservations,
   guardProblems,
@@ -13,6 +14,7 @@ import {
   targetGroupSettings,
   unsupportedProblems,
 } from "../../../src/platforms/ec2/fleet.ts";
+import { createPlatform } from "../../../src/platforms/index.ts";
 import { planFromOptions } from "../../../src/run/plan-from-options.ts";
 
 const arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/fleet/0123456789abcdef";
@@ -159,7 +161,8 @@ describe("the opt-in guard", () => {
       { atMs: 2000, action: "thaw", target: "app-1" },
       { atMs: 3000, action: "store-down", target: "store" },
     ]);
-    const problems = unsupportedProblems(p, await plannedSteps(p));
+    const platform = createPlatform(p, "/nonexistent") as Ec2Platform;
+    const problems = unsupportedProblems(p, await plannedSteps(p), (op) => platform.unsupportedReason(op));
     expect(problems).toHaveLength(3);
     expect(problems[0]).toMatch(/^plan.faults\[0\] freeze app-1: not supported on ec2/);
     expect(problems[2]).toMatch(/store-down store: not supported on ec2: the harness has no control over the DynamoDB/);
