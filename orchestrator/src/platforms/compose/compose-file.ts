@@ -1,11 +1,11 @@
 // The compose project of one run as a typed model, rendered to docker-compose.yml and haproxy.cfg
 // (pure). The top-level docker-compose.yml is this model's default rendering (checked by a test).
 import { Document, isScalar, visit } from "yaml";
+import { haproxyConfig } from "../../balancer/haproxy-config.ts";
 import type { BalancerProfile } from "../../plan/health-profiles.ts";
 import { instanceIds } from "../../plan/instances.ts";
 import { dynamodbStrategy } from "../../strategies/dynamodb/index.ts";
 import type { StrategyUnit } from "../../strategies/types.ts";
-import { haproxyConfig } from "../local/haproxy-config.ts";
 
 export const images = {
   /** Built from target-app/Dockerfile; every app service and a store's init job share it. */

@@ -5,6 +5,8 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseShowStat, statsPageAction } from "../../balancer/haproxy-stats.ts";
+import { drainedOrTimedOut, everyServerUp } from "../../balancer/lb-state.ts";
 import { HarnessError } from "../../errors.ts";
 import { wipedSinceStart } from "../../faults/walk.ts";
 import { healthProfiles } from "../../plan/health-profiles.ts";
@@ -16,8 +18,6 @@ import { onOrchestratorDeath } from "../../process/supervisor.ts";
 import { strategyUnit } from "../../strategies/index.ts";
 import type { ComposeStoreServices, StrategyUnit } from "../../strategies/types.ts";
 import { countDiskSessions, type SessionFile } from "../disk-sessions.ts";
-import { drainedOrTimedOut, everyServerUp } from "../lb-state.ts";
-import { parseShowStat, statsPageAction } from "../local/haproxy-stats.ts";
 import type {
   InstanceInfo,
   InstanceOp,

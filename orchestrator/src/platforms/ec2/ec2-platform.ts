@@ -21,13 +21,13 @@ import {
   DescribeTargetHealthCommand,
   RegisterTargetsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { everyServerUp } from "../../balancer/lb-state.ts";
 import { HarnessError, InputError } from "../../errors.ts";
 import { wipedSinceStart } from "../../faults/walk.ts";
 import { formatDuration } from "../../plan/duration.ts";
 import type { Plan } from "../../plan/plan.ts";
 import { pollUntil } from "../../process/poll.ts";
 import { strategyUnit } from "../../strategies/index.ts";
-import { everyServerUp } from "../lb-state.ts";
 import type {
   ApiCall,
   BalancerSettings,

@@ -7,6 +7,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { haproxyPath } from "../../../../tools/tool-paths.mjs";
+import { haproxyConfig } from "../../balancer/haproxy-config.ts";
+import { parseShowStat, statsCommand } from "../../balancer/haproxy-stats.ts";
+import { drainedOrTimedOut, everyServerUp } from "../../balancer/lb-state.ts";
 import { HarnessError } from "../../errors.ts";
 import { faultUnit } from "../../faults/registry.ts";
 import { healthProfiles } from "../../plan/health-profiles.ts";
@@ -18,7 +21,6 @@ import { httpOk, pollUntil } from "../../process/poll.ts";
 import { freePorts } from "../../process/ports.ts";
 import { strategyUnit } from "../../strategies/index.ts";
 import type { LocalStoreProcess, StrategyUnit } from "../../strategies/types.ts";
-import { drainedOrTimedOut, everyServerUp } from "../lb-state.ts";
 import type {
   InstanceInfo,
   InstanceOp,
@@ -29,8 +31,6 @@ import type {
   StoreOp,
 } from "../types.ts";
 import { auditDiskSessions } from "./disk-audit.ts";
-import { haproxyConfig } from "./haproxy-config.ts";
-import { parseShowStat, statsCommand } from "./haproxy-stats.ts";
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), "../../../../..");
 const host = "127.0.0.1";

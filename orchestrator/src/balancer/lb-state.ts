@@ -1,5 +1,5 @@
 // The balancer's view of the fleet, shared by every platform: readiness (pure) and draining waits.
-import type { LbServerState } from "./types.ts";
+import type { LbServerState } from "../platforms/types.ts";
 
 /** True when the balancer lists `expected` servers (when given) and sees every one of them UP. */
 export function everyServerUp(states: ReadonlyMap<string, LbServerState>, expected?: number): boolean {

@@ -1,5 +1,5 @@
-// Generates the HAProxy configuration for a strategy and health profile (pure).
-import type { BalancerProfile, BalancerStatus } from "../../plan/health-profiles.ts";
+// Generates the HAProxy configuration for a strategy and balancer profile (pure): used by the local and compose platforms.
+import type { BalancerProfile, BalancerStatus } from "../plan/health-profiles.ts";
 
 export interface HaproxyConfigInput {
   bind: { host: string; port: number };

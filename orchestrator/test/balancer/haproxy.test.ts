@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { healthProfiles } from "../../../src/plan/health-profiles.ts";
-import { haproxyConfig } from "../../../src/platforms/local/haproxy-config.ts";
-import { parseShowStat } from "../../../src/platforms/local/haproxy-stats.ts";
+import { haproxyConfig } from "../../src/balancer/haproxy-config.ts";
+import { parseShowStat } from "../../src/balancer/haproxy-stats.ts";
+import { healthProfiles } from "../../src/plan/health-profiles.ts";
 
 const servers = [
   { id: "app-1", host: "127.0.0.1", port: 4001 },
@@ -38,7 +38,7 @@ describe("haproxyConfig", () => {
 describe("parseShowStat", () => {
   // A real `show stat` answer of HAProxy 2.6 (app-2 had no listener), with app-1's scur, eresp,
   // srv_abrt, wretr and wredis edited to 2, 3, 1, 5 and 1 so that each column is seen to land in its field.
-  const csv = readFileSync(new URL("../../fixtures/haproxy-show-stat.csv", import.meta.url), "utf8");
+  const csv = readFileSync(new URL("../fixtures/haproxy-show-stat.csv", import.meta.url), "utf8");
 
   it("maps each server of the backend to UP/DOWN, in-flight and aborted counts", () => {
     expect(Object.fromEntries(parseShowStat(csv, "app"))).toEqual({

@@ -1,6 +1,6 @@
 // Reads HAProxy's view of each server through its stats socket (`show stat`), parsed purely.
 import { createConnection } from "node:net";
-import type { LbServerState, LbStatus } from "../types.ts";
+import type { LbServerState, LbStatus } from "../platforms/types.ts";
 
 /** Parses `show stat` CSV into the state of each server of one backend. */
 export function parseShowStat(csv: string, backend: string): Map<string, LbServerState> {
