@@ -26,7 +26,7 @@ import { runScenario } from "../run/run-scenario.ts";
 import { strategyNames } from "../strategies/index.ts";
 import { summaryTable } from "../verdict/summary.ts";
 import { main, onInterrupt } from "./interrupt.ts";
-import { parseCommandLine, planOptions, sharedHelp } from "./options.ts";
+import { parseCommandLine, planOptions, sharedHelp, strategyHelp } from "./options.ts";
 
 const help = `Usage: npm run chaos -- [--strategies ${strategyNames.join(",")}] [options]
 
@@ -38,7 +38,8 @@ with k6's share projected below ${carryRule.machineCpuPercent}%), and says so; a
 all the same, with a warning.
 
 Options:
-  --strategies LIST     comma-separated, from ${strategyNames.join(", ")} (default all, in that order)
+  --strategies LIST     comma-separated session strategies (default all, in this order):
+${strategyHelp}
   --rate auto           find the rate instead: the highest of ${RATE_LADDER[0]}, ${RATE_LADDER[1]}, ${RATE_LADDER[2]}, ... ${RATE_LADDER.at(-1)} iterations/s
                         that every strategy carries, then run them all at it
   --no-rate-check       skip the check (and its minute or two)

@@ -7,6 +7,7 @@ import { defaults, type ScenarioOptions } from "../plan/plan.ts";
 import { defaultPreset, presetNames } from "../plan/presets.ts";
 import { thresholdMetrics } from "../plan/thresholds.ts";
 import { platformDescriptors, platformFlags, platformNames } from "../platforms/index.ts";
+import { strategyUnits } from "../strategies/index.ts";
 
 export const sharedOptions = {
   platform: { type: "string" },
@@ -28,12 +29,25 @@ export const sharedOptions = {
   ...platformFlags(),
 } as const;
 
-export const sharedHelp = `  --platform NAME       ${platformNames.join(", ")} (default local)
+/** Lines "                          name: summary", one per entry, for --help. */
+const listed = (entries: readonly { name: string; summary: string }[]) =>
+  entries.map((e) => `                          ${e.name}: ${e.summary}`).join("\n");
+
+/**
+ * The strategies, each with what it means, for --help ("local" is a strategy and a platform: the
+ * text says which is which).
+ */
+export const strategyHelp = `${listed(strategyUnits)}
+                        (the local strategy is not the local platform: any strategy runs on any platform)`;
+
+export const sharedHelp = `  --platform NAME       where the fleet runs (default ${platformNames[0]}):
+${listed(platformDescriptors)}
   --instances N         target-app instances, 1-10 (default ${defaults.instances})
   --duration D          load duration, e.g. 60s, 2m (default ${defaults.durationMs / 1000}s)
   --rate N              iterations per second, open model (default ${defaults.rate})
   --sessions N          people (k6 VUs), each with one session (default ${defaults.sessions})
-  --health NAME         balancer profile (checks and behaviour; default ${defaults.health}):
+  --health NAME         balancer profile (checks and behaviour; default ${defaults.health}); not on ec2,
+                        where the target group's own settings decide (a warning says so):
 ${healthProfileNames.map((n) => `                          ${n}: ${describeBehaviour(healthProfiles[n])}`).join("\n")}
   --seed N              seed for the victim choice (default: random, printed and recorded)
   --preset NAME         fault plan: ${presetNames.join(", ")} (default ${defaultPreset})

@@ -11,7 +11,7 @@ import { runScenario } from "../run/run-scenario.ts";
 import { strategyNames } from "../strategies/index.ts";
 import { summaryTable } from "../verdict/summary.ts";
 import { main, onInterrupt } from "./interrupt.ts";
-import { parseCommandLine, planOptions, sharedHelp } from "./options.ts";
+import { parseCommandLine, planOptions, sharedHelp, strategyHelp } from "./options.ts";
 
 const help = `Usage: npm run scenario -- --strategy <${strategyNames.join("|")}> [options]
 
@@ -20,7 +20,8 @@ Runs one failover experiment: target-app instances behind HAProxy, k6 load, and 
 and <out>/report.html.
 
 Options:
-  --strategy NAME       ${strategyNames.join(", ")} (required)
+  --strategy NAME       the session strategy (required):
+${strategyHelp}
 ${sharedHelp}
   --run-id ID           run id (default <time>-<strategy>-<seed>)
   --out DIR             run folder (default reports/out/<run-id>)

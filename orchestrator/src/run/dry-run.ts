@@ -4,6 +4,7 @@ import { walkPlan } from "../faults/walk.ts";
 import { formatDuration } from "../plan/duration.ts";
 import { faultLabel } from "../plan/fault-text.ts";
 import type { Plan } from "../plan/plan.ts";
+import { platformDescriptor } from "../platforms/index.ts";
 import type { Platform, PlatformStep } from "../platforms/types.ts";
 
 export interface DryRunLine {
@@ -37,6 +38,7 @@ export async function dryRun(plan: Plan, platform: Platform, signal?: AbortSigna
 }
 export function formatDryRun(plan: Plan, lines: readonly DryRunLine[]): string {
   const head = `dry run: ${plan.strategy} on ${plan.platform}, ${plan.instances} instances, seed ${plan.seed}, faults from ${plan.faultSource}; nothing was started`;
+  const warnings = (platformDescriptor(plan.platform).unappliedOptions?.(plan) ?? []).map((w) => `warning: ${w}`);
   const body = lines.map((l) => `${l.when.padEnd(10)} ${l.text}`);
-  return [head, ...body].join("\n");
+  return [head, ...warnings, ...body].join("\n");
 }

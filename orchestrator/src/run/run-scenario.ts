@@ -8,7 +8,7 @@ import { HarnessError, InputError } from "../errors.ts";
 import { formatDuration } from "../plan/duration.ts";
 import { describeBehaviour, healthProfiles } from "../plan/health-profiles.ts";
 import type { Plan } from "../plan/plan.ts";
-import { createPlatform } from "../platforms/index.ts";
+import { createPlatform, platformDescriptor } from "../platforms/index.ts";
 import type { BalancerSettings, LbServerState, Platform } from "../platforms/types.ts";
 import { startedChildren } from "../process/child.ts";
 import { onForcedStop } from "../process/forced-stop.ts";
@@ -87,15 +87,14 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
   try {
     if (plan.load.k6) versions.k6 = k6Version();
     progress(`[run] ${plan.runId}: strategy ${plan.strategy}, ${plan.instances} instances, seed ${plan.seed}`);
+    for (const line of platformDescriptor(plan.platform).unappliedOptions?.(plan) ?? []) {
+      progress(`[run] warning: ${line}`);
+    }
     await platform.up(signal);
     Object.assign(versions, await platform.versions());
     if (platform.balancerSettings) {
       observedBalancer = await platform.balancerSettings(signal);
-      if (plan.health !== "aws-alb") {
-        progress(
-          `[run] --health ${plan.health} does not apply on ${platform.name}: the balancer's own settings decide (${observedBalancer.source}); run.json records those`,
-        );
-      }
+      progress(`[run] the balancer's own settings, as run.json records them: ${observedBalancer.source}`);
     }
     if (plan.load.k6) {
       const warm = await warmUp(platform.lbUrl(), { signal, rate: plan.load.rate, users: plan.load.sessions });

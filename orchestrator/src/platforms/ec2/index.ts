@@ -42,7 +42,7 @@ export const ec2Descriptor: PlatformDescriptor = {
   help,
   optionsFromFlags: (values, env) => ec2SectionFromOptions(ec2Options(values), env),
   unappliedOptions: (plan) => [
-    `--health ${plan.health} does not apply on ec2: the target group's own health check, deregistration delay and stickiness decide; run.json records those (balancer.source)`,
+    `--health ${plan.health} does not apply on ec2: the target group's own health check, deregistration delay and stickiness decide; run.json records those (balancer)`,
   ],
   optionsSchema: ec2SectionSchema,
   create: (plan, _runDir, options) => new Ec2Platform(plan, options as Ec2Section),

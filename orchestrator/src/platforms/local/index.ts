@@ -5,7 +5,7 @@ import { LocalPlatform } from "./local-platform.ts";
 
 export const localDescriptor: PlatformDescriptor = {
   name: "local",
-  summary: "child processes on this machine's loopback (the default)",
+  summary: "child processes on this machine's loopback, HAProxy, DynamoDB Local",
   flags: {},
   help: "",
   optionsFromFlags: () => undefined,
