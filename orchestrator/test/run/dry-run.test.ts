@@ -67,4 +67,25 @@ describe("dry run on the local platform", () => {
     expect(text).toContain("no shared session store");
     expect(text).not.toContain("DynamoDBLocal");
   });
+
+  it("says what a platform cannot apply: --health on ec2, under the head line", () => {
+    const arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/fleet/0123456789abcdef";
+    const plan = planFromOptions(
+      { strategy: "dynamodb", platform: "ec2", health: "aws-alb", seed: "1" },
+      { region: "eu-west-1", "ec2-filter": ["tag:app=shop"], "target-group-arn": arn },
+    );
+    const lines = formatDryRun(plan, [{ when: "bring-up", text: "x" }]).split("\n");
+    expect(lines[1]).toBe(
+      "warning: --health aws-alb does not apply on ec2: the target group's own health check, deregistration delay and stickiness decide; run.json records those (balancer)",
+    );
+    const local = planFromOptions({ strategy: "dynamodb", seed: "1" });
+    expect(formatDryRun(local, []).split("\n")).toHaveLength(1);
+  });
+
+  it("a platform without options refuses a plan that carries some, naming the field", () => {
+    const plan = planFromOptions({ strategy: "dynamodb", seed: "1" });
+    expect(() => createPlatform({ ...plan, platformOptions: { region: "eu-west-1" } }, "/tmp/x")).toThrow(
+      'plan.platformOptions: platform local takes no options (got {"region":"eu-west-1"})',
+    );
+  });
 });

@@ -51,4 +51,16 @@ describe("--platform compose --dry-run", () => {
     expect(text).toContain(`up -d --no-deps ${victim}`);
     expect(text).not.toContain(`start ${victim}`);
   });
+
+  it("describe() changes no state: a start reads from the steps before it, the same every time", () => {
+    const plan = planFromOptions({ platform: "compose", strategy: "local", seed: "5", runId: "dry", out: "/runs/dry" });
+    const platform = createPlatform(plan, "/runs/dry");
+    const start = { kind: "instance", id: "app-2", op: "start" } as const;
+    const wipe = { kind: "instance", id: "app-2", op: "wipe" } as const;
+    const anew = platform.describe(start, [wipe]);
+    expect(anew[0]).toContain("up -d --no-deps app-2");
+    expect(platform.describe(start, [wipe])).toEqual(anew);
+    expect(platform.describe(start, [])[0]).toMatch(/ start app-2$/);
+    expect(platform.describe(start, [wipe, start])[0]).toMatch(/ start app-2$/);
+  });
 });
