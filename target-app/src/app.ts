@@ -6,6 +6,7 @@ import { describeError, HttpError } from "./http-errors.ts";
 import { loginPage, profilePage } from "./pages.ts";
 import { MaxAgeStore } from "./session-lifetime.ts";
 import { type RequestStore, serverTiming, storeClockOf, timedStoreView, UntouchedStore } from "./store-timing.ts";
+import { inRequestScope, RequestScope } from "./stores/session-lease.ts";
 import type { SessionStore } from "./stores/session-store.ts";
 import { touchDue } from "./touch-policy.ts";
 import { MAX_PROFILE_FIELDS, parseLogin, parseProfileField, parseProfileKey } from "./validation.ts";
@@ -80,13 +81,20 @@ export function createApp({ config, store, isDraining, now = Date.now }: AppDeps
 
   app.use((req, res, next) => {
     const clock = storeClockOf(res);
+    // A locking store (dynamodb-locking, disk) holds the session from its load to the end of this request.
+    const scope = new RequestScope();
+    res.locals.requestScope = scope;
+    res.locals.locksSessions = store.locksSessions;
+    releaseBeforeEnd(res, scope, clock);
     const loaded = clock.begin();
-    sessions(req, res, (err?: unknown) => {
-      loaded();
-      // The session's own save, regenerate, destroy and reload go through req.sessionStore: timed from here on.
-      req.sessionStore = timedStoreView(sessionStore, clock);
-      next(err);
-    });
+    inRequestScope(scope, () =>
+      sessions(req, res, (err?: unknown) => {
+        loaded();
+        // The session's own save, regenerate, destroy and reload go through req.sessionStore: timed from here on.
+        req.sessionStore = timedStoreView(sessionStore, clock);
+        next(err);
+      }),
+    );
   });
 
   // Touch (move the stored expiry) only when it would move by more than SESSION_TOUCH_AFTER_FRACTION of the TTL,
@@ -126,6 +134,15 @@ export function createApp({ config, store, isDraining, now = Date.now }: AppDeps
   };
 
   const save = (req: Request) => promised((done) => req.session.save(done));
+
+  if (config.testRoutes) {
+    // Test-only: a logged-in request that holds its session (and a locking store's lock) for `ms`, for crash tests.
+    app.get("/__test/hold", (req, res) => {
+      const view = requireLogin(req);
+      const ms = Math.min(Number(req.query.ms) || 0, 60_000);
+      setTimeout(() => res.json(view), ms);
+    });
+  }
 
   app.get("/", (req, res) => {
     const view = viewOf(req);
@@ -195,6 +212,26 @@ export function createApp({ config, store, isDraining, now = Date.now }: AppDeps
   });
 
   return app;
+}
+
+/**
+ * Ends the request's session leases (a lock's release) before its answer goes out, timed on the store clock; and
+ * when the client goes away first. Wrapped before express-session wraps `res.end`, so that its save comes first.
+ */
+function releaseBeforeEnd(res: Response, scope: RequestScope, clock: ReturnType<typeof storeClockOf>): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  let ending = false;
+  res.end = ((...args: unknown[]) => {
+    if (ending || !scope.holding) return end(...args);
+    ending = true;
+    const done = clock.begin();
+    void scope.end().then(() => {
+      done();
+      end(...args);
+    });
+    return res;
+  }) as Response["end"];
+  res.once("close", () => void scope.end());
 }
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -12,7 +12,8 @@ export interface DiskStoreConfig {
 }
 
 export interface DynamoDbStoreConfig {
-  kind: "dynamodb";
+  /** "dynamodb-locking" locks each session from load to the end of the request (DynamoDbLockingStore). */
+  kind: "dynamodb" | "dynamodb-locking";
   table: string;
   region: string;
   /** DynamoDB Local's URL; undefined on AWS. */
@@ -32,6 +33,14 @@ export interface RedisStoreConfig {
 
 export type StoreConfig = DiskStoreConfig | DynamoDbStoreConfig | RedisStoreConfig;
 
+/** Session locks (the disk and dynamodb-locking stores hold a session from its load to the end of the request). */
+export interface SessionLockConfig {
+  /** A lock nobody releases (its holder crashed) lapses after this long: dynamodb-locking only. */
+  ttlMs: number;
+  /** A request waits at most this long for a session another request holds, then answers 503. */
+  waitMs: number;
+}
+
 export interface AppConfig {
   port: number;
   host: string;
@@ -46,6 +55,8 @@ export interface AppConfig {
   cookieSecure: boolean;
   /** TRUST_PROXY: how many proxies in front of the app to trust for X-Forwarded-* (0: none). */
   trustProxy: number;
+  /** SESSION_LOCK_TTL_MS / SESSION_LOCK_WAIT_MS: how long a session lock lasts unreleased, and a request waits for one. */
+  sessionLock: SessionLockConfig;
   /** How long a graceful shutdown may take before the process force-exits with 1. */
   shutdownTimeoutMs: number;
   /** TARGET_APP_TEST_ROUTES=1 mounts test-only routes (a slow request for shutdown tests). */
@@ -133,7 +144,7 @@ function parseCookieOptions(env: Env): { cookieSecure: boolean; trustProxy: numb
   return { cookieSecure, trustProxy };
 }
 
-const STORE_KINDS = '"disk", "dynamodb" or "redis"';
+const STORE_KINDS = '"disk", "dynamodb", "dynamodb-locking" or "redis"';
 
 function parseRedis(env: Env): RedisStoreConfig {
   const expected = "a URL such as redis://127.0.0.1:6379 (rediss:// for TLS; an optional /db number from 0 to 15)";
@@ -156,7 +167,7 @@ function parseStore(env: Env): StoreConfig {
     return { kind, dir: required(env, "SESSION_DIR", "a folder for this instance's session files") };
   }
   if (kind === "redis") return parseRedis(env);
-  if (kind !== "dynamodb") throw bad("SESSION_STORE", kind, STORE_KINDS);
+  if (kind !== "dynamodb" && kind !== "dynamodb-locking") throw bad("SESSION_STORE", kind, STORE_KINDS);
 
   const endpoint = read(env, "DYNAMODB_ENDPOINT");
   if (endpoint !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(endpoint)) {
@@ -177,6 +188,15 @@ function parseStore(env: Env): StoreConfig {
   };
 }
 
+function parseSessionLock(env: Env): SessionLockConfig {
+  const ttl = read(env, "SESSION_LOCK_TTL_MS");
+  const wait = read(env, "SESSION_LOCK_WAIT_MS");
+  return {
+    ttlMs: ttl === undefined ? 3000 : integer("SESSION_LOCK_TTL_MS", ttl, 100, 60_000),
+    waitMs: wait === undefined ? 4000 : integer("SESSION_LOCK_WAIT_MS", wait, 1, 60_000),
+  };
+}
+
 /** Reads the app's configuration from `env`; throws ConfigError naming the first bad variable. */
 export function parseConfig(env: Env): AppConfig {
   const portExpected = "an integer from 0 to 65535";
@@ -194,6 +214,7 @@ export function parseConfig(env: Env): AppConfig {
     sessionTouchAfterFraction: touchAfter === undefined ? 0.1 : fraction("SESSION_TOUCH_AFTER_FRACTION", touchAfter),
     sessionMaxAgeSeconds: maxAge === undefined ? 43_200 : integer("SESSION_MAX_AGE_SECONDS", maxAge, 1, 31_536_000),
     ...parseCookieOptions(env),
+    sessionLock: parseSessionLock(env),
     shutdownTimeoutMs: shutdown === undefined ? 10_000 : integer("SHUTDOWN_TIMEOUT_MS", shutdown, 1, 600_000),
     testRoutes: read(env, "TARGET_APP_TEST_ROUTES") === "1",
     store: parseStore(env),

@@ -1,4 +1,6 @@
 // The app's error catalogue and the one place that turns any error into a JSON status and message.
+import { SessionLockLostError } from "./stores/dynamodb-locking-store.ts";
+import { SessionLockTimeoutError } from "./stores/session-lease.ts";
 import { StoreUnavailableError } from "./stores/session-store.ts";
 
 /** An error the client caused or should see, with its HTTP status. */
@@ -27,6 +29,10 @@ interface BodyParserError {
 export function describeError(err: unknown, bodyLimit: string): { status: number; message: string } {
   if (err instanceof StoreUnavailableError) {
     return { status: 503, message: `session store unavailable: ${err.reason}` };
+  }
+  // The session stays locked by another request of the same user, or this request's lock lapsed before its save.
+  if (err instanceof SessionLockTimeoutError || err instanceof SessionLockLostError) {
+    return { status: 503, message: err.message };
   }
   if (err instanceof HttpError) return { status: err.status, message: err.message };
   if (err instanceof Error) {

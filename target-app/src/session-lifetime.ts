@@ -54,6 +54,10 @@ export class MaxAgeStore extends SessionStore {
     this.inner.destroy(sid, callback);
   }
 
+  override get locksSessions(): boolean {
+    return this.inner.locksSessions;
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -4,6 +4,7 @@ import type { ServerResponse } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import type { Store } from "express-session";
 import session from "express-session";
+import { RequestScope } from "./stores/session-lease.ts";
 
 /** Wall time during which at least one store call of one request was in flight (overlapping calls count once). */
 export class StoreClock {
@@ -30,9 +31,13 @@ export class StoreClock {
   }
 }
 
-/** `store;dur=<ms>, total;dur=<ms>`, one decimal each (the k6 scenario parses exactly this). */
-export function serverTimingValue(storeMs: number, totalMs: number): string {
-  return `store;dur=${storeMs.toFixed(1)}, total;dur=${totalMs.toFixed(1)}`;
+/**
+ * `store;dur=<ms>, total;dur=<ms>`, one decimal each; with a locking store `store;dur=<ms>, lock;dur=<ms>,
+ * total;dur=<ms>`, where lock is the part of store spent waiting for the session's lock (the k6 scenarios parse these).
+ */
+export function serverTimingValue(storeMs: number, totalMs: number, lockMs?: number): string {
+  const lock = lockMs === undefined ? "" : `lock;dur=${lockMs.toFixed(1)}, `;
+  return `store;dur=${storeMs.toFixed(1)}, ${lock}total;dur=${totalMs.toFixed(1)}`;
 }
 
 /** This request's store clock (made by serverTiming). */
@@ -52,10 +57,18 @@ export function serverTiming(_req: Request, res: Response, next: NextFunction): 
   res.locals.storeClock = clock;
   const writeHead = res.writeHead as (...args: unknown[]) => ServerResponse;
   res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-    if (!this.headersSent) this.setHeader("Server-Timing", serverTimingValue(clock.ms, performance.now() - arrived));
+    if (!this.headersSent) {
+      const lockMs = res.locals.locksSessions === true ? lockWaitOf(res) : undefined;
+      this.setHeader("Server-Timing", serverTimingValue(clock.ms, performance.now() - arrived, lockMs));
+    }
     return writeHead.apply(this, args);
   } as typeof res.writeHead;
   next();
+}
+
+function lockWaitOf(res: Response): number {
+  const scope: unknown = res.locals.requestScope;
+  return scope instanceof RequestScope ? scope.lockWaitMs : 0;
 }
 
 type Callback = (err?: unknown) => void;

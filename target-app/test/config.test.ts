@@ -49,6 +49,7 @@ describe("parseConfig", () => {
       sessionMaxAgeSeconds: 43_200,
       cookieSecure: false,
       trustProxy: 0,
+      sessionLock: { ttlMs: 3000, waitMs: 4000 },
       shutdownTimeoutMs: 10_000,
       testRoutes: false,
       store: { kind: "disk", dir: "/tmp/sessions/app-1" },
@@ -79,6 +80,17 @@ describe("parseConfig", () => {
       url: "rediss://:token@master.sessions.abc123.use1.cache.amazonaws.com:6379/2",
       keyPrefix: "fh:sess:",
     });
+  });
+
+  it("reads dynamodb-locking with its lock bounds", () => {
+    const config = parseConfig({
+      ...dynamo,
+      SESSION_STORE: "dynamodb-locking",
+      SESSION_LOCK_TTL_MS: "1500",
+      SESSION_LOCK_WAIT_MS: "2000",
+    });
+    expect(config.store).toMatchObject({ kind: "dynamodb-locking", table: "sessions" });
+    expect(config.sessionLock).toEqual({ ttlMs: 1500, waitMs: 2000 });
   });
 
   it("uses the environment's credentials on AWS and when keys are given", () => {
@@ -114,14 +126,24 @@ describe("parseConfig", () => {
     [
       "SESSION_STORE missing",
       { ...disk, SESSION_STORE: undefined },
-      /^SESSION_STORE is not set: expected "disk", "dynamodb" or "redis"$/,
+      /^SESSION_STORE is not set: expected "disk", "dynamodb", "dynamodb-locking" or "redis"$/,
     ],
     [
       "SESSION_STORE bad",
       { ...disk, SESSION_STORE: "memcached" },
-      /^SESSION_STORE="memcached" is not valid: expected "disk", "dynamodb" or "redis"$/,
+      /^SESSION_STORE="memcached" is not valid: expected "disk", "dynamodb", "dynamodb-locking" or "redis"$/,
     ],
     ["SESSION_DIR missing", { ...disk, SESSION_DIR: undefined }, /^SESSION_DIR is not set/],
+    [
+      "SESSION_LOCK_TTL_MS too small",
+      { ...dynamo, SESSION_STORE: "dynamodb-locking", SESSION_LOCK_TTL_MS: "50" },
+      /^SESSION_LOCK_TTL_MS="50" is not valid: expected an integer from 100 to 60000$/,
+    ],
+    [
+      "SESSION_LOCK_WAIT_MS bad",
+      { ...dynamo, SESSION_STORE: "dynamodb-locking", SESSION_LOCK_WAIT_MS: "4s" },
+      /^SESSION_LOCK_WAIT_MS="4s" is not valid: expected an integer from 1 to 60000$/,
+    ],
     [
       "SESSION_SECRET missing",
       { ...disk, SESSION_SECRET: undefined },

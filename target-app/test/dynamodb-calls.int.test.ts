@@ -1,7 +1,10 @@
 // DynamoDB calls per request against a real DynamoDB Local: a profile read is one GetItem (two with a touch on
-// every read, as express-session does by default), a profile write a GetItem and a PutItem.
+// every read, as express-session does by default), a profile write a GetItem and a PutItem. With the
+// dynamodb-locking store, a read is a locking UpdateItem and an unlocking one, a write a locking UpdateItem and a
+// PutItem that also unlocks (when nobody else holds the lock; each wait adds one UpdateItem per retry).
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoDbLockingStore } from "../src/stores/dynamodb-locking-store.ts";
 import { DynamoDbStore } from "../src/stores/dynamodb-store.ts";
 import { createSessionTable } from "../src/stores/dynamodb-table.ts";
 import { Person, type RunningApp, startApp, testConfig } from "./helpers/app-server.ts";
@@ -46,17 +49,18 @@ describe.skipIf(missing !== null)("DynamoDB calls per request", () => {
     await local?.stop();
   });
 
-  async function start(fraction: number): Promise<RunningApp> {
+  async function start(fraction: number, kind: "dynamodb" | "dynamodb-locking" = "dynamodb"): Promise<RunningApp> {
     const endpoint = local?.endpoint ?? "";
-    const config = testConfig(`app-f${fraction}`, {
-      kind: "dynamodb",
+    const config = testConfig(`app-${kind}-f${fraction}`, {
+      kind,
       table: TABLE,
       region: "us-east-1",
       endpoint,
       consistentRead: true,
       localCredentials: true,
     });
-    const store = new DynamoDbStore({ client: countingClient(endpoint, calls), table: TABLE });
+    const options = { client: countingClient(endpoint, calls), table: TABLE };
+    const store = kind === "dynamodb" ? new DynamoDbStore(options) : new DynamoDbLockingStore(options);
     const app = await startApp({ ...config, sessionTouchAfterFraction: fraction }, store);
     apps.push(app);
     return app;
@@ -84,4 +88,29 @@ describe.skipIf(missing !== null)("DynamoDB calls per request", () => {
       ).toEqual(write);
     }
   });
+
+  it.each([
+    { fraction: 0.1, read: ["UpdateItem", "UpdateItem"], write: ["UpdateItem", "PutItem"] },
+    {
+      fraction: 0,
+      read: ["UpdateItem", "UpdateItem", "UpdateItem"],
+      write: ["UpdateItem", "UpdateItem", "PutItem"],
+    },
+  ])(
+    "dynamodb-locking, SESSION_TOUCH_AFTER_FRACTION=$fraction: a read is $read, a write $write",
+    async ({ fraction, read, write }) => {
+      const app = await start(fraction, "dynamodb-locking");
+      const person = new Person();
+      const username = `lock${fraction}`;
+      expect(await callsOf(() => person.request(app.url, "POST", "/login", { json: { username } }))).toEqual([
+        "PutItem",
+      ]);
+      for (let i = 0; i < 3; i++) {
+        expect(await callsOf(() => person.request(app.url, "GET", "/profile"))).toEqual(read);
+        expect(
+          await callsOf(() => person.request(app.url, "POST", "/profile", { json: { key: "k", value: `v${i}` } })),
+        ).toEqual(write);
+      }
+    },
+  );
 });

@@ -1,6 +1,7 @@
 // The DynamoDB store against a real DynamoDB Local: the shared contract, the table layout and the set-up function.
 import { DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoDbLockingStore } from "../src/stores/dynamodb-locking-store.ts";
 import { DynamoDbStore } from "../src/stores/dynamodb-store.ts";
 import { createSessionTable } from "../src/stores/dynamodb-table.ts";
 import {
@@ -32,6 +33,12 @@ describe.skipIf(missing !== null)("DynamoDB store on DynamoDB Local", () => {
   describeStoreContract(
     "dynamodb",
     async (now) => new DynamoDbStore({ client: localClient(local.endpoint), table: TABLE, now }),
+  );
+
+  // Outside a request (as the contract calls it) the locking store reads without a lock and writes when unlocked.
+  describeStoreContract(
+    "dynamodb-locking",
+    async (now) => new DynamoDbLockingStore({ client: localClient(local.endpoint), table: TABLE, now }),
   );
 
   it("creates the table on demand with hash key id and TTL on expires, idempotently", async () => {

@@ -77,7 +77,11 @@ async function startListening(vars: Record<string, string>): Promise<Running & {
 describe("target-app process", () => {
   it.each([
     ["PORT", { PORT: "eighty" }, /^target-app: PORT="eighty" is not valid: expected an integer from 0 to 65535\n$/],
-    ["SESSION_STORE", { SESSION_STORE: "" }, /^target-app: SESSION_STORE is not set: expected "disk" or "dynamodb"\n$/],
+    [
+      "SESSION_STORE",
+      { SESSION_STORE: "" },
+      /^target-app: SESSION_STORE is not set: expected "disk", "dynamodb", "dynamodb-locking" or "redis"\n$/,
+    ],
     ["SESSION_SECRET", { SESSION_SECRET: "short" }, /^target-app: SESSION_SECRET is too short/],
   ])("exits 2 naming %s when it is bad", async (_name, bad, message) => {
     const app = runApp({ ...goodEnv("bad"), ...bad });

@@ -4,6 +4,7 @@ import { chmodSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { SessionData } from "express-session";
+import { currentRequestScope, LocalSessionLocks, type RequestScope, SessionLockTimeoutError } from "./session-lease.ts";
 import { SessionStore, StoreUnavailableError, sessionExpiresMs, withStoredExpiry } from "./session-store.ts";
 
 /** Session ids as express-session makes them (base64url); anything else never touches the filesystem. */
@@ -31,6 +32,8 @@ export interface DiskStoreOptions {
   sweepIntervalMs?: number;
   /** At most this many files are read per sweep, so a huge folder never stalls the instance. Default 1000. */
   sweepLimit?: number;
+  /** How long a request waits for a session another request of this instance holds, before a 503. Default 4000. */
+  lockWaitMs?: number;
 }
 
 type Callback = (err?: unknown) => void;
@@ -43,6 +46,9 @@ export class DiskStore extends SessionStore {
   /** Per-session queue, so that touch's read-modify-write never overwrites a concurrent set. */
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly sweepLimit: number;
+  /** A request holds its session from load to its end, so that two requests of one user never interleave. */
+  private readonly requestLocks = new LocalSessionLocks();
+  readonly lockWaitMs: number;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | undefined;
   /** Files found that are not sessions (corrupt), each answered as a miss and removed; logged as they come. */
@@ -56,6 +62,7 @@ export class DiskStore extends SessionStore {
     this.defaultTtlMs = options.defaultTtlMs ?? 3_600_000;
     this.now = options.now ?? Date.now;
     this.sweepLimit = options.sweepLimit ?? 1000;
+    this.lockWaitMs = options.lockWaitMs ?? 4000;
     mkdirSync(this.dir, { recursive: true, mode: DIR_MODE });
     try {
       chmodSync(this.dir, DIR_MODE); // mkdir leaves an existing folder's mode as it was
@@ -128,10 +135,32 @@ export class DiskStore extends SessionStore {
       callback(null, null);
       return;
     }
-    this.serialized(sid, () => this.readLive(sid)).then(
+    const scope = currentRequestScope();
+    const load = scope ? this.lockAndRead(sid, scope) : this.serialized(sid, () => this.readLive(sid));
+    load.then(
       (file) => callback(null, file ? withStoredExpiry(file.sess, file.expires) : null),
-      (err: unknown) => callback(new StoreUnavailableError("get", err)),
+      (err: unknown) => callback(err instanceof SessionLockTimeoutError ? err : new StoreUnavailableError("get", err)),
     );
+  }
+
+  override get locksSessions(): boolean {
+    return true;
+  }
+
+  /** In a request: waits for the session (another request of this instance may hold it), then holds it until the end. */
+  private async lockAndRead(sid: string, scope: RequestScope): Promise<SessionFile | null> {
+    const started = performance.now();
+    const release = await this.requestLocks.acquire(sid, this.lockWaitMs);
+    scope.lockWaitMs += performance.now() - started;
+    try {
+      const file = await this.serialized(sid, () => this.readLive(sid));
+      if (file) scope.hold(async () => release());
+      else release();
+      return file;
+    } catch (err) {
+      release();
+      throw err;
+    }
   }
 
   override set(sid: string, sess: SessionData, callback?: Callback): void {

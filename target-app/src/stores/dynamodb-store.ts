@@ -1,5 +1,6 @@
 // Session store on DynamoDB, in the AWS SDK session handler's layout: hash key `id`, JSON `data`, `expires` (epoch s).
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
@@ -25,12 +26,12 @@ export interface DynamoDbStoreOptions {
 type Callback = (err?: unknown) => void;
 
 export class DynamoDbStore extends SessionStore {
-  readonly kind = "dynamodb";
+  readonly kind: SessionStore["kind"] = "dynamodb";
   readonly table: string;
-  private readonly client: DynamoDBClient;
-  private readonly consistentRead: boolean;
-  private readonly defaultTtlMs: number;
-  private readonly now: () => number;
+  protected readonly client: DynamoDBClient;
+  protected readonly consistentRead: boolean;
+  protected readonly defaultTtlMs: number;
+  protected readonly now: () => number;
   /** Items found that are not sessions (corrupt data), each answered as a miss; logged as they come. */
   unreadableSessions = 0;
 
@@ -96,15 +97,20 @@ export class DynamoDbStore extends SessionStore {
     this.client.destroy();
   }
 
-  private expiresSeconds(sess: SessionData): number {
+  protected expiresSeconds(sess: SessionData): number {
     return Math.ceil(sessionExpiresMs(sess, this.now(), this.defaultTtlMs) / 1000);
   }
 
   /** The session, or null when the item is missing, expired or unreadable (counted and logged, never a 503 for ever). */
-  private async read(sid: string): Promise<SessionData | null> {
+  protected async read(sid: string): Promise<SessionData | null> {
     const { Item: item } = await this.client.send(
       new GetItemCommand({ TableName: this.table, Key: { id: { S: sid } }, ConsistentRead: this.consistentRead }),
     );
+    return this.sessionOf(sid, item);
+  }
+
+  /** The session an item holds, or null when it is missing, expired or unreadable (counted and logged). */
+  protected sessionOf(sid: string, item: Record<string, AttributeValue> | undefined): SessionData | null {
     const read = readSessionItem(item, this.now());
     if (read.kind === "unreadable") {
       this.unreadableSessions++;

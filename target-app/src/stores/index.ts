@@ -4,6 +4,7 @@ import { Agent as HttpsAgent } from "node:https";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { AppConfig, DynamoDbStoreConfig } from "../config.ts";
 import { DiskStore } from "./disk-store.ts";
+import { DynamoDbLockingStore } from "./dynamodb-locking-store.ts";
 import { DynamoDbStore } from "./dynamodb-store.ts";
 import { RedisStore } from "./redis-store.ts";
 import type { SessionStore } from "./session-store.ts";
@@ -37,7 +38,7 @@ export function createStore(config: AppConfig): SessionStore {
   const store = config.store;
   switch (store.kind) {
     case "disk":
-      return new DiskStore({ dir: store.dir, defaultTtlMs });
+      return new DiskStore({ dir: store.dir, defaultTtlMs, lockWaitMs: config.sessionLock.waitMs });
     case "dynamodb":
       return new DynamoDbStore({
         client: createDynamoDbClient(store),
@@ -47,5 +48,14 @@ export function createStore(config: AppConfig): SessionStore {
       });
     case "redis":
       return new RedisStore({ url: store.url, keyPrefix: store.keyPrefix, defaultTtlMs });
+    case "dynamodb-locking":
+      return new DynamoDbLockingStore({
+        client: createDynamoDbClient(store),
+        table: store.table,
+        consistentRead: store.consistentRead,
+        defaultTtlMs,
+        lockTtlMs: config.sessionLock.ttlMs,
+        lockWaitMs: config.sessionLock.waitMs,
+      });
   }
 }

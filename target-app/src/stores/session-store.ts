@@ -34,7 +34,11 @@ function describeCause(cause: unknown): string {
 
 /** express-session's Store plus what the app needs to run and stop it. */
 export abstract class SessionStore extends session.Store {
-  abstract readonly kind: "disk" | "dynamodb" | "redis";
+  abstract readonly kind: "disk" | "dynamodb" | "dynamodb-locking" | "redis";
+  /** True when a request's load takes the session's lock until the request ends (Server-Timing then has lock;dur=). */
+  get locksSessions(): boolean {
+    return false;
+  }
   /** Releases connections and handles; called once at shutdown. */
   abstract close(): Promise<void>;
 }

@@ -22,6 +22,7 @@ export function testConfig(instanceId: string, store: StoreConfig): AppConfig {
     sessionMaxAgeSeconds: 43_200,
     cookieSecure: false,
     trustProxy: 0,
+    sessionLock: { ttlMs: 3000, waitMs: 4000 },
     shutdownTimeoutMs: 5000,
     testRoutes: false,
     store,
