@@ -1,6 +1,6 @@
 // `npm run report` as a process: exit codes, messages naming the path, the default output file.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +28,28 @@ describe("npm run report", () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(join(dir, "report.html"));
     expect(existsSync(join(dir, "report.html"))).toBe(true);
+  });
+
+  it("re-checks run.json's results against the samples only with --recheck", () => {
+    const dir = join(scratch, "recheck");
+    cpSync(FIXTURE, dir, { recursive: true });
+    expect(report(dir).status).toBe(0);
+    expect(readFileSync(join(dir, "report.html"), "utf8")).toContain('data-recheck="not-asked"');
+    const result = report(dir, "--recheck");
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(readFileSync(join(dir, "report.html"), "utf8")).toMatch(
+      /data-recheck="match"[^>]*>results re-checked from samples\.json\.gz: match/,
+    );
+    // A changed figure in run.json is named, and the report still shows run.json's.
+    const record = JSON.parse(readFileSync(join(dir, "run.json"), "utf8"));
+    record.results.requests.total += 1;
+    writeFileSync(join(dir, "run.json"), JSON.stringify(record));
+    expect(report(dir, "--recheck").status).toBe(0);
+    const html = readFileSync(join(dir, "report.html"), "utf8");
+    expect(html).toContain('data-recheck="differ"');
+    expect(html).toContain("requests.total: run.json 19, samples 18");
+    expect(report(dir, "--help").stdout).toMatch(/--recheck +also work the results out again/);
   });
 
   it("exits 2 naming the path when a run folder is missing, and writes nothing", () => {
