@@ -1,4 +1,4 @@
-// Generates the HAProxy configuration for a strategy and balancer profile (pure): used by the local and compose platforms.
+// Generates the HAProxy configuration for a strategy and balancer profile (pure); local and compose use it.
 import type { BalancerProfile, BalancerStatus } from "../plan/health-profiles.ts";
 
 export interface HaproxyConfigInput {
