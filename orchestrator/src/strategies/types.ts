@@ -41,20 +41,23 @@ export interface LocalStoreServer {
   /** "DynamoDB Local": for progress lines. */
   title: string;
   /**
-   * Starts it and resolves once it answers; `dataDir`: keep the data there (it must survive a
-   * store-down/store-up), else in memory. `first`: the run's first start (creates the table).
+   * Starts it on loopback and resolves once it answers. `first`: the run's first start (create
+   * the table); a later one is a store-up after a store-down.
    */
   start(options: LocalStoreStart): Promise<LocalStoreProcess>;
   /** The commands --dry-run prints for bringing it up, stopping it (store-down) and starting it again. */
   describe: {
-    start(options: { dataDir?: string; port: string }): string;
-    stop(options: { dataDir?: string }): string;
+    start(options: { dataDir?: string; port: string; runDir: string }): string;
+    stop(options: { dataDir?: string; runDir: string }): string;
   };
 }
 
 export interface LocalStoreStart {
   port: number;
+  /** Set when the data must survive a store-down/store-up (the plan takes the store down): keep it here. */
   dataDir?: string;
+  /** The run folder, for any other file the server needs (a working folder, its configuration). */
+  runDir: string;
   logFile: string;
   first: boolean;
   signal?: AbortSignal;

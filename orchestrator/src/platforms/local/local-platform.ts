@@ -259,7 +259,7 @@ export class LocalPlatform implements Platform {
     switch (step.kind) {
       case "up":
         return [
-          ...(server ? [server.describe.start({ dataDir, port: "<free port>" })] : []),
+          ...(server ? [server.describe.start({ dataDir, port: "<free port>", runDir: this.runDir })] : []),
           ...this.members.map(
             (m) =>
               `PORT=<free port> INSTANCE_ID=${m.id} SESSION_STORE=${this.strategy.sessionStore} ${server ? "" : `SESSION_DIR=${m.sessionDir} `}${appCommand}`,
@@ -271,8 +271,8 @@ export class LocalPlatform implements Platform {
       case "store":
         if (!server) return ["(no shared session store: sessions are on each instance's disk; nothing to do)"];
         return step.op === "stop"
-          ? [server.describe.stop({ dataDir })]
-          : [server.describe.start({ dataDir, port: "<same port>" })];
+          ? [server.describe.stop({ dataDir, runDir: this.runDir })]
+          : [server.describe.start({ dataDir, port: "<same port>", runDir: this.runDir })];
       case "instance":
         return [this.ops[step.op].describe(this.member(step.id))];
     }
@@ -305,6 +305,7 @@ export class LocalPlatform implements Platform {
     this.store = await server.start({
       port: this.storePort,
       dataDir,
+      runDir: this.runDir,
       logFile: join(this.logDir, "store.log"),
       first,
       signal,
