@@ -18,6 +18,11 @@ export const METRIC = {
   writesIndeterminate: "fh_writes_indeterminate",
   /** Counter; one per failed request, for live progress only (fh_req's class tag is the record). */
   requestsFailed: "fh_requests_failed",
+  /**
+   * Counter (concurrent-tabs.ts): one per profile operation, tag op (write, delete, read); the sample's metadata
+   * `op` holds the operation as JSON (scenarios/lib/ops.ts), for the lost-update model.
+   */
+  op: "fh_op",
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

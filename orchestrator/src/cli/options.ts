@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { InputError } from "../errors.ts";
 import { faultActions } from "../plan/faults.ts";
 import { describeBehaviour, healthProfileNames, healthProfiles } from "../plan/health-profiles.ts";
-import { defaults, type ScenarioOptions } from "../plan/plan.ts";
+import { defaults, type ScenarioOptions, scenarioNames, scenarioSummaries } from "../plan/plan.ts";
 import { defaultPreset, presetNames } from "../plan/presets.ts";
 import { thresholdMetrics } from "../plan/thresholds.ts";
 import { platformDescriptors, platformFlags, platformNames } from "../platforms/index.ts";
@@ -16,6 +16,7 @@ export const sharedOptions = {
   rate: { type: "string" },
   sessions: { type: "string" },
   health: { type: "string" },
+  scenario: { type: "string" },
   seed: { type: "string" },
   preset: { type: "string" },
   plan: { type: "string" },
@@ -49,6 +50,8 @@ ${listed(platformDescriptors)}
   --health NAME         balancer profile (checks and behaviour; default ${defaults.health}); not on ec2,
                         where the target group's own settings decide (a warning says so):
 ${healthProfileNames.map((n) => `                          ${n}: ${describeBehaviour(healthProfiles[n])}`).join("\n")}
+  --scenario NAME       the k6 scenario, scenarios/NAME.ts (default ${defaults.scenario}):
+${scenarioNames.map((n) => `                          ${n}: ${scenarioSummaries[n]}`).join("\n")}
   --seed N              seed for the victim choice (default: random, printed and recorded)
   --preset NAME         fault plan: ${presetNames.join(", ")} (default ${defaultPreset})
   --plan FILE           fault plan file, JSON or YAML: {"faults": [{"at": "20s", "action": "crash", "target": "app-2"}]}
@@ -87,6 +90,7 @@ export function planOptions(values: Record<string, string | boolean | string[] |
     rate: str("rate"),
     sessions: str("sessions"),
     health: str("health"),
+    scenario: str("scenario"),
     seed: str("seed"),
     preset: str("preset"),
     planFile: str("plan"),

@@ -142,6 +142,8 @@ export interface ScenarioOptions {
   out?: string;
   runId?: string;
   requestTimeout?: string;
+  /** A scenario name (scenarioNames). */
+  scenario?: string;
   /** Used for the default run folder and run id; injected for tests. */
   now?: Date;
 }
@@ -153,7 +155,15 @@ export const defaults = {
   sessions: 50,
   health: "fast" as HealthProfileName,
   requestTimeoutMs: 5000,
-  scenario: "scenarios/login-profile.ts",
+  scenario: "login-profile",
+};
+
+/** The k6 scenarios, `scenarios/<name>.ts`: `--scenario NAME` picks one (the first is the default). */
+export const scenarioNames = ["login-profile", "concurrent-tabs"] as const;
+export const scenarioSummaries: Record<(typeof scenarioNames)[number], string> = {
+  "login-profile": "each person reads then writes its profile, one request at a time",
+  "concurrent-tabs":
+    "each person sends bursts of overlapping writes (distinct fields), a delete and reads: counts lost updates",
 };
 
 function integerOption(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -230,6 +240,7 @@ export function buildPlan(options: ScenarioOptions, choices: PlanChoices): Plan 
     limits.sessions.max,
   );
   const health = choiceOption("health", options.health, healthProfileNames) ?? defaults.health;
+  const scenario = choiceOption("scenario", options.scenario, scenarioNames) ?? defaults.scenario;
   const seed = integerOption("seed", options.seed, randomSeed(), 0, 2 ** 31 - 1);
   const requestTimeoutMs = durationOption(
     "request-timeout",
@@ -266,7 +277,14 @@ export function buildPlan(options: ScenarioOptions, choices: PlanChoices): Plan 
     instances,
     health,
     seed,
-    load: { k6: options.load !== false, scenario: defaults.scenario, durationMs, rate, sessions, requestTimeoutMs },
+    load: {
+      k6: options.load !== false,
+      scenario: `scenarios/${scenario}.ts`,
+      durationMs,
+      rate,
+      sessions,
+      requestTimeoutMs,
+    },
     faultSource,
     faults,
     thresholds,

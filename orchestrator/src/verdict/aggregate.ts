@@ -2,7 +2,9 @@
 // results: sessions, requests by class, latency percentiles per fault window, a per-second series.
 import { FAILED_CLASSES, type FailedClass } from "../../../scenarios/lib/classify.ts";
 import { K6_DROPPED_ITERATIONS, METRIC } from "../../../scenarios/lib/metrics.ts";
+import { OP_METADATA_KEY, parseOpRecord } from "../../../scenarios/lib/ops.ts";
 import { Histogram } from "./histogram.ts";
+import { LostUpdateModel, type LostUpdateResult } from "./lost-updates.ts";
 
 /** Fault window boundaries in epoch ms. before: t < faultStart; during: faultStart ≤ t < faultEnd; after: t ≥ faultEnd. */
 export interface Windows {
@@ -21,6 +23,8 @@ export interface Sample {
   timeMs: number;
   value: number;
   tags: Record<string, string | undefined>;
+  /** k6's per-sample metadata (fh_op carries its operation there). */
+  metadata?: Record<string, string | undefined>;
 }
 
 // The `class` tag values of fh_req that are failed requests come from the scenario itself (one contract).
@@ -46,6 +50,8 @@ export interface SecondPoint {
   failed: number;
   /** Sessions lost (fh_sessions_lost) in this second. */
   lost: number;
+  /** Lost updates whose write was answered in this second; absent when the scenario records no operations. */
+  lostUpdates?: number;
   /** p95 of answered requests in this second (ms), null when none was answered. */
   p95: number | null;
   byInstance: Record<string, number>;
@@ -74,6 +80,11 @@ export interface AggregateResult {
   };
   writes: { indeterminate: number };
   reads: { stale: number };
+  /**
+   * The lost-update model over the operations fh_op recorded (concurrent-tabs), overall and by the window of the
+   * write's answer; null when the scenario records none (login-profile).
+   */
+  updates: (LostUpdateResult & { lostByWindow: Record<WindowName, number> }) | null;
   /** Latency in ms of answered requests (class ok or lost); failed requests have no meaningful latency. */
   latency: Record<"overall" | WindowName, Percentiles>;
   /**
@@ -95,6 +106,7 @@ interface Second {
   requests: number;
   failed: number;
   lost: number;
+  lostUpdates: number;
   latency: Histogram;
   byInstance: Map<string, number>;
 }
@@ -148,6 +160,12 @@ export class Aggregator {
   };
   #indeterminate = 0;
   #stale = 0;
+  #ops = 0;
+  readonly #lostUpdatesByWindow: Record<WindowName, number> = { before: 0, during: 0, after: 0 };
+  readonly #updates = new LostUpdateModel((lost) => {
+    this.#lostUpdatesByWindow[this.windowOf(lost.writtenAtMs)]++;
+    this.#second(lost.writtenAtMs).lostUpdates++;
+  });
   #dropped = 0;
   #first = Number.POSITIVE_INFINITY;
   #last = Number.NEGATIVE_INFINITY;
@@ -169,7 +187,7 @@ export class Aggregator {
     const t = Math.floor(timeMs / 1000) * 1000;
     let second = this.#seconds.get(t);
     if (!second) {
-      second = { requests: 0, failed: 0, lost: 0, latency: new Histogram(), byInstance: new Map() };
+      second = { requests: 0, failed: 0, lost: 0, lostUpdates: 0, latency: new Histogram(), byInstance: new Map() };
       this.#seconds.set(t, second);
     }
     return second;
@@ -201,6 +219,13 @@ export class Aggregator {
       case METRIC.writesIndeterminate:
         this.#indeterminate += sample.value;
         break;
+      case METRIC.op: {
+        const op = parseOpRecord(sample.metadata?.[OP_METADATA_KEY]);
+        if (!op) return;
+        this.#ops++;
+        this.#updates.add(op);
+        break;
+      }
       case K6_DROPPED_ITERATIONS:
         this.#dropped += sample.value;
         break;
@@ -290,6 +315,7 @@ export class Aggregator {
       },
       writes: { indeterminate: this.#indeterminate },
       reads: { stale: this.#stale },
+      updates: this.#ops === 0 ? null : { ...this.#updates.result(), lostByWindow: { ...this.#lostUpdatesByWindow } },
       latency: {
         overall: percentiles(overall),
         before: percentiles(this.#latency.before),
@@ -329,6 +355,8 @@ export class Aggregator {
     const from = Math.min(...keys);
     const to = Math.max(...keys);
     const series: SecondPoint[] = [];
+    // Only a scenario that records operations has lost updates to count.
+    const updates = (lostUpdates: number) => (this.#ops > 0 ? { lostUpdates } : {});
     for (let t = from; t <= to; t += 1000) {
       const s = this.#seconds.get(t);
       series.push(
@@ -338,10 +366,11 @@ export class Aggregator {
               requests: s.requests,
               failed: s.failed,
               lost: s.lost,
+              ...updates(s.lostUpdates),
               p95: percentiles(s.latency).p95,
               byInstance: toRecord(s.byInstance),
             }
-          : { t, requests: 0, failed: 0, lost: 0, p95: null, byInstance: {} },
+          : { t, requests: 0, failed: 0, lost: 0, ...updates(0), p95: null, byInstance: {} },
       );
     }
     return series;

@@ -13,6 +13,7 @@ const WANTED = new Set<string>([
   METRIC.sessionsLost,
   METRIC.readsStale,
   METRIC.writesIndeterminate,
+  METRIC.op,
   K6_DROPPED_ITERATIONS,
 ]);
 const METRIC_FIRST = '{"metric":"';
@@ -49,7 +50,7 @@ export function parseTime(time: string): number {
 interface PointLine {
   type?: unknown;
   metric?: unknown;
-  data?: { time?: unknown; value?: unknown; tags?: unknown };
+  data?: { time?: unknown; value?: unknown; tags?: unknown; metadata?: unknown };
 }
 
 /** Parses one NDJSON line into a Sample, or null when it is not a Point of a metric we use. */
@@ -63,7 +64,7 @@ export function parseSampleLine(line: string): Sample | null {
   }
   if (parsed.type !== "Point" || typeof parsed.metric !== "string" || !WANTED.has(parsed.metric)) return null;
   if (!parsed.data) return null;
-  const { time, value, tags } = parsed.data;
+  const { time, value, tags, metadata } = parsed.data;
   if (typeof time !== "string" || typeof value !== "number") return null;
   const timeMs = parseTime(time);
   if (!Number.isFinite(timeMs)) return null;
@@ -72,6 +73,9 @@ export function parseSampleLine(line: string): Sample | null {
     timeMs,
     value,
     tags: tags !== null && typeof tags === "object" ? (tags as Record<string, string | undefined>) : {},
+    ...(metadata !== null && typeof metadata === "object"
+      ? { metadata: metadata as Record<string, string | undefined> }
+      : {}),
   };
 }
 

@@ -15,7 +15,7 @@ const model = (strategy: StrategyUnit) => ({
 
 describe("strategies", () => {
   it("are listed once, in chaos's default order, and an unknown name is refused naming the choices", () => {
-    expect(strategyNames).toEqual(["local", "sticky", "dynamodb"]);
+    expect(strategyNames).toEqual(["local", "sticky", "dynamodb", "dynamodb-locking"]);
     expect(() => strategyUnit("redis-typo")).toThrow('strategy "redis-typo": expected one of local, sticky, dynamodb');
   });
 
