@@ -7,6 +7,7 @@
 // Metric contract: as login-profile.ts (fh_req, fh_store, fh_sessions_started, fh_sessions_lost,
 // fh_writes_indeterminate, fh_requests_failed), plus
 //   fh_op   Counter, one per profile operation; tag op; metadata op = JSON OpRecord (scenarios/lib/ops.ts)
+//   fh_lock Trend (ms), per answered request whose Server-Timing has `lock;dur=` (locking stores): the lock wait
 // fh_reads_stale is not recorded: with overlapping requests, staleness is the lost-update model's to judge.
 import exec from "k6/execution";
 import http, { type RefinedResponse, type ResponseType } from "k6/http";
@@ -46,6 +47,7 @@ export const options: Options = {
 const fhReq = new Trend(METRIC.req, true);
 const fhStore = new Trend(METRIC.store, true);
 const fhOp = new Counter(METRIC.op);
+const fhLock = new Trend(METRIC.lock, true);
 const sessionsStarted = new Counter(METRIC.sessionsStarted);
 const sessionsLost = new Counter(METRIC.sessionsLost);
 const writesIndeterminate = new Counter(METRIC.writesIndeterminate);
@@ -100,6 +102,9 @@ function record(request: Request, res: RefinedResponse<ResponseType | undefined>
   const storeMs = serverTimingMs(res.headers["Server-Timing"], "store");
   if ((cls === "ok" || cls === "lost") && storeMs !== null) {
     fhStore.add(storeMs, { endpoint: request.endpoint, instance });
+    // Locking stores say how long the request waited for its session's lock.
+    const lockMs = serverTimingMs(res.headers["Server-Timing"], "lock");
+    if (lockMs !== null) fhLock.add(lockMs, { endpoint: request.endpoint, instance });
   }
   if (failedClasses.includes(cls)) requestsFailed.add(1, { class: cls });
   if (cls === "client_error" || cls === "other") warn(`${request.endpoint}: ${cls}: ${verdict.reason ?? ""}`);

@@ -3,7 +3,7 @@
 import { escapeHtml } from "./html.ts";
 import type { Marker, RunView, SeriesPoint } from "./report-model.ts";
 
-export type ChartKind = "throughput" | "failed" | "p95" | "lost" | "share";
+export type ChartKind = "throughput" | "failed" | "p95" | "lost" | "lostUpdates" | "share";
 
 export interface ChartInfo {
   kind: ChartKind;
@@ -11,6 +11,8 @@ export interface ChartInfo {
   unit: string;
   /** What the chart is computed from. */
   from: string;
+  /** Drawn only when some run has the series (lost updates: scenarios that record operations). */
+  optional?: boolean;
 }
 
 export const CHARTS: readonly ChartInfo[] = [
@@ -18,6 +20,13 @@ export const CHARTS: readonly ChartInfo[] = [
   { kind: "failed", title: "Failed requests", unit: "per second", from: "fh_req with a failed class, per second" },
   { kind: "p95", title: "p95 latency", unit: "ms", from: "fh_req values of answered requests, histogram per second" },
   { kind: "lost", title: "Sessions lost", unit: "per second", from: "fh_sessions_lost per second" },
+  {
+    kind: "lostUpdates",
+    title: "Lost updates",
+    unit: "per second",
+    from: "the lost-update model over fh_op, by the second the lost write was answered",
+    optional: true,
+  },
   {
     kind: "share",
     title: "Traffic share per instance",
@@ -41,6 +50,7 @@ const COLOURS: Record<Exclude<ChartKind, "share">, string> = {
   failed: "#c94f4f",
   p95: "#8e5bb5",
   lost: "#d9822b",
+  lostUpdates: "#b5495b",
 };
 const MARKER_COLOURS = { fault: "#b3261e", DOWN: "#c25e00", UP: "#2e7d32" };
 
@@ -77,11 +87,18 @@ function value(kind: ChartKind, p: SeriesPoint): number | null {
       return p.failed;
     case "lost":
       return p.lost;
+    case "lostUpdates":
+      return p.lostUpdates ?? null;
     case "p95":
       return p.p95;
     case "share":
       return 100;
   }
+}
+
+/** True when some point of some run has the chart's series (an optional chart is drawn only then). */
+export function hasSeries(kind: ChartKind, runs: readonly RunView[]): boolean {
+  return runs.some((run) => run.series.some((p) => value(kind, p) !== null));
 }
 
 /** The largest value of a kind of chart in one run (for the shared scale). */

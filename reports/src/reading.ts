@@ -123,6 +123,25 @@ function dataSentence(v: RunView): string {
   return `${plural(stale, "stale read")} and ${plural(indeterminate, "indeterminate write")} (a write that failed and may or may not have been applied).`;
 }
 
+/** What became of the acknowledged writes (scenarios that record operations: concurrent-tabs); null otherwise. */
+function updatesSentence(v: RunView): string | null {
+  const lost = v.values["updates.lost"];
+  const acknowledged = v.values["updates.acknowledged"] ?? 0;
+  if (lost === null || lost === undefined) return null;
+  const wait = v.values["lockWait.p95"];
+  const waited =
+    wait === null || wait === undefined
+      ? ""
+      : ` Requests waited for their session's lock ${formatMs(v.values["lockWait.p50"])} at p50 and ${formatMs(wait)} at p95.`;
+  if (lost === 0) {
+    return `No update was lost: every one of ${plural(acknowledged, "acknowledged write")} was in the next read.${waited}`;
+  }
+  return (
+    `${formatCount(lost)} of ${plural(acknowledged, "acknowledged write")} were lost: answered 200, then missing from the next read, ` +
+    `because an overlapping request of the same user saved its own copy of the session over them (last writer wins).${waited}`
+  );
+}
+
 function timingSentence(v: RunView, story: FaultStory): string | null {
   const detection = v.values.detectionMs;
   const recovery = v.values.recoveryMs;
@@ -180,6 +199,8 @@ export function runReading(v: RunView, events: readonly RunEvent[]): string[] {
   const balancer = balancerSentence(v, story);
   if (balancer) lines.push(balancer);
   lines.push(dataSentence(v));
+  const updates = updatesSentence(v);
+  if (updates) lines.push(updates);
   const timing = story.first ? timingSentence(v, story) : null;
   if (timing) lines.push(timing);
   const latency = latencySentence(v, story.first !== null);
@@ -217,6 +238,8 @@ export function comparisonReading(views: readonly RunView[]): string[] {
       `p95 latency during the fault: ${withFault.map((v) => `${name(v)} ${formatMs(v.values["latency.during.p95"])}`).join(", ")}.`,
     );
   }
+  const tradeOff = lostUpdatesReading(withResults, name);
+  if (tradeOff) lines.push(tradeOff);
   const untrusted = views.filter((v) => v.trust.trustworthy !== true);
   if (untrusted.length > 0) {
     lines.push(
@@ -224,4 +247,31 @@ export function comparisonReading(views: readonly RunView[]): string[] {
     );
   }
   return lines;
+}
+
+/** Lost updates against latency, in words: what a store that keeps every update costs in waiting. */
+function lostUpdatesReading(views: readonly RunView[], name: (v: RunView) => string): string | null {
+  const counted = views.filter((v) => v.values["updates.lost"] !== null && v.values["updates.lost"] !== undefined);
+  if (counted.length === 0) return null;
+  const figures = counted
+    .map(
+      (v) =>
+        `${name(v)} lost ${formatCount(v.values["updates.lost"])} of ${formatCount(v.values["updates.acknowledged"])} acknowledged writes at p95 latency ${formatMs(v.values["latency.overall.p95"])}`,
+    )
+    .join("; ");
+  const keeping = counted.filter((v) => v.values["updates.lost"] === 0);
+  const losing = counted.filter((v) => (v.values["updates.lost"] ?? 0) > 0);
+  let tradeOff = "";
+  if (keeping.length > 0 && losing.length > 0) {
+    const keeper = keeping[0]!;
+    const loser = losing[0]!;
+    const slower = (keeper.values["latency.overall.p95"] ?? 0) - (loser.values["latency.overall.p95"] ?? 0);
+    tradeOff =
+      ` The trade-off: ${name(keeper)} keeps every update by making a user's overlapping requests wait for each other` +
+      `${keeper.values["lockWait.p95"] == null ? "" : ` (lock wait p95 ${formatMs(keeper.values["lockWait.p95"])})`}, ` +
+      (slower > 0
+        ? `which costs ${formatMs(slower)} of p95 latency against ${name(loser)}; ${name(loser)} answers without waiting and silently drops what the other tabs wrote.`
+        : `at no p95 latency cost against ${name(loser)} in this run; ${name(loser)} silently drops what the other tabs wrote.`);
+  }
+  return `Lost updates versus latency: ${figures}.${tradeOff}`;
 }

@@ -1,6 +1,6 @@
 // Renders the report model as one self-contained HTML page: inline CSS and inline SVG, no script,
 // nothing fetched (pure: model in, HTML text out). Every user-controlled string is escaped.
-import { CHARTS, INSTANCE_COLOURS, labelBand, renderChart, sharedScale } from "./charts.ts";
+import { CHARTS, hasSeries, INSTANCE_COLOURS, labelBand, renderChart, sharedScale } from "./charts.ts";
 import { escapeHtml as e, formatCount, formatMs, formatPercent, formatSeconds } from "./html.ts";
 import { type ReportModel, type RunView, VERDICT_ROWS, type VerdictRow } from "./report-model.ts";
 
@@ -189,21 +189,23 @@ function chartsSection(model: ReportModel): string {
   const columns = `grid-template-columns: repeat(${model.runs.length}, minmax(0, 1fr));`;
   const legendMarkers =
     '<div class="legend"><span class="dash" style="--c:#b3261e">fault</span><span class="dash" style="--c:#c25e00">balancer marks DOWN</span><span class="dash" style="--c:#2e7d32">balancer marks UP</span><span style="--c:#fbe9e7">fault window (during)</span></div>';
-  const rows = CHARTS.map((info) => {
-    const scale = sharedScale(info.kind, model.runs);
-    const band = labelBand(model.runs, scale);
-    const panels = model.runs
-      .map(
-        (run) =>
-          `<div><p class="panel-title">${e(run.strategy)} · ${e(run.runId)}</p>${renderChart(info, run, scale, model.instances, band)}</div>`,
-      )
-      .join("");
-    const legend =
-      info.kind === "share"
-        ? `<div class="legend">${model.instances.map((id, i) => `<span style="--c:${INSTANCE_COLOURS[i % INSTANCE_COLOURS.length]}">${e(id)}</span>`).join("")}</div>`
-        : "";
-    return `<div class="chart-row"><h3>${e(info.title)} <span class="from">(${e(info.unit)}; from ${e(info.from)})</span></h3>${legend}<div class="charts" style="${columns}">${panels}</div></div>`;
-  }).join("");
+  const rows = CHARTS.filter((info) => !info.optional || hasSeries(info.kind, model.runs))
+    .map((info) => {
+      const scale = sharedScale(info.kind, model.runs);
+      const band = labelBand(model.runs, scale);
+      const panels = model.runs
+        .map(
+          (run) =>
+            `<div><p class="panel-title">${e(run.strategy)} · ${e(run.runId)}</p>${renderChart(info, run, scale, model.instances, band)}</div>`,
+        )
+        .join("");
+      const legend =
+        info.kind === "share"
+          ? `<div class="legend">${model.instances.map((id, i) => `<span style="--c:${INSTANCE_COLOURS[i % INSTANCE_COLOURS.length]}">${e(id)}</span>`).join("")}</div>`
+          : "";
+      return `<div class="chart-row"><h3>${e(info.title)} <span class="from">(${e(info.unit)}; from ${e(info.from)})</span></h3>${legend}<div class="charts" style="${columns}">${panels}</div></div>`;
+    })
+    .join("");
   return `<p class="notes">Time in seconds from the start of the load. Each panel is one run; panels of one row share their axes.</p>${legendMarkers}${rows}`;
 }
 

@@ -23,6 +23,8 @@ export const METRIC = {
    * `op` holds the operation as JSON (scenarios/lib/ops.ts), for the lost-update model.
    */
   op: "fh_op",
+  /** Trend (ms): the part of the store time spent waiting for the session's lock (Server-Timing `lock;dur=`). */
+  lock: "fh_lock",
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

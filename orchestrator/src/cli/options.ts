@@ -60,7 +60,7 @@ ${scenarioNames.map((n) => `                          ${n}: ${scenarioSummaries[
   --no-load             apply the fault plan without k6 load (watch the fleet by hand)
   --dry-run             print what the plan would do, command by command with its time, and stop
   --threshold EXPR      fail (exit 99) unless EXPR holds, e.g. "sessions.lost<=0"; repeatable.
-                        Metrics: ${thresholdMetrics.slice(0, 7).join(", ")},
+                        Metrics: ${thresholdMetrics.filter((m) => !m.startsWith("latency")).join(", ")},
                         latency[.before|.during|.after].p50|p95|p99
   --request-timeout D   k6 request timeout (default ${defaults.requestTimeoutMs / 1000}s)
   -h, --help            this text${platformDescriptors

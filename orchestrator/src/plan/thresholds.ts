@@ -11,6 +11,8 @@ export const thresholdMetrics = [
   "requests.failed",
   "reads.stale",
   "writes.indeterminate",
+  "updates.lost",
+  ...windows.filter((w) => w !== "overall").map((w) => `updates.lost.${w}` as const),
   "detectionMs",
   "recoveryMs",
   "droppedIterations",

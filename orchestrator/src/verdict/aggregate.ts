@@ -85,6 +85,8 @@ export interface AggregateResult {
    * write's answer; null when the scenario records none (login-profile).
    */
   updates: (LostUpdateResult & { lostByWindow: Record<WindowName, number> }) | null;
+  /** Time answered requests waited for their session's lock (fh_lock: Server-Timing `lock;dur=`); null without a locking store. */
+  lockWait: Percentiles | null;
   /** Latency in ms of answered requests (class ok or lost); failed requests have no meaningful latency. */
   latency: Record<"overall" | WindowName, Percentiles>;
   /**
@@ -161,6 +163,7 @@ export class Aggregator {
   #indeterminate = 0;
   #stale = 0;
   #ops = 0;
+  readonly #lockWait = new Histogram();
   readonly #lostUpdatesByWindow: Record<WindowName, number> = { before: 0, during: 0, after: 0 };
   readonly #updates = new LostUpdateModel((lost) => {
     this.#lostUpdatesByWindow[this.windowOf(lost.writtenAtMs)]++;
@@ -218,6 +221,9 @@ export class Aggregator {
         break;
       case METRIC.writesIndeterminate:
         this.#indeterminate += sample.value;
+        break;
+      case METRIC.lock:
+        this.#lockWait.record(sample.value);
         break;
       case METRIC.op: {
         const op = parseOpRecord(sample.metadata?.[OP_METADATA_KEY]);
@@ -316,6 +322,7 @@ export class Aggregator {
       writes: { indeterminate: this.#indeterminate },
       reads: { stale: this.#stale },
       updates: this.#ops === 0 ? null : { ...this.#updates.result(), lostByWindow: { ...this.#lostUpdatesByWindow } },
+      lockWait: this.#lockWait.count === 0 ? null : percentiles(this.#lockWait),
       latency: {
         overall: percentiles(overall),
         before: percentiles(this.#latency.before),

@@ -14,6 +14,7 @@ const WANTED = new Set<string>([
   METRIC.readsStale,
   METRIC.writesIndeterminate,
   METRIC.op,
+  METRIC.lock,
   K6_DROPPED_ITERATIONS,
 ]);
 const METRIC_FIRST = '{"metric":"';

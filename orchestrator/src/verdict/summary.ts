@@ -59,6 +59,14 @@ export function summaryTable(record: SummaryInput): string {
           .join("; "),
       ],
       ["writes/reads", `indeterminate writes ${r.writes.indeterminate}, stale reads ${r.reads.stale}`],
+      ...(r.updates
+        ? [
+            [
+              "lost updates",
+              `${r.updates.lost} of ${r.updates.acknowledged} acknowledged writes (before ${r.updates.lostByWindow.before}, during ${r.updates.lostByWindow.during}, after ${r.updates.lostByWindow.after}); ${r.updates.unchecked} unchecked`,
+            ] as [string, string],
+          ]
+        : []),
       [
         "latency p50/p95/p99",
         (["before", "during", "after"] as const)

@@ -18,6 +18,11 @@ const metrics: Record<ThresholdMetric, Getter> = {
   "requests.failed": (r) => r.requests.failed.total,
   "reads.stale": (r) => r.reads.stale,
   "writes.indeterminate": (r) => r.writes.indeterminate,
+  // Null (so a threshold on it fails) when the scenario records no operations: login-profile cannot count them.
+  "updates.lost": (r) => r.updates?.lost ?? null,
+  "updates.lost.before": (r) => r.updates?.lostByWindow.before ?? null,
+  "updates.lost.during": (r) => r.updates?.lostByWindow.during ?? null,
+  "updates.lost.after": (r) => r.updates?.lostByWindow.after ?? null,
   detectionMs: (r) => r.detectionMs,
   recoveryMs: (r) => r.recoveryMs,
   droppedIterations: (r) => r.droppedIterations,
