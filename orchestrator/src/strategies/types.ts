@@ -75,10 +75,16 @@ export interface LocalStoreProcess {
 export interface ComposeStoreServices {
   /** The service that is the store: killed by store-down, started by store-up. */
   service: string;
-  /** The store's image (for the run record's versions). */
-  image: string;
-  /** Services to add, in order (the store, and any one-shot init job); `appImage`: the target app's image. */
-  services(network: string, appImage: string): Record<string, Record<string, unknown>>;
+  /**
+   * Which of the compose platform's images the store runs (platforms/compose/images.ts: official,
+   * built by `npm run setup -- docker`, or named in $FH_IMAGE_<ROLE>).
+   */
+  imageRole: string;
+  /**
+   * Services to add, in order (the store, and any one-shot init job); `appImage`: the target app's
+   * image; `image`: the store's own, as the platform resolved it for `imageRole`.
+   */
+  services(network: string, appImage: string, image: string): Record<string, Record<string, unknown>>;
   /** A one-shot service (`run --rm`) to run after `up` and after the store starts again; it waits for the store. */
   initService?: string;
   /** The target app's environment to reach it inside the project's network. */

@@ -11,6 +11,7 @@ const model = (strategy: StrategyUnit) => ({
   context: "/repo",
   haproxyConfig: "/run/haproxy.cfg",
   sessionSecret: "0123456789abcdef0123",
+  images: { node: "node:22-slim", lb: "haproxy:2.6", dynamodb: "amazon/dynamodb-local:3.3.1" },
 });
 
 describe("strategies", () => {

@@ -1,17 +1,16 @@
 // The compose project of one run as a typed model, rendered to docker-compose.yml and haproxy.cfg
 // (pure). The top-level docker-compose.yml is this model's default rendering (checked by a test).
 import { Document, isScalar, visit } from "yaml";
+import { officialImages } from "../../../../tools/tool-paths.mjs";
 import { haproxyConfig } from "../../balancer/haproxy-config.ts";
 import type { BalancerProfile } from "../../plan/health-profiles.ts";
 import { instanceIds } from "../../plan/instances.ts";
 import { dynamodbStrategy } from "../../strategies/dynamodb/index.ts";
 import type { StrategyUnit } from "../../strategies/types.ts";
+import { type ComposeImages, imageEnv } from "./images.ts";
 
-export const images = {
-  /** Built from target-app/Dockerfile; every app service and a store's init job share it. */
-  app: "failover-harness/target-app:local",
-  lb: "haproxy:2.6",
-} as const;
+/** Built from target-app/Dockerfile (on the node image); every app service and a store's init job share it. */
+export const appImage = "failover-harness/target-app:local";
 
 /** Inside the compose network every app and the balancer listen on this port. */
 export const containerPort = 8080;
@@ -31,6 +30,8 @@ export interface ComposeModel {
   context: string;
   /** The HAProxy configuration to mount into the balancer (relative to the compose file or absolute). */
   haproxyConfig: string;
+  /** The node (the app image's base), HAProxy and DynamoDB Local images (see images.ts). */
+  images: ComposeImages;
   /** The instances' SESSION_SECRET (a literal, or a `${VAR:-default}` interpolation). */
   sessionSecret: string;
   /** The balancer's host port on 127.0.0.1; undefined: any free port (read back with `docker compose port`). */
@@ -48,11 +49,18 @@ export function composeObject(model: ComposeModel): Record<string, unknown> {
   // that depend on it, and a fault must touch its target only. Start order does not matter: the
   // balancer resolves the instances through Docker's DNS as they appear, the instances answer
   // /ping.html without the store, and the platform waits until the balancer sees every one UP.
-  const out: Record<string, Record<string, unknown>> = { ...store?.services(network, images.app) };
+  // `init: true` everywhere: node, haproxy and java as PID 1 ignore SIGTERM, so without an init
+  // process every `stop` and `down` waited out its 10 s grace period and ended in SIGKILL.
+  const storeImage = store ? model.images[store.imageRole as keyof ComposeImages] : undefined;
+  if (store && !storeImage) throw new Error(`no image for the store's role ${JSON.stringify(store.imageRole)}`);
+  const out: Record<string, Record<string, unknown>> = {
+    ...(store && storeImage ? store.services(network, appImage, storeImage) : {}),
+  };
   for (const id of ids) {
     out[id] = {
-      image: images.app,
-      build: { context: model.context, dockerfile: "target-app/Dockerfile" },
+      image: appImage,
+      build: { context: model.context, dockerfile: "target-app/Dockerfile", args: { NODE_IMAGE: model.images.node } },
+      init: true,
       environment: {
         PORT: String(containerPort),
         HOST: "0.0.0.0",
@@ -69,7 +77,8 @@ export function composeObject(model: ComposeModel): Record<string, unknown> {
     };
   }
   out[services.lb] = {
-    image: images.lb,
+    image: model.images.lb,
+    init: true,
     volumes: [`${model.haproxyConfig}:/usr/local/etc/haproxy/haproxy.cfg:ro`],
     // The only published port, on the host's loopback only.
     ports: [`127.0.0.1:${model.lbPort ?? ""}:${containerPort}`],
@@ -124,6 +133,12 @@ export const defaultModel: ComposeModel = {
   strategy: dynamodbStrategy,
   context: ".",
   haproxyConfig: "./orchestrator/src/platforms/compose/default-haproxy.cfg",
+  // The official images, or what $FH_IMAGE_* names (e.g. the images `npm run setup -- docker` built).
+  images: {
+    node: envOr(imageEnv.node, officialImages().node),
+    lb: envOr(imageEnv.lb, officialImages().lb),
+    dynamodb: envOr(imageEnv.dynamodb, officialImages().dynamodb),
+  },
   // No default: a published secret would sign cookies in production too (the image runs NODE_ENV=production).
   sessionSecret: envRequired("FH_SESSION_SECRET", "set FH_SESSION_SECRET to a secret of at least 32 characters"),
   lbPort: envOr("FH_LB_PORT", "8080"),
@@ -134,8 +149,10 @@ DynamoDB Local behind HAProxy (round robin). Generated from
 orchestrator/src/platforms/compose/compose-file.ts; do not edit by hand: regenerate with
   npx tsx orchestrator/src/platforms/compose/render-default.ts
 \`npm run chaos -- --platform compose\` writes its own file per run (any strategy, any number of
-instances) into the run folder. By hand:
+instances) into the run folder, with the images of npm run setup -- docker where it built them. By hand:
   export FH_SESSION_SECRET=<at least 32 characters, e.g. from: openssl rand -hex 24>
   docker compose up -d --build --wait && docker compose run --rm store-init
+  (without a registry, after npm run setup -- docker: export FH_IMAGE_NODE, FH_IMAGE_LB and
+  FH_IMAGE_DYNAMODB to the names in ~/.cache/failover-harness/docker/images.json)
   curl http://127.0.0.1:8080/ping.html
   docker compose down -v`;

@@ -37,6 +37,7 @@ import {
   statsUri,
 } from "./compose-file.ts";
 import { commandLine, dockerBin, runDocker } from "./docker-cli.ts";
+import { type ComposeImages, type ImageRole, type ImageSource, resolveImages } from "./images.ts";
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), "../../../../..");
 
@@ -87,6 +88,9 @@ export class ComposePlatform implements Platform {
   private readonly strategy: StrategyUnit;
   private readonly ids: string[];
   private readonly sessionSecret = randomBytes(24).toString("hex");
+  /** The images this run uses (official, the set-up's local equivalents, or the user's $FH_IMAGE_*). */
+  readonly images: ComposeImages;
+  private readonly imageSources: Record<ImageRole, ImageSource>;
   private lbPort = 0;
   /** True once `up` was issued: from then on `down` has a project to remove. */
   private started = false;
@@ -106,6 +110,7 @@ export class ComposePlatform implements Platform {
     this.ids = instanceIds(plan.instances);
     this.project = projectName(plan.runId);
     this.composeFile = join(runDir, "docker-compose.yml");
+    ({ images: this.images, sources: this.imageSources } = resolveImages());
   }
 
   async up(signal?: AbortSignal): Promise<void> {
@@ -120,6 +125,7 @@ export class ComposePlatform implements Platform {
       `[compose] project ${this.project}: ${this.ids.length} instances (${this.strategy.store.name} sessions), ` +
         `HAProxy ${this.strategy.sticky ? "sticky cookie" : "round robin"}, health ${this.plan.health}; ${this.composeFile}`,
     );
+    console.log(`[compose] images: ${this.imageList()}`);
     await runDocker(this.compose(...upArgs), { timeoutMs: timeouts.up, signal, echo: "[compose]" });
     const init = this.strategy.store.compose?.initService;
     if (init)
@@ -269,8 +275,22 @@ export class ComposePlatform implements Platform {
       docker: engine,
       compose,
       haproxy,
-      store: this.strategy.store.compose?.image ?? "disk (a named volume per instance)",
+      store: this.storeImage() ?? "disk (a named volume per instance)",
+      images: this.imageList(),
     };
+  }
+
+  /** The image of the strategy's store, or undefined: no shared store. */
+  private storeImage(): string | undefined {
+    const role = this.strategy.store.compose?.imageRole;
+    return role ? this.images[role as ImageRole] : undefined;
+  }
+
+  /** "node node:22-slim (official), lb ..., dynamodb ...": each image and where its name came from. */
+  private imageList(): string {
+    return (Object.keys(this.images) as ImageRole[])
+      .map((role) => `${role} ${this.images[role]} (${this.imageSources[role]})`)
+      .join(", ");
   }
 
   describe(step: PlatformStep, before: readonly PlatformStep[]): string[] {
@@ -368,6 +388,7 @@ export class ComposePlatform implements Platform {
           strategy: this.strategy,
           context: repoRoot,
           haproxyConfig: haproxy,
+          images: this.images,
           sessionSecret: this.sessionSecret,
         },
         `Written by failover-harness for run ${this.plan.runId} (strategy ${this.plan.strategy}); project ${this.project}.`,

@@ -11,7 +11,6 @@ const region = "us-east-1";
 const localKeys = { accessKeyId: "local", secretAccessKey: "local" };
 const composeService = "dynamodb";
 const composeInit = "store-init";
-const composeImage = "amazon/dynamodb-local:2.5.2";
 const composeEnv = { DYNAMODB_ENDPOINT: `http://${composeService}:8000`, DYNAMODB_TABLE: table, AWS_REGION: region };
 
 export const dynamodbStore: SessionStoreKind = {
@@ -47,15 +46,17 @@ export const dynamodbStore: SessionStoreKind = {
   },
   compose: {
     service: composeService,
-    image: composeImage,
+    imageRole: "dynamodb",
     initService: composeInit,
     appEnv: composeEnv,
-    services(network, appImage) {
+    // init: true: java as PID 1 ignores SIGTERM (every stop and down would wait out 10 s).
+    services(network, appImage, image) {
       return {
         // The database lives in the container's own layer (-dbPath .): a store-down (kill) and
         // store-up (start) keep it; `down` removes it with the container.
         [composeService]: {
-          image: composeImage,
+          image,
+          init: true,
           command: [
             "-Djava.library.path=./DynamoDBLocal_lib",
             "-jar",
@@ -71,6 +72,7 @@ export const dynamodbStore: SessionStoreKind = {
         // One-shot job, run by the platform after `up` (`run --rm store-init`): creates the table.
         [composeInit]: {
           image: appImage,
+          init: true,
           profiles: ["init"],
           command: ["node", "--enable-source-maps", "store-init.cjs"],
           environment: composeEnv,

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Ajv2019 } from "ajv/dist/2019.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { DYNAMODB_LOCAL_RELEASE } from "../../../../tools/tool-paths.mjs";
 import { healthProfiles } from "../../../src/plan/health-profiles.ts";
 import {
   type ComposeModel,
@@ -53,6 +54,7 @@ const model = (over: Partial<ComposeModel>): ComposeModel => ({
   context: "/repo",
   haproxyConfig: "/run/haproxy.cfg",
   sessionSecret: "0123456789abcdef0123",
+  images: { node: "node:22-slim", lb: "haproxy:2.6", dynamodb: "amazon/dynamodb-local:3.3.1" },
   ...over,
 });
 type Services = Record<string, Record<string, unknown>>;
@@ -135,6 +137,31 @@ describe("the compose model", () => {
     expect(dynamo["store-init"]?.profiles).toEqual(["init"]);
   });
 
+  it("runs an init process as PID 1 in every service, so that stop and down need no SIGKILL", () => {
+    for (const [name, svc] of Object.entries(servicesOf(model({ strategy: strategyUnit("dynamodb") }))))
+      expect(svc.init, name).toBe(true);
+  });
+
+  it("takes its images from the model: the app's base as a build argument, HAProxy and DynamoDB Local as images", () => {
+    const images = {
+      node: "failover-harness/node:22.23.5",
+      lb: "failover-harness/haproxy:2.6",
+      dynamodb: "x/ddb:3.3.1",
+    };
+    const s = servicesOf(model({ strategy: strategyUnit("dynamodb"), images }));
+    expect(s["app-1"]?.build).toEqual({
+      context: "/repo",
+      dockerfile: "target-app/Dockerfile",
+      args: { NODE_IMAGE: "failover-harness/node:22.23.5" },
+    });
+    expect(s.lb?.image).toBe("failover-harness/haproxy:2.6");
+    expect(s.dynamodb?.image).toBe("x/ddb:3.3.1");
+    // The top-level file: the official images unless $FH_IMAGE_* names others.
+    const top = servicesOf(defaultModel);
+    expect(top.lb?.image).toBe(envOr("FH_IMAGE_LB", "haproxy:2.6"));
+    expect(top.dynamodb?.image).toBe(envOr("FH_IMAGE_DYNAMODB", `amazon/dynamodb-local:${DYNAMODB_LOCAL_RELEASE}`));
+  });
+
   it("has no depends_on, so that a fault on one service touches no other", () => {
     for (const svc of Object.values(servicesOf(model({ strategy: strategyUnit("dynamodb") }))))
       expect(svc.depends_on).toBeUndefined();
@@ -183,6 +210,14 @@ describe("target-app/Dockerfile", () => {
     expect(cmd).toBeGreaterThan(user);
     const name = lastStage[user]!.split(/\s+/)[1]!;
     expect(["root", "0", "0:0"]).not.toContain(name.split(":")[0]);
+  });
+
+  it("builds on the node image the compose file passes (NODE_IMAGE, official by default) in both stages", () => {
+    expect(lines).toContain("ARG NODE_IMAGE=node:22-slim");
+    expect(lines.filter((l) => /^FROM\s/i.test(l))).toEqual([
+      `FROM ${"$"}{NODE_IMAGE} AS build`,
+      `FROM ${"$"}{NODE_IMAGE}`,
+    ]);
   });
 
   it("checks its health on /ping.html with Node's fetch (slim images have no curl)", () => {

@@ -22,6 +22,9 @@ const envKeys = [
   "FAKE_DOCKER_FAIL_ON",
   "FAKE_DOCKER_FAIL_CALL",
   "FAKE_DOCKER_SESSIONS",
+  "FH_IMAGE_NODE",
+  "FH_IMAGE_LB",
+  "FH_IMAGE_DYNAMODB",
 ] as const;
 const savedEnv = Object.fromEntries(envKeys.map((k) => [k, process.env[k]]));
 
@@ -308,12 +311,19 @@ describe("compose platform: probes", () => {
   });
 
   it("versions: engine, compose, HAProxy (asked inside the balancer) and the store", async () => {
-    const { platform } = setUp("dynamodb", "single-crash");
+    // Images named by the user win over images.json and the official names.
+    const { platform } = setUp("dynamodb", "single-crash", {
+      FH_IMAGE_NODE: "my/node:22",
+      FH_IMAGE_LB: "my/haproxy:2.6",
+      FH_IMAGE_DYNAMODB: "my/ddb:3.3.1",
+    });
     expect(await platform.versions()).toEqual({
       docker: "28.2.2",
       compose: "2.29.7",
       haproxy: "HAProxy version 2.6.22 2025/04/01 - https://haproxy.org/",
-      store: "amazon/dynamodb-local:2.5.2",
+      store: "my/ddb:3.3.1",
+      images:
+        "node my/node:22 ($FH_IMAGE_NODE), lb my/haproxy:2.6 ($FH_IMAGE_LB), dynamodb my/ddb:3.3.1 ($FH_IMAGE_DYNAMODB)",
     });
   });
 
