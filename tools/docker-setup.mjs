@@ -14,6 +14,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,
+  copyFileSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -289,18 +290,13 @@ function ensureImages() {
   const chosen = {};
   const toBuild = [];
   for (const role of Object.keys(official)) {
-    // Already decided and present: nothing to do (idempotent).
-    if (
-      marker?.images?.[role] &&
-      haveImage(marker.images[role]) &&
-      [official[role], local[role]].includes(marker.images[role])
-    ) {
-      chosen[role] = marker.images[role];
-    } else if (haveImage(official[role]) || probe("docker", ["pull", "-q", official[role]], 60_000).ok) {
+    const builtHere = marker?.revision === LOCAL_IMAGE_REVISION && marker?.images?.[role] === local[role];
+    if (haveImage(official[role])) chosen[role] = official[role];
+    // Built by an earlier run of this set-up from the same recipe: nothing to do (idempotent).
+    else if (builtHere && haveImage(local[role])) chosen[role] = local[role];
+    else if (timed(`docker pull ${official[role]}`, () => probe("docker", ["pull", "-q", official[role]], 60_000).ok))
       chosen[role] = official[role];
-    } else if (haveImage(local[role]) && marker?.revision === LOCAL_IMAGE_REVISION) {
-      chosen[role] = local[role];
-    } else {
+    else {
       toBuild.push(role);
       chosen[role] = local[role];
     }
@@ -371,26 +367,25 @@ function buildLocalImages(roles) {
   ensureBaseImage(local.base);
   const context = mkdtempSync(join(dockerCacheDir(), ".context-"));
   try {
-    for (const role of roles) {
-      const dockerfile = join(repoRoot, "tools", "docker-images", `${role}.Dockerfile`);
-      const files = contextFiles[role]?.(context) ?? [];
-      const buildArgs = ["--build-arg", `BASE=${local.base}`, ...files.flatMap((a) => ["--build-arg", a])];
-      const [cmd, args] = underCpuLock("docker", [
-        "build",
-        "-q",
-        "-f",
-        dockerfile,
-        "-t",
-        local[role],
-        ...buildArgs,
-        context,
-      ]);
-      timed(`docker build ${local[role]}`, () => run(`images (${local[role]})`, cmd, args));
-    }
+    // One command under the CPU lock for all of them: waiting once for the lock, not per image.
+    const script = roles
+      .map((role) => {
+        const dockerfile = join(repoRoot, "tools", "docker-images", `${role}.Dockerfile`);
+        const files = contextFiles[role]?.(context) ?? [];
+        const buildArgs = [`BASE=${local.base}`, ...files].flatMap((a) => ["--build-arg", a]);
+        const argv = ["docker", "build", "-q", "-f", dockerfile, "-t", local[role], ...buildArgs, context];
+        const t = `echo "[setup] docker: docker build ${local[role]}: $(($(date +%s) - t0)) s"`;
+        return `t0=$(date +%s) && ${argv.map(shellQuote).join(" ")} && ${t}`;
+      })
+      .join(" && ");
+    const [cmd, args] = underCpuLock("sh", ["-c", script]);
+    timed(`images built (${roles.join(", ")})`, () => run("images (docker build)", cmd, args));
   } finally {
     rmSync(context, { recursive: true, force: true });
   }
 }
+
+const shellQuote = (arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`);
 
 /** What each image's build copies from the host into the build context (npm packages). */
 const contextFiles = {
@@ -408,6 +403,11 @@ const contextFiles = {
       `${NODE_PACKAGE}@${NODE_PACKAGE_VERSION}`,
       "npm@10",
     ]);
+    // Where this host's Node trusts an extra CA bundle (a TLS-inspecting proxy between it and the
+    // npm registry), the image's npm trusts the same bundle, or `npm install` in a build fails.
+    const ca = process.env.NODE_EXTRA_CA_CERTS;
+    mkdirSync(join(dir, "ca"), { recursive: true });
+    if (ca && existsSync(ca)) copyFileSync(ca, join(dir, "ca", "host-ca.crt"));
     return [];
   },
   dynamodb(context) {

