@@ -38,8 +38,8 @@ afterAll(() => {
 /** What Docker still has of a compose project: containers (any state), volumes, networks. */
 function leftInDocker(project: string): string[] {
   const label = `label=com.docker.compose.project=${project}`;
-  const list = (args: string[]) => {
-    const r = spawnSync("docker", [...args, "--filter", label, "--format", "{{.Names}}{{.Name}}"], {
+  const list = (args: string[], field: string) => {
+    const r = spawnSync("docker", [...args, "--filter", label, "--format", `{{.${field}}}`], {
       encoding: "utf8",
       timeout: 30_000,
     });
@@ -47,9 +47,9 @@ function leftInDocker(project: string): string[] {
     return r.stdout.split("\n").filter(Boolean);
   };
   return [
-    ...list(["ps", "-a"]).map((n) => `container ${n}`),
-    ...list(["volume", "ls"]).map((n) => `volume ${n}`),
-    ...list(["network", "ls"]).map((n) => `network ${n}`),
+    ...list(["ps", "-a"], "Names").map((n) => `container ${n}`),
+    ...list(["volume", "ls"], "Name").map((n) => `volume ${n}`),
+    ...list(["network", "ls"], "Name").map((n) => `network ${n}`),
   ];
 }
 
