@@ -126,12 +126,14 @@ export function imageMarkerPath() {
   return join(dockerCacheDir(), "images.json");
 }
 
-/** The official images of the compose platform (each role: node is the app image's base). */
+/** The official images of the compose platform (each role: node is the app image's base; a store names its own). */
 export function officialImages() {
   return {
     node: "node:22-slim",
     lb: "haproxy:2.6",
     dynamodb: `amazon/dynamodb-local:${DYNAMODB_LOCAL_RELEASE}`,
+    // For a redis store on compose (the local platform runs Debian's redis-server 7.0).
+    redis: "redis:7.0",
   };
 }
 
@@ -149,5 +151,6 @@ export function localImages() {
     node: `failover-harness/node:${NODE_PACKAGE_VERSION}`,
     lb: "failover-harness/haproxy:2.6",
     dynamodb: `failover-harness/dynamodb-local:${DYNAMODB_LOCAL_RELEASE}`,
+    redis: "failover-harness/redis:7.0",
   };
 }

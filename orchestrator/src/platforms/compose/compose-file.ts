@@ -30,8 +30,8 @@ export interface ComposeModel {
   context: string;
   /** The HAProxy configuration to mount into the balancer (relative to the compose file or absolute). */
   haproxyConfig: string;
-  /** The node (the app image's base), HAProxy and DynamoDB Local images (see images.ts). */
-  images: ComposeImages;
+  /** The node (the app image's base) and HAProxy images, and the store's by its imageRole (see images.ts). */
+  images: Pick<ComposeImages, "node" | "lb"> & Partial<ComposeImages>;
   /** The instances' SESSION_SECRET (a literal, or a `${VAR:-default}` interpolation). */
   sessionSecret: string;
   /** The balancer's host port on 127.0.0.1; undefined: any free port (read back with `docker compose port`). */

@@ -286,9 +286,10 @@ export class ComposePlatform implements Platform {
     return role ? this.images[role as ImageRole] : undefined;
   }
 
-  /** "node node:22-slim (official), lb ..., dynamodb ...": each image and where its name came from. */
+  /** "node node:22-slim (official), lb ..., dynamodb ...": each image the run uses and where its name came from. */
   private imageList(): string {
-    return (Object.keys(this.images) as ImageRole[])
+    const store = this.strategy.store.compose?.imageRole as ImageRole | undefined;
+    return (["node", "lb", ...(store ? [store] : [])] as ImageRole[])
       .map((role) => `${role} ${this.images[role]} (${this.imageSources[role]})`)
       .join(", ");
   }

@@ -10,13 +10,15 @@ export interface ComposeImages {
   node: string;
   lb: string;
   dynamodb: string;
+  redis: string;
 }
 export type ImageRole = keyof ComposeImages;
-export const imageRoles: readonly ImageRole[] = ["node", "lb", "dynamodb"];
+export const imageRoles: readonly ImageRole[] = ["node", "lb", "dynamodb", "redis"];
 export const imageEnv: Record<ImageRole, string> = {
   node: "FH_IMAGE_NODE",
   lb: "FH_IMAGE_LB",
   dynamodb: "FH_IMAGE_DYNAMODB",
+  redis: "FH_IMAGE_REDIS",
 };
 
 /** Where each image's name came from, for the run record and the log. */
@@ -31,7 +33,12 @@ export function resolveImages(
   markerPath: string = imageMarkerPath(),
 ): { images: ComposeImages; sources: Record<ImageRole, ImageSource> } {
   const images = { ...(officialImages() as ComposeImages) };
-  const sources: Record<ImageRole, ImageSource> = { node: "official", lb: "official", dynamodb: "official" };
+  const sources: Record<ImageRole, ImageSource> = {
+    node: "official",
+    lb: "official",
+    dynamodb: "official",
+    redis: "official",
+  };
   const marker = readMarker(markerPath);
   for (const role of imageRoles) {
     const built = marker?.[role];
@@ -63,7 +70,7 @@ function readMarker(path: string): Partial<ComposeImages> | null {
   const found = (parsed as { images?: unknown })?.images;
   if (!found || typeof found !== "object")
     throw new HarnessError(
-      `${path}: expected {"images": {"node", "lb", "dynamodb"}}; run npm run setup -- docker again`,
+      `${path}: expected {"images": {"node", "lb", "dynamodb", "redis"}}; run npm run setup -- docker again`,
     );
   const out: Partial<ComposeImages> = {};
   for (const role of imageRoles) {

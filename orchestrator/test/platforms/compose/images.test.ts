@@ -27,8 +27,9 @@ describe("the compose platform's images", () => {
       node: "node:22-slim",
       lb: "haproxy:2.6",
       dynamodb: `amazon/dynamodb-local:${DYNAMODB_LOCAL_RELEASE}`,
+      redis: "redis:7.0",
     });
-    expect(sources).toEqual({ node: "official", lb: "official", dynamodb: "official" });
+    expect(sources).toEqual({ node: "official", lb: "official", dynamodb: "official", redis: "official" });
   });
 
   it("DynamoDB Local is the release the local platform runs (the npm package's release notes name it)", () => {
@@ -47,8 +48,13 @@ describe("the compose platform's images", () => {
       JSON.stringify({ revision: 1, images: { ...officialImages(), lb: local.lb, dynamodb: local.dynamodb } }),
     );
     const { images, sources } = resolveImages({}, path);
-    expect(images).toEqual({ node: "node:22-slim", lb: local.lb, dynamodb: local.dynamodb });
-    expect(sources).toEqual({ node: "official", lb: "npm run setup -- docker", dynamodb: "npm run setup -- docker" });
+    expect(images).toEqual({ node: "node:22-slim", lb: local.lb, dynamodb: local.dynamodb, redis: "redis:7.0" });
+    expect(sources).toEqual({
+      node: "official",
+      lb: "npm run setup -- docker",
+      dynamodb: "npm run setup -- docker",
+      redis: "official",
+    });
   });
 
   it("a name the user gives in $FH_IMAGE_* wins over both", () => {
