@@ -9,8 +9,9 @@
 //
 // Adding a verdict figure (say, lost updates per window):
 //   1. the scenario records it under a name in scenarios/lib/metrics.ts (METRIC);
-//   2. aggregate.ts folds its samples into AggregateResult (per window where it has one; add the
-//      name to read-samples.ts's WANTED) and results.ts derives anything that needs the events;
+//   2. aggregate.ts folds its samples into AggregateResult (per window where it has one:
+//      byWindow, keyed by WINDOW_NAMES; add the name to read-samples.ts's WANTED), and results.ts
+//      derives anything that needs the events (its shape in run-results.ts);
 //   3. a threshold on it: its name in plan/thresholds.ts (thresholdMetrics) and where to read it
 //      in thresholds.ts (the compiler asks for both);
 //   4. a summary line in summary.ts and a report row in reports/src/report-model.ts (VERDICT_ROWS);
