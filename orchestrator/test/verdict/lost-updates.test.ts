@@ -1,8 +1,12 @@
 // The lost-update model on recorded operations: acknowledged writes a later read does not show are lost; a write
 // followed by a delete, a write whose answer was lost, and reads that overlap the write are not.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { type OpRecord, parseOpRecord } from "../../../scenarios/lib/ops.ts";
 import { countLostUpdates } from "../../src/verdict/lost-updates.ts";
+import { aggregateSamplesFile, parseSampleLine } from "../../src/verdict/read-samples.ts";
 
 const P = "run1-u1";
 const write = (k: string, v: string, t0: number, t1: number, r: OpRecord["r"] = "ack", s = 1): OpRecord => ({
@@ -112,5 +116,55 @@ describe("parseOpRecord", () => {
     expect(parseOpRecord(JSON.stringify({ ...op, op: "patch" }))).toBeNull();
     expect(parseOpRecord(JSON.stringify({ ...op, v: undefined }))).toBeNull();
     expect(parseOpRecord(42)).toBeNull();
+  });
+});
+
+// fh_op samples of three people from a real 15 s run of scenarios/concurrent-tabs.ts against dynamodb (two
+// instances, no fault): bursts of four writes, a delete of the field the previous burst wrote last, and reads.
+const RECORDED = fileURLToPath(new URL("../fixtures/k6-samples-concurrent-dynamodb.json.gz", import.meta.url));
+
+describe("the lost-update model on recorded samples", async () => {
+  const lines = gunzipSync(readFileSync(RECORDED)).toString("utf8").trim().split("\n");
+  const ops = lines.map((line) => parseOpRecord(parseSampleLine(line)?.metadata?.op)).filter((op) => op !== null);
+  const aggregate = await aggregateSamplesFile(RECORDED);
+
+  it("reads every operation, and the aggregator counts what the model counts", () => {
+    expect(ops).toHaveLength(lines.length);
+    const direct = countLostUpdates(ops);
+    expect(aggregate.updates).toEqual({ ...direct, lostByWindow: { before: direct.lost, during: 0, after: 0 } });
+    expect(direct).toMatchObject({ acknowledged: 184, lost: 125, confirmed: 59, unchecked: 0, indeterminate: 0 });
+    expect(aggregate.series.reduce((sum, s) => sum + (s.lostUpdates ?? 0), 0)).toBe(125);
+  });
+
+  it("agrees with a count by hand: each burst's writes missing from the read right after the burst", () => {
+    let byHand = 0;
+    const people = new Set(ops.map((op) => op.p));
+    for (const person of people) {
+      const mine = ops.filter((op) => op.p === person);
+      mine.forEach((op, i) => {
+        if (op.op !== "write" || op.r !== "ack") return;
+        // The first read sent after the burst was answered (the burst's own read went out with it).
+        const next = mine.slice(i + 1).find((o) => o.op === "read" && o.t0 >= op.t1);
+        if (next?.shown && next.shown[op.k ?? ""] !== op.v) byHand++;
+      });
+    }
+    expect(byHand).toBe(125);
+  });
+
+  it("holds deletes that follow a write of the same field, and none of them counts as a lost update", () => {
+    const deletes = ops.filter((op) => op.op === "delete" && op.r === "ack");
+    expect(deletes.length).toBeGreaterThan(10);
+    const followed = deletes.filter((d) =>
+      ops.some((w) => w.p === d.p && w.op === "write" && w.k === d.k && w.t1 <= d.t0),
+    );
+    expect(followed.length).toBe(deletes.length);
+    expect(
+      aggregate.updates?.examples.every(
+        (lost) =>
+          !deletes.some(
+            (d) => d.p === lost.person && d.k === lost.key && d.t0 >= lost.writtenAtMs && d.t1 <= lost.readAtMs,
+          ),
+      ),
+    ).toBe(true);
   });
 });

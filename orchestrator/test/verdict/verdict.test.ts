@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { parseThreshold } from "../../src/plan/thresholds.ts";
 import type { RunRecord } from "../../src/run/run-record.ts";
 import { aggregateSamplesFile, samplesFilesRead } from "../../src/verdict/read-samples.ts";
 import { NOT_RECHECKED, recheckResults } from "../../src/verdict/recheck.ts";
@@ -69,5 +70,28 @@ describe("summaryTable", () => {
     expect(lines).toContain("faults               crash app-2 at 3s, restart app-2 at 6s");
     expect(lines).toContain("sessions             started 5, lost 2 (audit expected 2)");
     expect(lines).toContain("thresholds           sessions.lost<=0 FAILED (2), requests.failed<=5 ok");
+  });
+});
+
+describe("lost updates in the verdict", () => {
+  const concurrent = fileURLToPath(new URL("../fixtures/k6-samples-concurrent-dynamodb.json.gz", import.meta.url));
+
+  it("judges updates.lost thresholds, prints a summary line, and fails a threshold a scenario cannot count", async () => {
+    const thresholds = ["updates.lost<=0", "updates.lost.before>=100", "updates.lost.during==0"].map(parseThreshold);
+    const results = await verdictOf({ samplesFile: concurrent, events: [], k6Cpu: [], machineCpu: [], thresholds });
+    expect(results.thresholds.map((t) => [t.expr, t.actual, t.ok])).toEqual([
+      ["updates.lost<=0", 125, false],
+      ["updates.lost.before>=100", 125, true],
+      ["updates.lost.during==0", 0, true],
+    ]);
+    const summary = summaryTable({ ...record, results });
+    expect(summary).toMatch(
+      /^lost updates\s+125 of 184 acknowledged writes \(before 125, during 0, after 0\); 0 unchecked$/m,
+    );
+    // login-profile records no operations: no line, and a threshold on lost updates fails (no value).
+    const plain = await verdictOf({ ...input, thresholds: [parseThreshold("updates.lost<=0")] });
+    expect(plain.updates).toBeNull();
+    expect(plain.thresholds[0]).toMatchObject({ actual: null, ok: false });
+    expect(summaryTable({ ...record, results: plain })).not.toMatch(/lost updates/);
   });
 });
