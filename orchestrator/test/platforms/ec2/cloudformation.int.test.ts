@@ -23,6 +23,8 @@ const cfnTags: Tags = [
   "If",
   "Equals",
   "Not",
+  "And",
+  "Condition",
   "Base64",
   "Select",
   "GetAZs",
@@ -132,6 +134,34 @@ describe("what the template holds", () => {
     expect(text).toContain("TRUST_PROXY=1");
     expect(text).toMatch(/COOKIE_SECURE=\$\{CookieSecure\}/);
     expect(text).toMatch(/CookieSecure: !If \[HasCertificate, "true", "false"\]/);
+  });
+
+  it("creates the ElastiCache replication group only for SessionStore redis, over TLS, reachable from the instances only", () => {
+    const text = readFileSync(template, "utf8");
+    const doc = parse(text, { customTags: cfnTags }) as {
+      Parameters: Record<string, { AllowedValues?: unknown[]; Default?: unknown }>;
+      Conditions: Record<string, unknown>;
+      Outputs: Record<string, { Condition?: string }>;
+    };
+    expect(doc.Parameters.SessionStore?.AllowedValues).toEqual(["dynamodb", "disk", "redis"]);
+    expect(doc.Parameters.SessionStore?.Default).toBe("dynamodb");
+    expect(doc.Conditions.UseRedis).toEqual({ Equals: [{ Ref: "SessionStore" }, "redis"] });
+    const cache = all.SessionCache as Resource & { Condition?: string };
+    expect(cache.Type).toBe("AWS::ElastiCache::ReplicationGroup");
+    expect(cache.Condition).toBe("UseRedis");
+    expect(cache.Properties).toMatchObject({ Engine: "redis", TransitEncryptionEnabled: true, Port: 6379 });
+    for (const name of ["CacheSubnetGroup", "CacheSecurityGroup"]) {
+      expect((all[name] as Resource & { Condition?: string }).Condition).toBe("UseRedis");
+    }
+    expect(all.CacheSecurityGroup?.Properties.SecurityGroupIngress).toEqual([
+      { IpProtocol: "tcp", FromPort: 6379, ToPort: 6379, SourceSecurityGroupId: { Ref: "InstanceSecurityGroup" } },
+    ]);
+    // The app gets the primary's endpoint over TLS (rediss://), empty for the other stores.
+    expect(text).toMatch(/REDIS_URL=\$\{RedisUrl\}/);
+    expect(text).toMatch(
+      /rediss:\/\/\$\{SessionCache\.PrimaryEndPoint\.Address\}:\$\{SessionCache\.PrimaryEndPoint\.Port\}/,
+    );
+    expect(doc.Outputs.SessionCacheEndpoint?.Condition).toBe("UseRedis");
   });
 
   it("checks health on /ping.html and switches stickiness by a parameter", () => {
