@@ -23,12 +23,12 @@ import {
 } from "../run/rate-check.ts";
 import { exitCodeOf, type RunRecord } from "../run/run-record.ts";
 import { runScenario } from "../run/run-scenario.ts";
-import { strategyNames } from "../strategies/index.ts";
+import { defaultStrategyNames, strategyNames } from "../strategies/index.ts";
 import { summaryTable } from "../verdict/summary.ts";
 import { main, onInterrupt } from "./interrupt.ts";
 import { parseCommandLine, planOptions, sharedHelp, strategyHelp } from "./options.ts";
 
-const help = `Usage: npm run chaos -- [--strategies ${strategyNames.join(",")}] [options]
+const help = `Usage: npm run chaos -- [--strategies ${defaultStrategyNames.join(",")}] [options]
 
 Runs the same fault plan (default preset single-crash), seed and load against each strategy in
 turn, then writes one comparison report. Prints progress while it runs and the report's path.
@@ -38,7 +38,8 @@ with k6's share projected below ${carryRule.machineCpuPercent}%), and says so; a
 all the same, with a warning.
 
 Options:
-  --strategies LIST     comma-separated session strategies (default all, in this order):
+  --strategies LIST     comma-separated session strategies, run in the order given (default
+                        ${defaultStrategyNames.join(",")}; e.g. ${[...defaultStrategyNames, "redis"].join(",")} adds redis):
 ${strategyHelp}
   --rate auto           find the rate instead: the highest of ${RATE_LADDER[0]}, ${RATE_LADDER[1]}, ${RATE_LADDER[2]}, ... ${RATE_LADDER.at(-1)} iterations/s
                         that every strategy carries, then run them all at it
@@ -54,7 +55,7 @@ Exit codes: 0 the experiment ran; 1 harness error (a run failed); 2 bad input;
 const overheadMs = 30_000;
 
 function parseStrategies(text: string | undefined): Strategy[] {
-  if (text === undefined) return [...strategyNames];
+  if (text === undefined) return [...defaultStrategyNames];
   const list = text.split(",").map((s) => s.trim());
   for (const s of list) {
     if (!strategyNames.includes(s)) {

@@ -25,6 +25,7 @@ export const sharedOptions = {
   "dry-run": { type: "boolean" },
   threshold: { type: "string", multiple: true },
   "request-timeout": { type: "string" },
+  "store-persistence": { type: "string" },
   out: { type: "string" },
   help: { type: "boolean", short: "h" },
   ...platformFlags(),
@@ -63,6 +64,10 @@ ${scenarioNames.map((n) => `                          ${n}: ${scenarioSummaries[
                         Metrics: ${thresholdMetrics.filter((m) => !m.startsWith("latency")).join(", ")},
                         latency[.before|.during|.after].p50|p95|p99
   --request-timeout D   k6 request timeout (default ${defaults.requestTimeoutMs / 1000}s)
+  --store-persistence P how the shared store keeps its data across a store-restart: none (default,
+                        in memory: a restart loses every session) or aof-everysec (redis: an
+                        append-only file flushed every second); strategies whose store has no such
+                        option run without it, with a warning
   -h, --help            this text${platformDescriptors
     .filter((d) => d.help !== "")
     .map((d) => `\n\n${d.help}`)
@@ -98,5 +103,6 @@ export function planOptions(values: Record<string, string | boolean | string[] |
     load: values["no-load"] ? false : undefined,
     thresholds: values.threshold as string[] | undefined,
     requestTimeout: str("request-timeout"),
+    storePersistence: str("store-persistence"),
   };
 }

@@ -9,6 +9,7 @@ import { restart } from "./restart.ts";
 import { rollingRestart } from "./rolling-restart.ts";
 import { stop } from "./stop.ts";
 import { storeDown } from "./store-down.ts";
+import { storeRestart } from "./store-restart.ts";
 import { storeUp } from "./store-up.ts";
 import { terminate } from "./terminate.ts";
 import { thaw } from "./thaw.ts";
@@ -25,6 +26,7 @@ const units: readonly FaultUnit[] = [
   rollingRestart,
   storeDown,
   storeUp,
+  storeRestart,
 ];
 
 /** Throws unless units and the plan's actions match one to one (run at load, and by a unit test). */

@@ -1,6 +1,6 @@
 // A fault is a small named unit that changes one explicit target; probes that observe live elsewhere.
 import type { FaultAction, FaultShape } from "../plan/faults.ts";
-import type { Platform } from "../platforms/types.ts";
+import type { Platform, StoreFaultKind } from "../platforms/types.ts";
 
 export interface FaultContext {
   platform: Platform;
@@ -10,6 +10,11 @@ export interface FaultContext {
    * balancer's in-flight count for it (probes, kept out of the fault itself).
    */
   beforeTakingAway(instance: string): Promise<void>;
+  /**
+   * Call just before a store fault: the runner audits the shared store (the live sessions, and
+   * how many this fault will lose), where the platform's store can be audited.
+   */
+  beforeStoreFault(fault: StoreFaultKind): Promise<void>;
   /** Records one step of a compound fault (a rolling restart's per-instance actions). */
   step(action: string, target: string, phase: "start" | "end"): void;
 }

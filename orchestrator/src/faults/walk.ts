@@ -39,7 +39,13 @@ export async function walkPlan(
     versions: async () => ({}),
     describe: () => [],
   };
-  const ctx: FaultContext = { platform: recorder, signal, beforeTakingAway: async () => {}, step: () => {} };
+  const ctx: FaultContext = {
+    platform: recorder,
+    signal,
+    beforeTakingAway: async () => {},
+    beforeStoreFault: async () => {},
+    step: () => {},
+  };
   for (const [index, fault] of plan.faults.entries()) {
     walked.push({ index, fault, steps: [] });
     await faultUnit(fault.action).apply(ctx, fault.target);

@@ -23,6 +23,7 @@ export const faultShapes = {
   "rolling-restart": { targetKind: "fleet", restores: true },
   "store-down": { targetKind: "store", restores: false },
   "store-up": { targetKind: "store", restores: true },
+  "store-restart": { targetKind: "store", restores: true },
 } as const satisfies Record<string, FaultShape>;
 
 export type FaultAction = keyof typeof faultShapes;

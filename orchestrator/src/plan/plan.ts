@@ -20,6 +20,14 @@ export interface PlanChoices {
   platforms: readonly string[];
 }
 
+/**
+ * How the shared store keeps its data across a restart of its server: `none` (in memory only),
+ * `aof-everysec` (an append-only file flushed once a second, as Redis's `appendfsync everysec`).
+ * The strategy's store says which it takes (strategies/, at the edge).
+ */
+export const storePersistences = ["none", "aof-everysec"] as const;
+export type StorePersistence = (typeof storePersistences)[number];
+
 /** Limits that keep every run bounded in time and count. */
 export const limits = {
   instances: { min: 1, max: 10 },
@@ -64,6 +72,8 @@ export const planSchema = z
      * credentials), from its flags; its descriptor (platforms/<name>/index.ts) validates it.
      */
     platformOptions: z.record(z.string(), z.unknown()).optional(),
+    /** --store-persistence; absent: none (run.json of runs before it has none either). */
+    storePersistence: z.enum(storePersistences).optional(),
   })
   .superRefine((plan, ctx) => {
     plan.faults.forEach((fault, i) => {
@@ -144,6 +154,8 @@ export interface ScenarioOptions {
   requestTimeout?: string;
   /** A scenario name (scenarioNames). */
   scenario?: string;
+  /** --store-persistence: none or aof-everysec. */
+  storePersistence?: string;
   /** Used for the default run folder and run id; injected for tests. */
   now?: Date;
 }
@@ -269,6 +281,7 @@ export function buildPlan(options: ScenarioOptions, choices: PlanChoices): Plan 
     throw new InputError(`--run-id ${JSON.stringify(options.runId)}: expected 1-100 letters, digits, "_", "." or "-"`);
   }
   const platform = choiceOption("platform", options.platform, choices.platforms) ?? choices.platforms[0];
+  const storePersistence = choiceOption("store-persistence", options.storePersistence, storePersistences);
   return validatePlan({
     runId,
     outDir: options.out ?? `reports/out/${runId}`,
@@ -288,7 +301,11 @@ export function buildPlan(options: ScenarioOptions, choices: PlanChoices): Plan 
     faultSource,
     faults,
     thresholds,
+    ...(storePersistence ? { storePersistence } : {}),
   });
 }
+
+/** The plan's store persistence, `none` when it names none. */
+export const persistenceOf = (plan: Plan): StorePersistence => plan.storePersistence ?? "none";
 
 export { healthProfiles };

@@ -37,6 +37,11 @@ export const presets = {
     { atMs: third(durationMs), action: "store-down", target: "store" },
     { atMs: twoThirds(durationMs), action: "store-up", target: "store" },
   ],
+  /**
+   * The store's server is killed at 1/3 and started again at once: without persistence every
+   * session is gone (`--store-persistence aof-everysec` keeps them on redis).
+   */
+  "store-restart": (_instances, durationMs) => [{ atMs: third(durationMs), action: "store-restart", target: "store" }],
 } satisfies Record<string, PresetFn>;
 
 export type PresetName = keyof typeof presets;

@@ -20,8 +20,28 @@ export type InstanceOp =
   | "deregister" // take it out of the balancer and wait until it has no request in flight (bounded)
   | "register"; // put it back into the balancer's rotation
 
-/** Operations on the shared session store, where the strategy has one. */
-export type StoreOp = "stop" | "start";
+/**
+ * Operations on the shared session store, where the strategy has one: `stop` (store-down: gone,
+ * its data kept), `start` (store-up), `restart` (killed and started again at once: it keeps what
+ * its persistence kept).
+ */
+export type StoreOp = "stop" | "start" | "restart";
+
+/** What a store fault does to the data: `down` keeps it; `restart` keeps what persistence kept. */
+export type StoreFaultKind = "down" | "restart";
+
+/** What the shared store held just before a store fault (the store audit), where it can be read. */
+export interface StoreAudit {
+  /** The live sessions this fault will lose: counted into sessions.lostExpected. */
+  activeSessions: number;
+  /** Logged-in users whose session was used recently, just before the fault. */
+  liveSessions: number;
+  /** Session keys in the store, live or idle. */
+  storedSessions: number;
+  shared: true;
+  /** The store's persistence, as the audit judged the loss by it. */
+  persistence: string;
+}
 
 export type LbStatus = "UP" | "DOWN" | "MAINT" | "UNKNOWN";
 
@@ -105,6 +125,11 @@ export interface Platform {
   storeOp(op: StoreOp, signal?: AbortSignal): Promise<boolean>;
   /** Sessions held by one instance; activeWithinMs picks the ones used recently. */
   auditSessions(id: string, activeWithinMs: number): Promise<SessionAudit>;
+  /**
+   * The shared store's audit just before a store fault; absent or null where the store cannot be
+   * audited (no shared store, or one out of reach).
+   */
+  auditStore?(activeWithinMs: number, fault: StoreFaultKind): Promise<StoreAudit | null>;
   /** Versions of the parts (HAProxy, store, ...) for the run record. */
   versions(): Promise<Record<string, string>>;
   /**

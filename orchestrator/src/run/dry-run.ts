@@ -6,6 +6,7 @@ import { faultLabel } from "../plan/fault-text.ts";
 import type { Plan } from "../plan/plan.ts";
 import { platformDescriptor } from "../platforms/index.ts";
 import type { Platform, PlatformStep } from "../platforms/types.ts";
+import { unappliedStoreOptions } from "../strategies/index.ts";
 
 export interface DryRunLine {
   /** "bring-up", "at 20s" (from the load's start) or "tear-down". */
@@ -38,7 +39,10 @@ export async function dryRun(plan: Plan, platform: Platform, signal?: AbortSigna
 }
 export function formatDryRun(plan: Plan, lines: readonly DryRunLine[]): string {
   const head = `dry run: ${plan.strategy} on ${plan.platform}, ${plan.instances} instances, seed ${plan.seed}, faults from ${plan.faultSource}; nothing was started`;
-  const warnings = (platformDescriptor(plan.platform).unappliedOptions?.(plan) ?? []).map((w) => `warning: ${w}`);
+  const warnings = [
+    ...(platformDescriptor(plan.platform).unappliedOptions?.(plan) ?? []),
+    ...unappliedStoreOptions(plan),
+  ].map((w) => `warning: ${w}`);
   const body = lines.map((l) => `${l.when.padEnd(10)} ${l.text}`);
   return [head, ...warnings, ...body].join("\n");
 }

@@ -14,6 +14,7 @@ import { startedChildren } from "../process/child.ts";
 import { onForcedStop } from "../process/forced-stop.ts";
 import { sleep } from "../process/poll.ts";
 import { freePort } from "../process/ports.ts";
+import { unappliedStoreOptions } from "../strategies/index.ts";
 import type { RunResults } from "../verdict/results.ts";
 import { verdictOf } from "../verdict/verdict.ts";
 import { EventLog } from "./events.ts";
@@ -88,7 +89,10 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
   try {
     if (plan.load.k6) versions.k6 = k6Version();
     progress(`[run] ${plan.runId}: strategy ${plan.strategy}, ${plan.instances} instances, seed ${plan.seed}`);
-    for (const line of platformDescriptor(plan.platform).unappliedOptions?.(plan) ?? []) {
+    for (const line of [
+      ...(platformDescriptor(plan.platform).unappliedOptions?.(plan) ?? []),
+      ...unappliedStoreOptions(plan),
+    ]) {
       progress(`[run] warning: ${line}`);
     }
     await platform.up(signal);

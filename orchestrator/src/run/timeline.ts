@@ -64,6 +64,25 @@ export async function runTimeline(input: TimelineInput): Promise<void> {
       if (before?.abortedTotal !== undefined)
         followUps.push(countAborted(platform, log, instance, before.abortedTotal));
     },
+    async beforeStoreFault(fault) {
+      const started = Date.now();
+      let audit: Awaited<ReturnType<NonNullable<Platform["auditStore"]>>>;
+      try {
+        audit = (await platform.auditStore?.(input.activeWithinMs, fault)) ?? null;
+      } catch (err) {
+        // The fault goes on; the record says the prediction is missing and why.
+        const error = (err as Error).message;
+        say(`[fault] warning: the store audit failed (${error}): sessions.lostExpected does not count this fault`);
+        log.add({ type: "audit", target: "store", detail: { error, auditMs: Date.now() - started } });
+        return;
+      }
+      if (!audit) return;
+      log.add({
+        type: "audit",
+        target: "store",
+        detail: { ...audit, activeWithinMs: input.activeWithinMs, auditMs: Date.now() - started },
+      });
+    },
     step(action, target, phase) {
       if (phase === "start") land();
       log.add({ type: "fault", action, target, phase, detail: { step: true } });

@@ -1,6 +1,8 @@
 // A session strategy as one unit: where its sessions live (the store kind, with what each platform
 // starts for it), whether the balancer pins users with a cookie, and what the app is told. Each
 // strategy is a folder `strategies/<name>/index.ts`, listed once in strategies/index.ts.
+import type { StorePersistence } from "../plan/plan.ts";
+import type { StoreAudit, StoreFaultKind } from "../platforms/types.ts";
 import type { ManagedChild } from "../process/child.ts";
 
 export interface StrategyUnit {
@@ -28,6 +30,8 @@ export interface SessionStoreKind {
    * count, and an instance's loss cannot lose a session.
    */
   shared: boolean;
+  /** The --store-persistence values it takes; absent: none only (a plan asking for more gets a warning). */
+  persistence?: readonly StorePersistence[];
   /** What the local platform starts for it; absent: nothing (sessions in each instance's folder). */
   local?: LocalStoreServer;
   /** The services a compose project adds for it; absent: none (a named volume per instance). */
@@ -47,8 +51,8 @@ export interface LocalStoreServer {
   start(options: LocalStoreStart): Promise<LocalStoreProcess>;
   /** The commands --dry-run prints for bringing it up, stopping it (store-down) and starting it again. */
   describe: {
-    start(options: { dataDir?: string; port: string; runDir: string }): string;
-    stop(options: { dataDir?: string; runDir: string }): string;
+    start(options: { dataDir?: string; port: string; runDir: string; persistence: StorePersistence }): string;
+    stop(options: { dataDir?: string; runDir: string; persistence: StorePersistence }): string;
   };
 }
 
@@ -60,6 +64,8 @@ export interface LocalStoreStart {
   runDir: string;
   logFile: string;
   first: boolean;
+  /** The plan's --store-persistence, when the store takes it (else none). */
+  persistence: StorePersistence;
   signal?: AbortSignal;
 }
 
@@ -69,6 +75,10 @@ export interface LocalStoreProcess {
   appEnv: Record<string, string>;
   /** For the run record: "DynamoDB Local 2026-05-28 (in memory)". */
   version: string;
+  /** store-down: how it goes away with its data kept; absent: SIGKILL (its data is on disk already). */
+  stop?(): Promise<void>;
+  /** The store audit just before a store fault; absent: the store is not audited. */
+  audit?(activeWithinMs: number, fault: StoreFaultKind): Promise<StoreAudit>;
 }
 
 /** The compose services of a shared store, written into each run's docker-compose.yml. */
@@ -89,4 +99,9 @@ export interface ComposeStoreServices {
   initService?: string;
   /** The target app's environment to reach it inside the project's network. */
   appEnv: Record<string, string>;
+  /**
+   * store-down stops it with SIGTERM (`compose stop`), which the store answers by saving its data
+   * before it exits; absent: SIGKILL (its data is kept in the container already).
+   */
+  gracefulStop?: boolean;
 }

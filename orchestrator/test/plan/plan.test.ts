@@ -51,7 +51,11 @@ describe("planFromOptions", () => {
 
   it.each([
     [{}, /--strategy is required/],
-    [{ strategy: "redis" }, /--strategy "redis": expected one of local, sticky, dynamodb/],
+    [
+      { strategy: "memcached" },
+      /--strategy "memcached": expected one of local, sticky, dynamodb, dynamodb-locking, redis/,
+    ],
+    [{ strategy: "redis", storePersistence: "rdb" }, /--store-persistence "rdb": expected one of none, aof-everysec/],
     [{ strategy: "sticky", instances: "0" }, /--instances "0": expected a whole number from 1 to 10/],
     [{ strategy: "sticky", instances: "two" }, /--instances "two"/],
     [{ strategy: "sticky", duration: "forever" }, /--duration "forever": expected a duration/],

@@ -27,6 +27,7 @@ describe("presets", () => {
       "rolling-restart": ["rolling-restart"],
       freeze: ["freeze", "thaw"],
       "store-outage": ["store-down", "store-up"],
+      "store-restart": ["store-restart"],
     });
   });
 

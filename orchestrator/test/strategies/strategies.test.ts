@@ -1,8 +1,14 @@
 // Strategies as units: names listed once, each platform's start-up asked of the store, not of a name.
 import { describe, expect, it } from "vitest";
 import { composeObject } from "../../src/platforms/compose/compose-file.ts";
+import { planFromOptions } from "../../src/run/plan-from-options.ts";
 import { diskStore } from "../../src/strategies/disk-store.ts";
-import { strategyNames, strategyUnit } from "../../src/strategies/index.ts";
+import {
+  defaultStrategyNames,
+  strategyNames,
+  strategyUnit,
+  unappliedStoreOptions,
+} from "../../src/strategies/index.ts";
 import type { StrategyUnit } from "../../src/strategies/types.ts";
 
 const model = (strategy: StrategyUnit) => ({
@@ -11,13 +17,43 @@ const model = (strategy: StrategyUnit) => ({
   context: "/repo",
   haproxyConfig: "/run/haproxy.cfg",
   sessionSecret: "0123456789abcdef0123",
-  images: { node: "node:22-slim", lb: "haproxy:2.6", dynamodb: "amazon/dynamodb-local:3.3.1" },
+  images: { node: "node:22-slim", lb: "haproxy:2.6", dynamodb: "amazon/dynamodb-local:3.3.1", redis: "redis:7.0" },
 });
 
 describe("strategies", () => {
-  it("are listed once, in chaos's default order, and an unknown name is refused naming the choices", () => {
-    expect(strategyNames).toEqual(["local", "sticky", "dynamodb", "dynamodb-locking"]);
-    expect(() => strategyUnit("redis-typo")).toThrow('strategy "redis-typo": expected one of local, sticky, dynamodb');
+  it("are listed once, chaos's default first, and an unknown name is refused naming the choices", () => {
+    expect(strategyNames).toEqual(["local", "sticky", "dynamodb", "dynamodb-locking", "redis"]);
+    expect(defaultStrategyNames).toEqual(["local", "sticky", "dynamodb", "dynamodb-locking"]);
+    expect(() => strategyUnit("redis-typo")).toThrow(
+      'strategy "redis-typo": expected one of local, sticky, dynamodb, dynamodb-locking, redis',
+    );
+  });
+
+  it("redis: a shared store with persistence, round robin, and its own compose service", () => {
+    expect(strategyUnit("redis")).toMatchObject({
+      sticky: false,
+      sessionStore: "redis",
+      store: { shared: true, persistence: ["none", "aof-everysec"] },
+    });
+    const services = composeObject(model(strategyUnit("redis"))).services as Record<
+      string,
+      { image?: string; command?: string[]; environment?: Record<string, string> }
+    >;
+    expect(Object.keys(services)).toEqual(["redis", "app-1", "app-2", "lb"]);
+    expect(services.redis?.image).toBe("redis:7.0");
+    // In memory; a store-down (SIGTERM) saves a snapshot first, a store-restart (SIGKILL) keeps nothing.
+    expect(services.redis?.command).toEqual(expect.arrayContaining(["--save", "", "--shutdown-on-sigterm", "save"]));
+    expect(services["app-1"]?.environment).toMatchObject({ SESSION_STORE: "redis", REDIS_URL: "redis://redis:6379" });
+  });
+
+  it("warn about a store persistence their store does not take, and only then", () => {
+    const plan = (strategy: string, storePersistence?: string) => planFromOptions({ strategy, storePersistence });
+    expect(unappliedStoreOptions(plan("redis", "aof-everysec"))).toEqual([]);
+    expect(unappliedStoreOptions(plan("dynamodb"))).toEqual([]);
+    expect(unappliedStoreOptions(plan("sticky", "none"))).toEqual([]);
+    expect(unappliedStoreOptions(plan("dynamodb", "aof-everysec"))).toEqual([
+      "--store-persistence aof-everysec does not apply to strategy dynamodb (its dynamodb store has no such option; redis takes it): it runs without",
+    ]);
   });
 
   it("say their store, balancer mode and the app's SESSION_STORE", () => {

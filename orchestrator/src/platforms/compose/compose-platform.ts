@@ -342,11 +342,18 @@ export class ComposePlatform implements Platform {
     }
   }
 
-  /** Store down: gone at once, as an outage is, its data kept in the container. Store up: started
-   * again, then its init job, which waits until the store answers (and finds its data there). */
+  /**
+   * Store down: gone at once, as an outage is, its data kept in the container (a store that saves
+   * it on SIGTERM is stopped, not killed). Store up: started again, then its init job, which waits
+   * until the store answers (and finds its data there). Store restart: killed, then as store up.
+   */
   private storeCommands(op: StoreOp, store: ComposeStoreServices): string[][] {
-    if (op === "stop") return [this.compose("kill", "-s", "SIGKILL", store.service)];
+    const kill = this.compose("kill", "-s", "SIGKILL", store.service);
+    if (op === "stop") {
+      return [store.gracefulStop ? this.compose("stop", "-t", String(stopGraceSeconds), store.service) : kill];
+    }
     return [
+      ...(op === "restart" ? [kill] : []),
       this.compose("start", store.service),
       ...(store.initService ? [this.compose(...runOnceArgs(store.initService))] : []),
     ];

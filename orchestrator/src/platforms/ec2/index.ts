@@ -43,6 +43,11 @@ export const ec2Descriptor: PlatformDescriptor = {
   optionsFromFlags: (values, env) => ec2SectionFromOptions(ec2Options(values), env),
   unappliedOptions: (plan) => [
     `--health ${plan.health} does not apply on ec2: the target group's own health check, deregistration delay and stickiness decide; run.json records those (balancer)`,
+    ...(plan.storePersistence && plan.storePersistence !== "none"
+      ? [
+          `--store-persistence ${plan.storePersistence} does not apply on ec2: the stack's store is what it is (ElastiCache keeps no append-only file for Redis 7)`,
+        ]
+      : []),
   ],
   optionsSchema: ec2SectionSchema,
   create: (plan, _runDir, options) => new Ec2Platform(plan, options as Ec2Section),

@@ -14,7 +14,7 @@ import { HarnessError } from "../../errors.ts";
 import { faultUnit } from "../../faults/registry.ts";
 import { healthProfiles } from "../../plan/health-profiles.ts";
 import { instanceIds } from "../../plan/instances.ts";
-import type { Plan } from "../../plan/plan.ts";
+import { type Plan, persistenceOf } from "../../plan/plan.ts";
 import { ManagedChild } from "../../process/child.ts";
 import { childEnv } from "../../process/child-env.ts";
 import { httpOk, pollUntil } from "../../process/poll.ts";
@@ -28,6 +28,8 @@ import type {
   Platform,
   PlatformStep,
   SessionAudit,
+  StoreAudit,
+  StoreFaultKind,
   StoreOp,
 } from "../types.ts";
 import { auditDiskSessions } from "./disk-audit.ts";
@@ -231,16 +233,28 @@ export class LocalPlatform implements Platform {
 
   async storeOp(op: StoreOp, signal?: AbortSignal): Promise<boolean> {
     if (!this.strategy.store.local) return false;
-    if (op === "stop") {
-      if (!this.store?.child.running) throw new HarnessError("the session store is not running: cannot stop it");
-      // Gone at once, as a store outage is; its data is on disk and comes back with it.
-      this.store.child.signal("SIGKILL");
-      await this.store.child.exited;
-    } else {
+    if (op === "start") {
       if (this.store?.child.running) throw new HarnessError("the session store is already running");
       await this.startStore(false, signal);
+      return true;
     }
+    const store = this.store;
+    if (!store?.child.running) throw new HarnessError(`the session store is not running: cannot ${op} it`);
+    if (op === "stop" && store.stop) {
+      await store.stop();
+    } else {
+      // Gone at once: a store outage (DynamoDB Local's data is on disk and comes back with it), or
+      // the kill of a restart, which keeps only what the store's persistence kept.
+      store.child.signal("SIGKILL");
+      await store.child.exited;
+    }
+    if (op === "restart") await this.startStore(false, signal);
     return true;
+  }
+
+  async auditStore(activeWithinMs: number, fault: StoreFaultKind): Promise<StoreAudit | null> {
+    if (!this.store?.audit || !this.store.child.running) return null;
+    return this.store.audit(activeWithinMs, fault);
   }
 
   async auditSessions(id: string, activeWithinMs: number): Promise<SessionAudit> {
@@ -256,10 +270,13 @@ export class LocalPlatform implements Platform {
   describe(step: PlatformStep): string[] {
     const server = this.strategy.store.local;
     const dataDir = this.storeDataDir();
+    const persistence = this.storePersistence();
     switch (step.kind) {
       case "up":
         return [
-          ...(server ? [server.describe.start({ dataDir, port: "<free port>", runDir: this.runDir })] : []),
+          ...(server
+            ? [server.describe.start({ dataDir, port: "<free port>", runDir: this.runDir, persistence })]
+            : []),
           ...this.members.map(
             (m) =>
               `PORT=<free port> INSTANCE_ID=${m.id} SESSION_STORE=${this.strategy.sessionStore} ${server ? "" : `SESSION_DIR=${m.sessionDir} `}${appCommand}`,
@@ -270,9 +287,11 @@ export class LocalPlatform implements Platform {
         return ["kill -TERM <pid> for HAProxy, each instance and the store, kill -KILL after a grace period"];
       case "store":
         if (!server) return ["(no shared session store: sessions are on each instance's disk; nothing to do)"];
-        return step.op === "stop"
-          ? [server.describe.stop({ dataDir, runDir: this.runDir })]
-          : [server.describe.start({ dataDir, port: "<same port>", runDir: this.runDir })];
+        if (step.op === "stop") return [server.describe.stop({ dataDir, runDir: this.runDir, persistence })];
+        return [
+          ...(step.op === "restart" ? [`kill -KILL <pid of ${server.title}>`] : []),
+          server.describe.start({ dataDir, port: "<same port>", runDir: this.runDir, persistence }),
+        ];
       case "instance":
         return [this.ops[step.op].describe(this.member(step.id))];
     }
@@ -297,6 +316,12 @@ export class LocalPlatform implements Platform {
     return outage ? join(this.runDir, "store-data") : undefined;
   }
 
+  /** The plan's persistence where the store takes it; none otherwise (run-scenario warns about the rest). */
+  private storePersistence(): ReturnType<typeof persistenceOf> {
+    const wanted = persistenceOf(this.plan);
+    return this.strategy.store.persistence?.includes(wanted) ? wanted : "none";
+  }
+
   private async startStore(first: boolean, signal?: AbortSignal): Promise<void> {
     const server = this.strategy.store.local;
     if (!server) return;
@@ -308,6 +333,7 @@ export class LocalPlatform implements Platform {
       runDir: this.runDir,
       logFile: join(this.logDir, "store.log"),
       first,
+      persistence: this.storePersistence(),
       signal,
     });
   }

@@ -19,7 +19,7 @@ export interface RedisLocal {
 }
 
 /** The server's options: loopback only, no RDB snapshots, AOF only when asked for. Pure, for tests. */
-export function redisServerArgs(port: number, dataDir: string, persistence: RedisPersistence): string[] {
+export function redisServerArgs(port: number | string, dataDir: string, persistence: RedisPersistence): string[] {
   return [
     "--port",
     String(port),
@@ -65,6 +65,28 @@ export function redisPing(port: number, timeoutMs = 1000): Promise<boolean> {
       if (answer.includes("\r\n")) done(answer.startsWith("+PONG"));
     });
   });
+}
+
+/**
+ * Sends `command` (SHUTDOWN SAVE: a snapshot, then exit) and waits until the server has exited; SIGKILL after
+ * `graceMs`, and then a HarnessError: the data was not saved.
+ */
+export async function shutdownRedis(server: RedisLocal, command: string, graceMs = 10_000): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port: server.port });
+    socket.once("error", () => resolve());
+    socket.once("close", () => resolve());
+    socket.once("connect", () => socket.write(`${command}\r\n`));
+    // An answer means it refused (a successful SHUTDOWN answers nothing and closes the connection).
+    socket.on("data", (chunk) => console.warn(`[store] ${command}: ${chunk.toString().trim()}`));
+  });
+  const exited = await Promise.race([
+    server.child.exited.then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), graceMs).unref()),
+  ]);
+  if (exited) return;
+  await server.child.stop(0, "SIGKILL");
+  throw new HarnessError(`redis-server did not exit within ${graceMs} ms of ${command}: killed, its data not saved`);
 }
 
 export async function startRedisLocal(options: {

@@ -3,6 +3,7 @@
 // session), and it does not itself count as a use.
 import { Redis } from "ioredis";
 import type { RedisPersistence } from "../../platforms/local/redis-local.ts";
+import type { StoreAudit, StoreFaultKind } from "../../platforms/types.ts";
 
 /** One session key as the audit read it: its idle time (null: gone meanwhile), its value for the recent ones only. */
 export interface RedisKeyReading {
@@ -11,20 +12,8 @@ export interface RedisKeyReading {
   value?: string | null;
 }
 
-export interface RedisAudit {
-  /** The live sessions this fault loses (sessions.lostExpected): every live one on a restart without persistence. */
-  activeSessions: number;
-  /** Logged-in users whose session was used within the window, just before the fault. */
-  liveSessions: number;
-  /** Session keys in the store (live or idle). */
-  storedSessions: number;
-  /** Sessions live off the instances: an instance's loss cannot lose one; a store fault can. */
-  shared: true;
-  persistence: RedisPersistence;
-}
-
-/** What a store fault does to the data: `down` keeps it (saved on the way down), `restart` keeps what persistence kept. */
-export type StoreFaultKind = "down" | "restart";
+/** The audit of a Redis store: `activeSessions` is what the fault loses (every live one on a restart without persistence). */
+export type RedisAudit = StoreAudit & { persistence: RedisPersistence };
 
 /**
  * Counts users (once each, as the disk audit) among keys used within `activeWithinMs`, and says how many the fault

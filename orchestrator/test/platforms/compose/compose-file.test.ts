@@ -54,7 +54,7 @@ const model = (over: Partial<ComposeModel>): ComposeModel => ({
   context: "/repo",
   haproxyConfig: "/run/haproxy.cfg",
   sessionSecret: "0123456789abcdef0123",
-  images: { node: "node:22-slim", lb: "haproxy:2.6", dynamodb: "amazon/dynamodb-local:3.3.1" },
+  images: { node: "node:22-slim", lb: "haproxy:2.6", dynamodb: "amazon/dynamodb-local:3.3.1", redis: "redis:7.0" },
   ...over,
 });
 type Services = Record<string, Record<string, unknown>>;
