@@ -23,6 +23,8 @@ interface FaultStory {
   victims: string[];
   /** True when the audit found the sessions in a shared store, not on the instance. */
   shared: boolean;
+  /** The shared store's own audit before a store fault (target "store"): its live sessions, when it ran. */
+  storeLive: number | null;
 }
 
 function faultStory(events: readonly RunEvent[]): FaultStory {
@@ -32,6 +34,9 @@ function faultStory(events: readonly RunEvent[]): FaultStory {
     first: first ? { action: first.action, target: first.target } : null,
     victims: [...new Set(audits.map((a) => a.target))],
     shared: audits.length > 0 && audits.every((a) => a.detail.shared === true),
+    storeLive: ((live) => (typeof live === "number" ? live : null))(
+      audits.find((a) => a.target === "store")?.detail.liveSessions,
+    ),
   };
 }
 
@@ -56,6 +61,13 @@ function sessionsSentence(v: RunView, story: FaultStory): string {
     return lost === 0
       ? `${v.strategy} lost no session ${of} (fault: ${story.first.action} ${story.first.target}).`
       : `${v.strategy} lost ${formatCount(lost)} ${of} (fault: ${story.first.action} ${story.first.target}).`;
+  }
+  if (story.storeLive !== null && story.victims.length === 1) {
+    // A store fault: the audit read the shared store itself, and said how many of its live sessions the fault loses.
+    const fault = `${story.first.action} ${story.first.target}`;
+    const audit = `the store audit found ${plural(story.storeLive, "live session")} just before the ${fault} and expected ${formatCount(expected ?? 0)} lost`;
+    if (lost === 0) return `${v.strategy} lost no session ${of} (${audit}): the store kept them.`;
+    return `${v.strategy} lost ${formatCount(lost)} ${of} (${audit}).`;
   }
   const where = `the store audit found on ${victims} just before ${story.victims.length === 1 ? "it was" : "they were"} taken away`;
   if (lost === 0) {
