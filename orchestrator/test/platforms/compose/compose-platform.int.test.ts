@@ -226,6 +226,30 @@ describe("compose platform: each preset's docker commands, in order", () => {
     ]);
   });
 
+  it("store-outage (redis): the store stopped (SIGTERM: it saves a snapshot first), then started", async () => {
+    const { plan, platform, c, calls } = setUp("redis", "store-outage");
+    await runPlan(plan, platform);
+    expect(calls()).toEqual([
+      c("up", "-d", "--build", "--wait"),
+      c("port", "lb", "8080"),
+      c("stop", "-t", "15", "redis"),
+      c("start", "redis"),
+      c("down", "-v", "--remove-orphans"),
+    ]);
+  });
+
+  it("store-restart (redis): the store killed and started again at once", async () => {
+    const { plan, platform, c, calls } = setUp("redis", "store-restart");
+    await runPlan(plan, platform);
+    expect(calls()).toEqual([
+      c("up", "-d", "--build", "--wait"),
+      c("port", "lb", "8080"),
+      c("kill", "-s", "SIGKILL", "redis"),
+      c("start", "redis"),
+      c("down", "-v", "--remove-orphans"),
+    ]);
+  });
+
   it("store-outage (disk sessions): nothing to stop, no store command", async () => {
     const { plan, platform, c, calls } = setUp("sticky", "store-outage");
     await runPlan(plan, platform);
