@@ -17,8 +17,9 @@ const CHROMIUM = chromiumPath();
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`[skip] report browser test: no Chromium at ${CHROMIUM} (npm run setup installs it)`);
 
-// Real 6 s runs (rate 10, 8 sessions, seed 7) recorded with `npm run scenario`, samples gzipped.
-const FIXTURES = ["run-sticky", "run-dynamodb", "run-local"].map((name) =>
+// Real 6 s runs (rate 10, 8 sessions, seed 7) recorded with `npm run scenario`, samples gzipped: a
+// four-strategy comparison (run-redis: strategy redis, the same command).
+const FIXTURES = ["run-sticky", "run-dynamodb", "run-local", "run-redis"].map((name) =>
   fileURLToPath(new URL(`fixtures/${name}`, import.meta.url)),
 );
 const CHART_KINDS = ["throughput", "failed", "p95", "lost", "share"];
@@ -149,6 +150,38 @@ describe.skipIf(!haveChromium)("the report in headless Chromium", () => {
     for (const line of lines) {
       expect(line.state, line.text ?? "").toBe("match");
       expect(line.text).toMatch(/^results re-checked from samples\.json\.gz: match \(\d+ values compared/);
+    }
+  });
+
+  it("lays out the four runs side by side without overflow: no horizontal scroll, every column and chart inside the page", async () => {
+    expect(records.map((r) => r.plan.strategy)).toEqual(["sticky", "dynamodb", "local", "redis"]);
+    const layout = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      const heads = [...document.querySelectorAll<HTMLElement>("#verdict th.runhead")].map((th) => {
+        const box = th.getBoundingClientRect();
+        return { left: box.left, right: box.right, overflows: th.scrollWidth > th.clientWidth + 1 };
+      });
+      const cells = [...document.querySelectorAll<HTMLElement>("#verdict td[data-field]")].filter(
+        (td) => td.scrollWidth > td.clientWidth + 1,
+      ).length;
+      const charts = [...document.querySelectorAll<SVGElement>("svg[data-chart]")].map((svg) => {
+        const box = svg.getBoundingClientRect();
+        return { left: box.left, right: box.right, width: box.width };
+      });
+      return { width, scrollWidth: document.documentElement.scrollWidth, heads, cells, charts };
+    });
+    expect(layout.scrollWidth).toBeLessThanOrEqual(layout.width);
+    expect(layout.heads).toHaveLength(4);
+    for (const [i, head] of layout.heads.entries()) {
+      expect(head.overflows, `verdict column ${i + 1}`).toBe(false);
+      expect(head.right).toBeLessThanOrEqual(layout.width);
+      if (i > 0) expect(head.left).toBeGreaterThanOrEqual(layout.heads[i - 1]!.right - 1);
+    }
+    expect(layout.cells, "verdict cells whose text overflows").toBe(0);
+    for (const chart of layout.charts) {
+      expect(chart.right).toBeLessThanOrEqual(layout.width);
+      // Four panels share a row: each still at least a fifth of the page wide.
+      expect(chart.width).toBeGreaterThan(layout.width / 5);
     }
   });
 
