@@ -39,7 +39,7 @@ all the same, with a warning.
 
 Options:
   --strategies LIST     comma-separated session strategies, run in the order given (default
-                        ${defaultStrategyNames.join(",")}; e.g. ${[...defaultStrategyNames, "redis"].join(",")} adds redis):
+                        ${defaultStrategyNames.join(",")}; e.g. ${[...defaultStrategyNames, "dynamodb-locking", "redis"].join(",")} adds the other two):
 ${strategyHelp}
   --rate auto           find the rate instead: the highest of ${RATE_LADDER[0]}, ${RATE_LADDER[1]}, ${RATE_LADDER[2]}, ... ${RATE_LADDER.at(-1)} iterations/s
                         that every strategy carries, then run them all at it

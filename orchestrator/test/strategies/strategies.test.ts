@@ -23,7 +23,7 @@ const model = (strategy: StrategyUnit) => ({
 describe("strategies", () => {
   it("are listed once, chaos's default first, and an unknown name is refused naming the choices", () => {
     expect(strategyNames).toEqual(["local", "sticky", "dynamodb", "dynamodb-locking", "redis"]);
-    expect(defaultStrategyNames).toEqual(["local", "sticky", "dynamodb", "dynamodb-locking"]);
+    expect(defaultStrategyNames).toEqual(["local", "sticky", "dynamodb"]);
     expect(() => strategyUnit("redis-typo")).toThrow(
       'strategy "redis-typo": expected one of local, sticky, dynamodb, dynamodb-locking, redis',
     );
