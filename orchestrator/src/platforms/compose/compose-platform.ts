@@ -406,7 +406,9 @@ export class ComposePlatform implements Platform {
 }
 
 const upArgs = ["up", "-d", "--build", "--wait"];
-const downArgs = ["down", "-v", "--remove-orphans"];
+// Every profile: a store's one-off init job (profile "init") still running, e.g. a store-up cut
+// short by the end of the load, is removed too; without it its container kept the network in use.
+const downArgs = ["--profile", "*", "down", "-v", "--remove-orphans"];
 const runOnceArgs = (service: string) => ["run", "--rm", "--no-deps", service];
 const psArgs = (id: string) => ["ps", "-a", "--format", "json", id];
 const auditArgs = (id: string) => ["exec", "-T", id, "node", "-e", listSessionsScript, sessionDir];

@@ -147,7 +147,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       c("kill", "-s", "SIGKILL", victim),
       c("start", victim),
       c("ps", "-a", "--format", "json", victim),
-      c("down", "-v", "--remove-orphans"),
+      c("--profile", "*", "down", "-v", "--remove-orphans"),
     ]);
     expect(statsRequests.length).toBeGreaterThan(0);
     expect(platform.lbUrl()).toBe(`http://127.0.0.1:${(stats.address() as AddressInfo).port}`);
@@ -166,7 +166,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       ["volume", "rm", `${platform.project}_sessions-${victim}`],
       c("up", "-d", "--no-deps", victim),
       c("ps", "-a", "--format", "json", victim),
-      c("down", "-v", "--remove-orphans"),
+      c("--profile", "*", "down", "-v", "--remove-orphans"),
     ]);
   });
 
@@ -187,7 +187,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       ...replace("app-1"),
       ...replace("app-2"),
       ...replace("app-3"),
-      c("down", "-v", "--remove-orphans"),
+      c("--profile", "*", "down", "-v", "--remove-orphans"),
     ]);
     // Each instance is taken out of HAProxy before it stops and put back once replaced (stats page).
     expect(statsRequests.filter((r) => r.startsWith("POST"))).toEqual(
@@ -208,7 +208,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       audit(c, victim),
       c("pause", victim),
       c("unpause", victim),
-      c("down", "-v", "--remove-orphans"),
+      c("--profile", "*", "down", "-v", "--remove-orphans"),
     ]);
   });
 
@@ -222,7 +222,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       c("kill", "-s", "SIGKILL", "dynamodb"),
       c("start", "dynamodb"),
       c("run", "--rm", "--no-deps", "store-init"),
-      c("down", "-v", "--remove-orphans"),
+      c("--profile", "*", "down", "-v", "--remove-orphans"),
     ]);
   });
 
@@ -256,7 +256,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
     expect(calls()).toEqual([
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
-      c("down", "-v", "--remove-orphans"),
+      c("--profile", "*", "down", "-v", "--remove-orphans"),
     ]);
   });
 });
@@ -271,21 +271,28 @@ describe("compose platform: tear-down always runs", () => {
       ),
     );
     expect(calls().at(-2)).toEqual(c("kill", "-s", "SIGKILL", victim));
-    expect(calls().at(-1)).toEqual(c("down", "-v", "--remove-orphans"));
+    expect(calls().at(-1)).toEqual(c("--profile", "*", "down", "-v", "--remove-orphans"));
     expect(calls().some((a) => a.includes("start"))).toBe(false);
   });
 
   it("a failed up is followed by down", async () => {
     const { plan, platform, c, calls } = setUp("dynamodb", "single-crash", { FAKE_DOCKER_FAIL_CALL: "1" });
     await expect(runPlan(plan, platform)).rejects.toThrow(/up -d --build --wait failed/);
-    expect(calls()).toEqual([c("up", "-d", "--build", "--wait"), c("down", "-v", "--remove-orphans")]);
+    expect(calls()).toEqual([
+      c("up", "-d", "--build", "--wait"),
+      c("--profile", "*", "down", "-v", "--remove-orphans"),
+    ]);
   });
 
   it("a frozen instance is thawed before down, when the plan ends without a thaw", async () => {
     const { plan, platform, c, calls } = setUp("sticky", "freeze");
     const victim = plan.faults[0]!.target;
     await runPlan(plan, platform, plan.faults.slice(0, 1));
-    expect(calls().slice(-3)).toEqual([c("pause", victim), c("unpause", victim), c("down", "-v", "--remove-orphans")]);
+    expect(calls().slice(-3)).toEqual([
+      c("pause", victim),
+      c("unpause", victim),
+      c("--profile", "*", "down", "-v", "--remove-orphans"),
+    ]);
   });
 
   it("down before up does nothing; down twice tears down once", async () => {
@@ -294,7 +301,7 @@ describe("compose platform: tear-down always runs", () => {
     await platform.up();
     await platform.down();
     await platform.down();
-    expect(calls().filter((a) => a.includes("down"))).toEqual([c("down", "-v", "--remove-orphans")]);
+    expect(calls().filter((a) => a.includes("down"))).toEqual([c("--profile", "*", "down", "-v", "--remove-orphans")]);
   });
 });
 

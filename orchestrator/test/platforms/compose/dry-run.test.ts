@@ -25,7 +25,7 @@ describe("--platform compose --dry-run", () => {
       at("bring-up", "port lb 8080"),
       at("at 20s", `kill -s SIGKILL ${victim}`),
       at("at 40s", `start ${victim}`),
-      at("tear-down", "down -v --remove-orphans"),
+      at("tear-down", "--profile '*' down -v --remove-orphans"),
     ];
     expect(
       order.every((i) => i > 0),
