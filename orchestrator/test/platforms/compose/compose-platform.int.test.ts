@@ -234,7 +234,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       c("port", "lb", "8080"),
       c("stop", "-t", "15", "redis"),
       c("start", "redis"),
-      c("down", "-v", "--remove-orphans"),
+      c("--profile", "*", "down", "-v", "--remove-orphans"),
     ]);
   });
 
@@ -246,7 +246,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       c("port", "lb", "8080"),
       c("kill", "-s", "SIGKILL", "redis"),
       c("start", "redis"),
-      c("down", "-v", "--remove-orphans"),
+      c("--profile", "*", "down", "-v", "--remove-orphans"),
     ]);
   });
 
