@@ -93,11 +93,7 @@ export class DynamoDbLockingStore extends DynamoDbStore {
     const held = hold?.inStore === true && currentRequestScope() !== undefined;
     const command = new PutItemCommand({
       TableName: this.table,
-      Item: {
-        id: { S: sid },
-        data: { S: JSON.stringify(sess) },
-        expires: { N: String(this.expiresSeconds(sess)) },
-      },
+      Item: this.itemOf(sid, sess),
       // Not held (a new session at login, or a second save after the first released the lock): only when nobody
       // else holds the lock now.
       ConditionExpression: held ? "#lock = :token" : "attribute_not_exists(#lock) OR #lockExpires < :now",

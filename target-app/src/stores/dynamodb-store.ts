@@ -52,14 +52,7 @@ export class DynamoDbStore extends SessionStore {
   }
 
   override set(sid: string, sess: SessionData, callback?: Callback): void {
-    const command = new PutItemCommand({
-      TableName: this.table,
-      Item: {
-        id: { S: sid },
-        data: { S: JSON.stringify(sess) },
-        expires: { N: String(this.expiresSeconds(sess)) },
-      },
-    });
+    const command = new PutItemCommand({ TableName: this.table, Item: this.itemOf(sid, sess) });
     this.client.send(command).then(
       () => callback?.(),
       (err: unknown) => callback?.(new StoreUnavailableError("set", err)),
@@ -95,6 +88,15 @@ export class DynamoDbStore extends SessionStore {
 
   async close(): Promise<void> {
     this.client.destroy();
+  }
+
+  /** The stored item of one session: its id, its JSON and its expiry (the table's TTL attribute). */
+  protected itemOf(sid: string, sess: SessionData): Record<string, AttributeValue> {
+    return {
+      id: { S: sid },
+      data: { S: JSON.stringify(sess) },
+      expires: { N: String(this.expiresSeconds(sess)) },
+    };
   }
 
   protected expiresSeconds(sess: SessionData): number {
