@@ -3,6 +3,7 @@
 import { Document, isScalar, visit } from "yaml";
 import { officialImages } from "../../../../tools/tool-paths.mjs";
 import { haproxyConfig } from "../../balancer/haproxy-config.ts";
+import { HarnessError } from "../../errors.ts";
 import type { BalancerProfile } from "../../plan/health-profiles.ts";
 import { instanceIds } from "../../plan/instances.ts";
 import { dynamodbStrategy } from "../../strategies/dynamodb/index.ts";
@@ -28,7 +29,10 @@ export interface ComposeModel {
   strategy: Pick<StrategyUnit, "store" | "sessionStore">;
   /** The build context: the repository root ("." at the top level, absolute in a run folder). */
   context: string;
-  /** The HAProxy configuration to mount into the balancer (relative to the compose file or absolute). */
+  /**
+   * The HAProxy configuration to mount into the balancer: absolute, or relative to the compose file
+   * starting with `./` or `../` (without, Compose takes the source for a named volume's).
+   */
   haproxyConfig: string;
   /** The node (the app image's base) and HAProxy images, and the store's by its imageRole (see images.ts). */
   images: Pick<ComposeImages, "node" | "lb"> & Partial<ComposeImages>;
@@ -75,6 +79,11 @@ export function composeObject(model: ComposeModel): Record<string, unknown> {
       restart: "no",
       networks: [network],
     };
+  }
+  if (!/^(\/|\.\.?\/)/.test(model.haproxyConfig)) {
+    throw new HarnessError(
+      `compose file: haproxyConfig is "${model.haproxyConfig}"; expected an absolute path or one starting with ./ or ../ (Compose reads any other source as a volume name)`,
+    );
   }
   out[services.lb] = {
     image: model.images.lb,

@@ -102,14 +102,19 @@ export class ComposePlatform implements Platform {
   /** Instances whose container was removed with their disk: `start` creates them anew. */
   private readonly removed = new Set<string>();
 
+  private readonly runDir: string;
+
   constructor(
     private readonly plan: Plan,
-    private readonly runDir: string,
+    runDir: string,
   ) {
+    // Absolute: the compose file mounts haproxy.cfg from here, and Compose reads a bind mount's
+    // source without `/` or `./` as the name of a volume (`--out reports/out/x` is relative).
+    this.runDir = resolve(runDir);
     this.strategy = strategyUnit(plan.strategy);
     this.ids = instanceIds(plan.instances);
     this.project = projectName(plan.runId);
-    this.composeFile = join(runDir, "docker-compose.yml");
+    this.composeFile = join(this.runDir, "docker-compose.yml");
     ({ images: this.images, sources: this.imageSources } = resolveImages());
   }
 

@@ -5,12 +5,12 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { detectionBoundMs, healthProfiles } from "../../../src/plan/health-profiles.ts";
 import { projectName } from "../../../src/platforms/compose/compose-platform.ts";
 import type { RunRecord } from "../../../src/run/run-record.ts";
-import { killCliChildren, missingTools, readRecord, runCli } from "../../helpers/run-cli.ts";
+import { killCliChildren, missingTools, readRecord, repoRoot, runCli } from "../../helpers/run-cli.ts";
 import { killNpmGroups, runNpm } from "../../helpers/run-npm.ts";
 
 function engineProblem(): string | null {
@@ -68,7 +68,8 @@ async function chaos(name: string, args: string[], duration = "20s"): Promise<Re
     "--seed",
     "2",
     "--out",
-    out,
+    // Relative, as the default (reports/out/...) is: the run folder's haproxy.cfg is bind-mounted.
+    relative(repoRoot, out),
   ]);
   expect(code, output).toBe(0);
   const strategies = (args[args.indexOf("--strategies") + 1] ?? "").split(",");

@@ -162,6 +162,17 @@ describe("the compose model", () => {
     expect(top.dynamodb?.image).toBe(envOr("FH_IMAGE_DYNAMODB", `amazon/dynamodb-local:${DYNAMODB_LOCAL_RELEASE}`));
   });
 
+  it("mounts the balancer's configuration from a path, never a bare name Compose would take for a volume", () => {
+    for (const path of ["/run/haproxy.cfg", "./haproxy.cfg", "../runs/haproxy.cfg"])
+      expect(servicesOf(model({ haproxyConfig: path })).lb?.volumes).toEqual([
+        `${path}:/usr/local/etc/haproxy/haproxy.cfg:ro`,
+      ]);
+    // `--out reports/out/x` once rendered this, and `docker compose up` refused the project.
+    expect(() => renderComposeFile(model({ haproxyConfig: "reports/out/x/haproxy.cfg" }), "test")).toThrow(
+      /haproxyConfig is "reports\/out\/x\/haproxy.cfg"; expected an absolute path or one starting with \.\/ or \.\.\//,
+    );
+  });
+
   it("has no depends_on, so that a fault on one service touches no other", () => {
     for (const svc of Object.values(servicesOf(model({ strategy: strategyUnit("dynamodb") }))))
       expect(svc.depends_on).toBeUndefined();

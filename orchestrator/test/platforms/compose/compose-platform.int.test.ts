@@ -4,8 +4,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join, relative as relativePath } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import type { Plan } from "../../../src/plan/plan.ts";
 import type { PresetName } from "../../../src/plan/presets.ts";
 import type { ComposePlatform } from "../../../src/platforms/compose/compose-platform.ts";
@@ -356,6 +357,21 @@ describe("compose platform: probes", () => {
       images:
         "node my/node:22 ($FH_IMAGE_NODE), lb my/haproxy:2.6 ($FH_IMAGE_LB), dynamodb my/ddb:3.3.1 ($FH_IMAGE_DYNAMODB)",
     });
+  });
+
+  it("writes its run folder's files under an absolute path when --out is relative", async () => {
+    const { plan } = setUp("sticky", "single-crash");
+    const relative = relativePath(process.cwd(), join(dirs.at(-1)!, "relative-run"));
+    const platform = createPlatform({ ...plan, outDir: relative }, relative) as ComposePlatform;
+    await platform.up();
+    await platform.down();
+    expect(isAbsolute(platform.composeFile)).toBe(true);
+    const lb = (
+      parseYaml(readFileSync(platform.composeFile, "utf8")) as { services: Record<string, { volumes: string[] }> }
+    ).services.lb!;
+    expect(lb.volumes).toEqual([
+      `${join(dirs.at(-1)!, "relative-run", "haproxy.cfg")}:/usr/local/etc/haproxy/haproxy.cfg:ro`,
+    ]);
   });
 
   it("refuses an instance outside the fleet", async () => {
