@@ -95,6 +95,11 @@ export interface AggregateResult {
    */
   storeTime: Record<"overall" | WindowName, StoreTime> | null;
   droppedIterations: number;
+  /**
+   * The same by the window of k6's dropped_iterations sample: drops only during the fault are people
+   * waiting on the failed server; drops before it, a load the fleet or k6 did not carry.
+   */
+  droppedByWindow: Record<WindowName, number>;
   /** Time of the first answered request from `windows.rejoin.instance` at or after `afterMs`; null if none. */
   rejoinedAtMs: number | null;
   firstSampleMs: number | null;
@@ -170,6 +175,7 @@ export class Aggregator {
     this.#second(lost.writtenAtMs).lostUpdates++;
   });
   #dropped = 0;
+  readonly #droppedByWindow: Record<WindowName, number> = { before: 0, during: 0, after: 0 };
   #first = Number.POSITIVE_INFINITY;
   #last = Number.NEGATIVE_INFINITY;
   #rejoinedAt = Number.POSITIVE_INFINITY;
@@ -234,6 +240,7 @@ export class Aggregator {
       }
       case K6_DROPPED_ITERATIONS:
         this.#dropped += sample.value;
+        this.#droppedByWindow[this.windowOf(sample.timeMs)] += sample.value;
         break;
       default:
         return;
@@ -331,6 +338,7 @@ export class Aggregator {
       },
       storeTime: this.#storeTime(),
       droppedIterations: this.#dropped,
+      droppedByWindow: { ...this.#droppedByWindow },
       rejoinedAtMs: this.#rejoinedAt === Number.POSITIVE_INFINITY ? null : this.#rejoinedAt,
       firstSampleMs: hasSamples ? this.#first : null,
       lastSampleMs: hasSamples ? this.#last : null,

@@ -75,6 +75,13 @@ export function undetectedInterval(
   return { fromMs, toMs, requests, failed, victimSharePercent };
 }
 
+/** " (before the fault 0, during it 3, after it 0)" for a run with a fault; "" without one. */
+function droppedWhen(aggregate: AggregateResult): string {
+  if (aggregate.windows.faultStartMs === undefined) return "";
+  const { before, during, after } = aggregate.droppedByWindow;
+  return ` (before the fault ${before}, during it ${during}, after it ${after})`;
+}
+
 export function buildResults(input: {
   aggregate: AggregateResult;
   events: readonly RunEvent[];
@@ -110,7 +117,7 @@ export function buildResults(input: {
   const warnings: string[] = [];
   if (aggregate.droppedIterations > 0) {
     warnings.push(
-      `k6 dropped ${aggregate.droppedIterations} iterations: it could not keep the planned rate, so the load was lighter than planned`,
+      `k6 dropped ${aggregate.droppedIterations} iterations${droppedWhen(aggregate)}: it could not keep the planned rate, so the load was lighter than planned`,
     );
   }
   if (k6CpuPercent.mean !== null && k6CpuPercent.mean > saturation.k6CpuPercentMean) {

@@ -98,6 +98,8 @@ describe("aggregateSamplesFile on a recorded k6 run", async () => {
     expect(result.writes).toEqual({ indeterminate: 2 });
     expect(result.reads).toEqual({ stale: 1 });
     expect(result.droppedIterations).toBe(2);
+    // at 02:27:56.6, after the fault window (53.0 to 55.0)
+    expect(result.droppedByWindow).toEqual({ before: 0, during: 0, after: 2 });
     // the first fh_req (02:27:51.714985179) and the last (02:27:56.702428005)
     expect(result.firstSampleMs).toBeCloseTo(Date.parse("2026-11-22T02:27:51.714Z") + 0.985179, 3);
     expect(result.lastSampleMs).toBeCloseTo(Date.parse("2026-11-22T02:27:56.702Z") + 0.428005, 3);
@@ -158,6 +160,18 @@ describe("parsing", () => {
 });
 
 describe("Aggregator", () => {
+  it("counts dropped iterations by the window of their sample", () => {
+    const a = new Aggregator({ faultStartMs: 10_000, faultEndMs: 20_000 });
+    const drop = (timeMs: number, value: number) => a.add({ metric: "dropped_iterations", timeMs, value, tags: {} });
+    drop(9_999, 1);
+    drop(10_000, 2);
+    drop(19_999, 4);
+    drop(20_000, 8);
+    const r = a.result();
+    expect(r.droppedIterations).toBe(15);
+    expect(r.droppedByWindow).toEqual({ before: 1, during: 6, after: 8 });
+  });
+
   it("treats an unknown class as a failure of class other", () => {
     const a = new Aggregator();
     a.add({ metric: "fh_req", timeMs: 1000, value: 1, tags: { class: "weird", endpoint: "login", instance: "x" } });

@@ -149,13 +149,15 @@ describe("buildResults", () => {
   it("says the run is not trustworthy when k6 dropped iterations or the machine was saturated", () => {
     const agg = aggregate();
     const results = buildResults({
-      aggregate: { ...agg, droppedIterations: 12 },
+      aggregate: { ...agg, droppedIterations: 12, droppedByWindow: { before: 0, during: 12, after: 0 } },
       events: crashRestart,
       k6Cpu: [99, 98],
       machineCpu: [99, 100],
     });
     expect(results.trust.trustworthy).toBe(false);
-    expect(results.trust.warnings.join("\n")).toMatch(/dropped 12 iterations/);
+    expect(results.trust.warnings.join("\n")).toMatch(
+      /dropped 12 iterations \(before the fault 0, during it 12, after it 0\): it could not keep the planned rate/,
+    );
     expect(results.trust.warnings.join("\n")).toMatch(/98.5% of a core/);
     expect(results.trust.warnings.join("\n")).toMatch(/99.5% busy on average \(trusted below 80%\)/);
     expect(results.trust.warnings.join("\n")).toMatch(/99.5% busy/);
@@ -164,6 +166,16 @@ describe("buildResults", () => {
   it("has no detection or recovery without a fault", () => {
     const events: RunEvent[] = [{ t: T, type: "k6-start" }];
     const results = buildResults({ aggregate: aggregate(events), events, k6Cpu: [], machineCpu: [] });
+    const dropped = buildResults({
+      aggregate: { ...aggregate(events), droppedIterations: 3 },
+      events,
+      k6Cpu: [],
+      machineCpu: [],
+    });
+    // No fault, no windows to name.
+    expect(dropped.trust.warnings).toEqual([
+      "k6 dropped 3 iterations: it could not keep the planned rate, so the load was lighter than planned",
+    ]);
     expect([results.detectionMs, results.recoveryMs, results.requests.inFlightAtFault]).toEqual([null, null, null]);
     expect(results.sessions.lostExpected).toBe(0);
   });

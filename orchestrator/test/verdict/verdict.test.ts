@@ -41,8 +41,16 @@ describe("recheckResults", () => {
     const check = recheckResults(record.results!, again);
     expect(check.differences).toEqual([]);
     expect(check.compared).toBeGreaterThan(100);
-    // This recording predates the undetected interval, store time, the balancer's retries, lost updates and lock waits.
-    expect(check.missing).toEqual(["requests.retriedByBalancer", "updates", "lockWait", "storeTime", "undetected"]);
+    // This recording predates the undetected interval, store time, the balancer's retries, lost
+    // updates, lock waits and dropped iterations by window.
+    expect(check.missing).toEqual([
+      "requests.retriedByBalancer",
+      "updates",
+      "lockWait",
+      "storeTime",
+      "droppedByWindow",
+      "undetected",
+    ]);
     expect(NOT_RECHECKED).toEqual(["loadGenerator", "trust"]);
   });
 
