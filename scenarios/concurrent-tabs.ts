@@ -17,6 +17,7 @@ import { FAILED_CLASSES, isFailure, type RequestClass } from "./lib/classify.ts"
 import { readConfig } from "./lib/config.ts";
 import { METRIC } from "./lib/metrics.ts";
 import { OP_METADATA_KEY, type OpRecord, type OpResult } from "./lib/ops.ts";
+import { openModelOptions } from "./lib/options.ts";
 import { type Answer, endSession, judge, newPerson, startSession } from "./lib/person.ts";
 import { serverTimingMs } from "./lib/server-timing.ts";
 import { textSummary } from "./lib/summary.ts";
@@ -26,23 +27,10 @@ const config = readConfig(__ENV);
 const WRITES_PER_BURST = 4;
 const FIELDS = 8;
 
-export const options: Options = {
-  scenarios: {
-    concurrent_tabs: {
-      executor: "constant-arrival-rate",
-      rate: config.rate,
-      timeUnit: "1s",
-      duration: config.duration,
-      preAllocatedVUs: config.sessions,
-      maxVUs: config.sessions,
-    },
-  },
-  noCookiesReset: true,
-  discardResponseBodies: false,
+export const options: Options = openModelOptions("concurrent_tabs", config, {
   // The batch's requests go out at once, as the tabs of one browser would (6 connections per host).
   batchPerHost: 6,
-  ...(config.thresholds ? { thresholds: config.thresholds } : {}),
-};
+});
 
 const fhReq = new Trend(METRIC.req, true);
 const fhStore = new Trend(METRIC.store, true);

@@ -18,6 +18,7 @@ import type { Options } from "k6/options";
 import { FAILED_CLASSES, isFailure, type RequestClass } from "./lib/classify.ts";
 import { readConfig } from "./lib/config.ts";
 import { METRIC } from "./lib/metrics.ts";
+import { openModelOptions } from "./lib/options.ts";
 import {
   type Answer,
   endSession,
@@ -34,21 +35,7 @@ import { textSummary } from "./lib/summary.ts";
 
 const config = readConfig(__ENV);
 
-export const options: Options = {
-  scenarios: {
-    login_profile: {
-      executor: "constant-arrival-rate",
-      rate: config.rate,
-      timeUnit: "1s",
-      duration: config.duration,
-      preAllocatedVUs: config.sessions,
-      maxVUs: config.sessions,
-    },
-  },
-  noCookiesReset: true,
-  discardResponseBodies: false,
-  ...(config.thresholds ? { thresholds: config.thresholds } : {}),
-};
+export const options: Options = openModelOptions("login_profile", config);
 
 const fhReq = new Trend(METRIC.req, true);
 const fhStore = new Trend(METRIC.store, true);
