@@ -3,6 +3,7 @@
 // the balancer sees it UP before the next. (A restart that keeps the disk and is back within the
 // balancer's retries loses nothing: the plain `stop` and `restart` actions measure that.)
 import { pollUntil } from "../process/poll.ts";
+import { takeOutOfBalancer } from "./stop.ts";
 import { type FaultUnit, requireTarget } from "./types.ts";
 
 /** How long one instance may take to come back UP in the balancer's view (covers aws-elb's rise). */
@@ -13,10 +14,7 @@ export const rollingRestart: FaultUnit = {
   async apply(ctx, target) {
     requireTarget("rolling-restart", target);
     for (const { id } of ctx.platform.instances()) {
-      await ctx.beforeTakingAway(id);
-      ctx.step("deregister", id, "start");
-      await ctx.platform.instanceOp(id, "deregister", ctx.signal);
-      ctx.step("deregister", id, "end");
+      await takeOutOfBalancer(ctx, id);
       ctx.step("stop", id, "start");
       await ctx.platform.instanceOp(id, "stop");
       ctx.step("stop", id, "end");

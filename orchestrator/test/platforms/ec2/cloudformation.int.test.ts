@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, type Tags } from "yaml";
 import { cfnLintPath } from "../../../../tools/tool-paths.mjs";
+import { strategyUnits } from "../../../src/strategies/index.ts";
 import { repoRoot } from "../../helpers/run-cli.ts";
 
 const template = join(repoRoot, "infra/cloudformation/failover-fleet.yaml");
@@ -136,6 +137,14 @@ describe("what the template holds", () => {
     expect(text).toMatch(/CookieSecure: !If \[HasCertificate, "true", "false"\]/);
   });
 
+  it("lets SessionStore name the store of every strategy, and only those", () => {
+    const doc = parse(readFileSync(template, "utf8"), { customTags: cfnTags }) as {
+      Parameters: Record<string, { AllowedValues?: string[] }>;
+    };
+    const stores = [...new Set(strategyUnits.map((s) => s.sessionStore))].sort();
+    expect([...(doc.Parameters.SessionStore?.AllowedValues ?? [])].sort()).toEqual(stores);
+  });
+
   it("creates the ElastiCache replication group only for SessionStore redis, over TLS, reachable from the instances only", () => {
     const text = readFileSync(template, "utf8");
     const doc = parse(text, { customTags: cfnTags }) as {
@@ -143,7 +152,7 @@ describe("what the template holds", () => {
       Conditions: Record<string, unknown>;
       Outputs: Record<string, { Condition?: string }>;
     };
-    expect(doc.Parameters.SessionStore?.AllowedValues).toEqual(["dynamodb", "disk", "redis"]);
+    expect(doc.Parameters.SessionStore?.AllowedValues).toEqual(["dynamodb", "dynamodb-locking", "disk", "redis"]);
     expect(doc.Parameters.SessionStore?.Default).toBe("dynamodb");
     expect(doc.Conditions.UseRedis).toEqual({ Equals: [{ Ref: "SessionStore" }, "redis"] });
     const cache = all.SessionCache as Resource & { Condition?: string };
