@@ -1,7 +1,8 @@
 // The compose platform on a real Docker engine (`npm run setup -- docker` provides one, also in
-// CI): each fault preset end to end with real k6 against containers, checking what the local
-// platform's preset tests check, and that nothing of a run is left in Docker afterwards. Skipped,
-// with the reason printed, where no engine answers or Compose v2 is missing.
+// CI): each fault preset end to end, and the redis store, with real k6 against containers,
+// checking what the local platform's preset tests check, and that nothing of a run is left in
+// Docker afterwards. Skipped, with the reason printed, where no engine answers or Compose v2 is
+// missing.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -140,6 +141,42 @@ describe.skipIf(problem !== null)("compose platform on a real Docker engine", ()
     expect(r.requests.failed["503"]).toBeGreaterThan(0);
     expect(r.requests.byWindow.after.failed).toBe(0);
     expect(r.sessions.lost).toBe(0);
+  }, 600_000);
+
+  it("rolling-restart: each instance drained, stopped and replaced in turn; sticky loses the audited sessions, dynamodb none and fails no request", async () => {
+    // 40 s: the three replacements took 11 s here, from 15 s of a 60 s run (the preset scales).
+    const runs = await chaos(
+      "rolling-restart",
+      ["--preset", "rolling-restart", "--strategies", "sticky,dynamodb"],
+      "40s",
+    );
+    for (const record of Object.values(runs)) {
+      const steps = record.events.filter((e) => e.type === "fault" && e.detail?.step && e.phase === "start");
+      expect(steps.map((e) => (e.type === "fault" ? `${e.action} ${e.target}` : ""))).toEqual(
+        ["app-1", "app-2", "app-3"].flatMap((id) => [`deregister ${id}`, `stop ${id}`, `replace ${id}`]),
+      );
+    }
+    const sticky = runs.sticky!.results!;
+    expect(sticky.sessions.lost).toBeGreaterThan(0);
+    expect(sticky.sessions.lost).toBe(sticky.sessions.lostExpected);
+    const dynamo = runs.dynamodb!.results!;
+    expect(dynamo.requests.failed.total).toBe(0);
+    expect(dynamo.sessions.lost).toBe(0);
+  }, 900_000);
+
+  it("redis: a crashed instance loses no session; a store outage answers 503, ends soon after the store is back, and keeps every session", async () => {
+    const crash = (await chaos("redis-crash", ["--preset", "single-crash", "--strategies", "redis"], "40s")).redis!;
+    expect(crash.results!.sessions.started).toBeGreaterThanOrEqual(20);
+    expect(crash.results!.sessions.lost).toBe(0);
+    expect(crash.results!.detectionMs!).toBeLessThanOrEqual(bound + 1000);
+    const outage = (await chaos("redis-outage", ["--preset", "store-outage", "--strategies", "redis"], "40s")).redis!;
+    const r = outage.results!;
+    expect(r.requests.failed["503"]).toBeGreaterThan(0);
+    // stop -t 15: the server saves a snapshot on SIGTERM, and comes back with every session.
+    expect(r.sessions.lost).toBe(0);
+    // The app reconnects every 200 ms or less; `start redis` returns before the server answers.
+    const lastFailedSecond = r.series.filter((s) => s.failed > 0).at(-1)!;
+    expect(lastFailedSecond.t + 1000).toBeLessThanOrEqual(r.windows.faultEndMs! + 5000);
   }, 600_000);
 
   it("Ctrl-C (SIGINT to the process group) mid-run: exit 130, and `down` has left nothing in Docker", async () => {
