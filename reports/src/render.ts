@@ -155,7 +155,7 @@ function banners(model: ReportModel): string {
     }
     if (run.trust.trustworthy !== true) {
       out.push(
-        `<div class="banner" data-banner="untrustworthy" data-run="${e(run.key)}"><strong>Not trustworthy: ${e(run.strategy)} (${e(run.runId)})</strong>The load generator or the machine may have been saturated, so these numbers can be wrong:<ul>${run.trust.warnings.map((w) => `<li>${e(w)}</li>`).join("")}</ul></div>`,
+        `<div class="banner" data-banner="untrustworthy" data-run="${e(run.key)}"><strong>Not trustworthy: ${e(run.strategy)} (${e(run.runId)})</strong>The load was not what was planned, or the load generator or the machine may have been saturated, so these numbers can be wrong:<ul>${run.trust.warnings.map((w) => `<li>${e(w)}</li>`).join("")}</ul></div>`,
       );
     }
   }

@@ -96,8 +96,8 @@ export interface AggregateResult {
   storeTime: Record<"overall" | WindowName, StoreTime> | null;
   droppedIterations: number;
   /**
-   * The same by the window of k6's dropped_iterations sample: drops only during the fault are people
-   * waiting on the failed server; drops before it, a load the fleet or k6 did not carry.
+   * The same by the window of k6's dropped_iterations sample: drops only during the fault point to
+   * people waiting on the failed server; drops before it, to a load the fleet or k6 did not carry.
    */
   droppedByWindow: Record<WindowName, number>;
   /** Time of the first answered request from `windows.rejoin.instance` at or after `afterMs`; null if none. */
