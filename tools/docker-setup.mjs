@@ -239,6 +239,7 @@ function ensureDaemon() {
   const child = spawn("dockerd", ["--storage-driver", "overlay2"], { detached: true, stdio: ["ignore", out, out] });
   child.unref();
   writeFileSync(dockerdPidPath(), `${child.pid}\n`);
+  // .ci/run reads this line ("dockerd: started, PID") to know that it must stop this dockerd.
   log(`dockerd: started, PID ${child.pid} (log ${dockerdLogPath()}; \`npm run setup -- docker --stop\` ends it)`);
   while (Date.now() - t0 < 30_000) {
     const v = engineVersion();

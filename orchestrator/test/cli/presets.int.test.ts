@@ -6,7 +6,14 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { detectionBoundMs, healthProfiles } from "../../src/plan/health-profiles.ts";
 import type { RunRecord } from "../../src/run/run-record.ts";
-import { killCliChildren, missingTools, readRecord, runCli } from "../helpers/run-cli.ts";
+import {
+  faultSteps,
+  killCliChildren,
+  missingTools,
+  readRecord,
+  rollingRestartSteps,
+  runCli,
+} from "../helpers/run-cli.ts";
 
 const missing = missingTools();
 if (missing.length) console.warn(`SKIPPED preset integration tests: missing ${missing.join(", ")}; run npm run setup`);
@@ -53,10 +60,7 @@ describe.skipIf(missing.length > 0)("fault presets (local platform, real k6 + HA
   it("rolling-restart: each instance drained before it stops; sticky loses sessions, dynamodb none and fails no request", async () => {
     const runs = await chaos("rolling", ["--preset", "rolling-restart", "--strategies", "sticky,dynamodb"]);
     for (const record of Object.values(runs)) {
-      const steps = record.events.filter((e) => e.type === "fault" && e.detail?.step && e.phase === "start");
-      expect(steps.map((e) => (e.type === "fault" ? `${e.action} ${e.target}` : ""))).toEqual(
-        ["app-1", "app-2", "app-3"].flatMap((id) => [`deregister ${id}`, `stop ${id}`, `replace ${id}`]),
-      );
+      expect(faultSteps(record)).toEqual(rollingRestartSteps);
     }
     expect(runs.sticky!.results!.sessions.lost).toBeGreaterThan(0);
     // Taken out of the balancer first, an instance has nothing in flight when it stops: no request

@@ -59,3 +59,17 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** The steps a rolling-restart recorded, in order, as "<step> <instance>" (deregister, stop, replace each). */
+export function faultSteps(record: RunRecord): string[] {
+  return record.events.flatMap((e) =>
+    e.type === "fault" && e.detail?.step && e.phase === "start" ? [`${e.action} ${e.target}`] : [],
+  );
+}
+
+/** What faultSteps is for a rolling restart of app-1..app-3. */
+export const rollingRestartSteps = ["app-1", "app-2", "app-3"].flatMap((id) => [
+  `deregister ${id}`,
+  `stop ${id}`,
+  `replace ${id}`,
+]);

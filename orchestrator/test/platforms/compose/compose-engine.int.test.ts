@@ -11,7 +11,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { detectionBoundMs, healthProfiles } from "../../../src/plan/health-profiles.ts";
 import { projectName } from "../../../src/platforms/compose/compose-platform.ts";
 import type { RunRecord } from "../../../src/run/run-record.ts";
-import { killCliChildren, missingTools, readRecord, repoRoot, runCli } from "../../helpers/run-cli.ts";
+import {
+  faultSteps,
+  killCliChildren,
+  missingTools,
+  readRecord,
+  repoRoot,
+  rollingRestartSteps,
+  runCli,
+} from "../../helpers/run-cli.ts";
 import { killNpmGroups, runNpm } from "../../helpers/run-npm.ts";
 
 function engineProblem(): string | null {
@@ -151,10 +159,7 @@ describe.skipIf(problem !== null)("compose platform on a real Docker engine", ()
       "40s",
     );
     for (const record of Object.values(runs)) {
-      const steps = record.events.filter((e) => e.type === "fault" && e.detail?.step && e.phase === "start");
-      expect(steps.map((e) => (e.type === "fault" ? `${e.action} ${e.target}` : ""))).toEqual(
-        ["app-1", "app-2", "app-3"].flatMap((id) => [`deregister ${id}`, `stop ${id}`, `replace ${id}`]),
-      );
+      expect(faultSteps(record)).toEqual(rollingRestartSteps);
     }
     const sticky = runs.sticky!.results!;
     expect(sticky.sessions.lost).toBeGreaterThan(0);
