@@ -1,10 +1,12 @@
-// Test tiers: `unit` needs no processes; `integration` runs real k6, HAProxy, DynamoDB Local.
+// Test tiers: `unit` needs no processes; `integration` runs real k6, HAProxy, dynalite, redis-server.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     // Integration tests share two cores with the processes they start: one file at a time.
     fileParallelism: false,
+    // The AWS SDK's documented switch for its Node-version notice (README, "Node and the AWS SDK").
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     projects: [
       {
         test: {

@@ -10,6 +10,7 @@
 //   4. images:  the official images when they can be pulled; otherwise equivalents built from a
 //               Debian base (debootstrap + docker import) and npm packages, tagged under the
 //               project's names. images.json in the cache tells the compose platform which.
+//               (dynalite has no registry image: the compose build puts its npm package on the node image.)
 // Plain Node with no dependencies (it runs before `npm install`), like tools/setup.mjs.
 import { spawn, spawnSync } from "node:child_process";
 import {
@@ -34,12 +35,9 @@ import {
   COMPOSE_VERSION,
   composeBuildPath,
   DEBIAN_SUITE,
-  DYNAMODB_LOCAL_PACKAGE,
-  DYNAMODB_LOCAL_RELEASE,
   dockerCacheDir,
   dockerdLogPath,
   dockerdPidPath,
-  dynamoDbLocalJar,
   imageMarkerPath,
   LOCAL_IMAGE_REVISION,
   localImages,
@@ -410,21 +408,6 @@ const contextFiles = {
     mkdirSync(join(dir, "ca"), { recursive: true });
     if (ca && existsSync(ca)) copyFileSync(ca, join(dir, "ca", "host-ca.crt"));
     return [];
-  },
-  dynamodb(context) {
-    const found = dynamoDbLocalJar();
-    if (!found)
-      throw new DockerSetupError(
-        `images: ${DYNAMODB_LOCAL_PACKAGE} is not installed; run npm run setup -- dynamodb first`,
-      );
-    // The same release as the official image's tag: the package's release notes name it.
-    const notes = readText(join(dirname(found.jar), "README.txt"));
-    if (!notes.includes(`${found.release} (${DYNAMODB_LOCAL_RELEASE})`))
-      throw new DockerSetupError(
-        `images: ${DYNAMODB_LOCAL_PACKAGE}'s DynamoDB Local ${found.release} is not release ${DYNAMODB_LOCAL_RELEASE} (its README.txt); update DYNAMODB_LOCAL_RELEASE in tools/tool-paths.mjs`,
-      );
-    cpSync(dirname(found.jar), join(context, "dynamodb"), { recursive: true });
-    return [`DYNAMODB_RELEASE=${DYNAMODB_LOCAL_RELEASE}`];
   },
 };
 

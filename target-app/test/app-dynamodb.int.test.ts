@@ -1,18 +1,13 @@
-// Two app instances sharing one DynamoDB Local: sessions move between them; a store outage is a 503, then recovery.
+// Two app instances sharing one dynalite: sessions move between them; a store outage is a 503, then recovery.
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppConfig } from "../src/config.ts";
 import { createSessionTable } from "../src/stores/dynamodb-table.ts";
 import { createStore } from "../src/stores/index.ts";
 import { Person, type RunningApp, startApp, testConfig } from "./helpers/app-server.ts";
-import {
-  type DynamoDbLocal,
-  dynamoDbLocalMissingReason,
-  localClient,
-  startDynamoDbLocal,
-} from "./helpers/dynamodb-local.ts";
+import { type Dynalite, dynaliteMissingReason, localClient, startDynalite } from "./helpers/dynalite.ts";
 
-const missing = dynamoDbLocalMissingReason();
+const missing = dynaliteMissingReason();
 if (missing) console.warn(`SKIPPED app-dynamodb.int.test.ts: ${missing}`);
 
 const TABLE = "app-sessions";
@@ -26,13 +21,13 @@ async function createTable(endpoint: string): Promise<void> {
   }
 }
 
-describe.skipIf(missing !== null)("app on a shared DynamoDB Local", () => {
-  let local: DynamoDbLocal | undefined;
+describe.skipIf(missing !== null)("app on a shared dynalite", () => {
+  let local: Dynalite | undefined;
   let a: RunningApp;
   let b: RunningApp;
 
   beforeAll(async () => {
-    local = await startDynamoDbLocal();
+    local = await startDynalite();
     await createTable(local.endpoint);
     const config = (id: string): AppConfig =>
       testConfig(id, {
@@ -89,9 +84,9 @@ describe.skipIf(missing !== null)("app on a shared DynamoDB Local", () => {
     // The process is up and its health check does not depend on the store.
     expect((await person.request(a.url, "GET", "/ping.html")).status).toBe(200);
 
-    local = await startDynamoDbLocal({ port });
+    local = await startDynalite({ port });
     await createTable(local.endpoint);
-    // DynamoDB Local kept nothing in memory: the old session is gone (401), and a new login works.
+    // dynalite kept nothing in memory: the old session is gone (401), and a new login works.
     expect((await person.request(a.url, "GET", "/profile")).status).toBe(401);
     const res = await person.request(a.url, "POST", "/login", { json: { username: "after" } });
     expect(res.status).toBe(200);

@@ -14,14 +14,9 @@ import { DynamoDbStore } from "../src/stores/dynamodb-store.ts";
 import { createSessionTable } from "../src/stores/dynamodb-table.ts";
 import type { SessionStore } from "../src/stores/session-store.ts";
 import { Person, type RunningApp, startApp, testConfig } from "./helpers/app-server.ts";
-import {
-  type DynamoDbLocal,
-  dynamoDbLocalMissingReason,
-  localClient,
-  startDynamoDbLocal,
-} from "./helpers/dynamodb-local.ts";
+import { type Dynalite, dynaliteMissingReason, localClient, startDynalite } from "./helpers/dynalite.ts";
 
-const missing = dynamoDbLocalMissingReason();
+const missing = dynaliteMissingReason();
 if (missing) console.warn(`SKIPPED concurrent-updates.int.test.ts: ${missing}`);
 
 const TABLE = "concurrent-sessions";
@@ -57,11 +52,11 @@ async function burst(apps: RunningApp[], username: string): Promise<Burst> {
 }
 
 describe.skipIf(missing !== null)("20 concurrent profile writes of one user", () => {
-  let local: DynamoDbLocal | undefined;
+  let local: Dynalite | undefined;
   const apps: RunningApp[] = [];
 
   beforeAll(async () => {
-    local = await startDynamoDbLocal();
+    local = await startDynalite();
     const setup = localClient(local.endpoint);
     await createSessionTable(setup, TABLE);
     setup.destroy();

@@ -1,4 +1,4 @@
-// DynamoDB calls per request against a real DynamoDB Local: a profile read is one GetItem (two with a touch on
+// DynamoDB calls per request against a real dynalite: a profile read is one GetItem (two with a touch on
 // every read, as express-session does by default), a profile write a GetItem and a PutItem. With the
 // dynamodb-locking store, a read is a locking UpdateItem and an unlocking one, a write a locking UpdateItem and a
 // PutItem that also unlocks (when nobody else holds the lock; each wait adds one UpdateItem per retry).
@@ -8,9 +8,9 @@ import { DynamoDbLockingStore } from "../src/stores/dynamodb-locking-store.ts";
 import { DynamoDbStore } from "../src/stores/dynamodb-store.ts";
 import { createSessionTable } from "../src/stores/dynamodb-table.ts";
 import { Person, type RunningApp, startApp, testConfig } from "./helpers/app-server.ts";
-import { type DynamoDbLocal, dynamoDbLocalMissingReason, startDynamoDbLocal } from "./helpers/dynamodb-local.ts";
+import { type Dynalite, dynaliteMissingReason, startDynalite } from "./helpers/dynalite.ts";
 
-const missing = dynamoDbLocalMissingReason();
+const missing = dynaliteMissingReason();
 if (missing) console.warn(`SKIPPED dynamodb-calls.int.test.ts: ${missing}`);
 
 const TABLE = "calls-sessions";
@@ -34,12 +34,12 @@ function countingClient(endpoint: string, calls: string[]): DynamoDBClient {
 }
 
 describe.skipIf(missing !== null)("DynamoDB calls per request", () => {
-  let local: DynamoDbLocal | undefined;
+  let local: Dynalite | undefined;
   const apps: RunningApp[] = [];
   const calls: string[] = [];
 
   beforeAll(async () => {
-    local = await startDynamoDbLocal();
+    local = await startDynalite();
     const setup = countingClient(local.endpoint, []);
     await createSessionTable(setup, TABLE);
     setup.destroy();

@@ -1,4 +1,4 @@
-// A corrupt DynamoDB item is a counted miss, never a 503 for ever (a stub client; no DynamoDB Local needed).
+// A corrupt DynamoDB item is a counted miss, never a 503 for ever (a stub client; no DynamoDB server needed).
 import type { AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it, vi } from "vitest";
 import { readSessionItem } from "../src/stores/dynamodb-item.ts";

@@ -8,20 +8,15 @@ import { serverTimingMs } from "../../scenarios/lib/server-timing.ts";
 import { DynamoDbLockingStore } from "../src/stores/dynamodb-locking-store.ts";
 import { createSessionTable } from "../src/stores/dynamodb-table.ts";
 import { Person, type RunningApp, sessionIdOf, startApp, testConfig } from "./helpers/app-server.ts";
-import {
-  type DynamoDbLocal,
-  dynamoDbLocalMissingReason,
-  localClient,
-  startDynamoDbLocal,
-} from "./helpers/dynamodb-local.ts";
+import { type Dynalite, dynaliteMissingReason, localClient, startDynalite } from "./helpers/dynalite.ts";
 
-const missing = dynamoDbLocalMissingReason();
+const missing = dynaliteMissingReason();
 if (missing) console.warn(`SKIPPED session-lock-crash.int.test.ts: ${missing}`);
 
 const repo = resolve(import.meta.dirname, "../..");
 const TABLE = "lock-crash-sessions";
 const LOCK_TTL_MS = 1500;
-/** Slack for scheduling on a busy 2-core machine: the retry pause (at most 50 ms) and a few DynamoDB Local calls. */
+/** Slack for scheduling on a busy 2-core machine: the retry pause (at most 50 ms) and a few dynalite calls. */
 const SLACK_MS = 600;
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -35,12 +30,12 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 describe.skipIf(missing !== null)("a crash while a session's lock is held", () => {
-  let local: DynamoDbLocal | undefined;
+  let local: Dynalite | undefined;
   let child: ChildProcess | undefined;
   const apps: RunningApp[] = [];
 
   beforeAll(async () => {
-    local = await startDynamoDbLocal();
+    local = await startDynalite();
     const setup = localClient(local.endpoint);
     await createSessionTable(setup, TABLE);
     setup.destroy();

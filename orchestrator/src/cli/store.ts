@@ -1,16 +1,19 @@
-// `npm run store -- --port 8000 --table sessions`: DynamoDB Local in the foreground, table created.
+// `npm run store -- --port 8000 --table sessions`: dynalite (the DynamoDB emulator) in the foreground, table created.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createSessionTable } from "../../../target-app/src/stores/dynamodb-table.ts";
 import { ExitCode, exitCodeFor, InputError } from "../errors.ts";
-import { startDynamoDbLocal } from "../platforms/local/dynamodb-local.ts";
+import { dynaliteServer } from "../store-servers/dynalite/index.ts";
+import { startStoreProcess } from "../store-servers/process.ts";
 
 const help = `Usage: npm run store -- [--port 8000] [--table sessions] [--region us-east-1]
 
-Runs DynamoDB Local in memory on 127.0.0.1:PORT with the session table created (hash key "id",
-TTL on "expires"), prints "ready", and runs until Ctrl-C. The jar has no bind option: on Linux
-with a C compiler a small LD_PRELOAD shim keeps it on loopback; otherwise it listens on every
-interface, and the ready line says so.`;
+Runs dynalite (npm \`dynalite\`, DynamoDB's API on LevelDB) in memory on 127.0.0.1:PORT, reachable from
+this machine only, with the session table created (hash key "id"; dynalite has no TTL: the
+stores ignore expired items themselves), prints "ready", and runs until Ctrl-C.`;
 
 async function run(argv: string[]): Promise<ExitCode> {
   let values: { port?: string; table?: string; region?: string; help?: boolean };
@@ -40,26 +43,33 @@ async function run(argv: string[]): Promise<ExitCode> {
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
     throw new InputError(`--table ${JSON.stringify(table)}: expected 3-255 letters, digits, "_", "." or "-"`);
   }
-  const store = await startDynamoDbLocal({ port, echo: true });
-  const stop = () => void store.child.stop(5000);
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  const workDir = mkdtempSync(join(tmpdir(), "fh-store-"));
+  const place = { host: "127.0.0.1", port, workDir, persistence: "none" as const };
   try {
-    const client = new DynamoDBClient({
-      endpoint: store.endpoint,
-      region: values.region,
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    });
-    await createSessionTable(client, table);
-    const reach = store.loopbackOnly
-      ? "reachable from this machine only"
-      : `EXPOSED: listening on every interface, port ${port}, readable and writable by anyone who can reach it`;
-    console.log(`[store] ready: ${store.version} on ${store.endpoint} (${reach}), table "${table}" (Ctrl-C stops it)`);
-    const exit = await store.child.exited;
-    return exit.code === 0 || exit.signal ? ExitCode.ok : ExitCode.harnessError;
-  } catch (err) {
-    await store.child.stop(5000);
-    throw err;
+    const store = await startStoreProcess(dynaliteServer, place, { echo: true });
+    const stop = () => void store.child.stop(5000);
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    try {
+      const endpoint = `http://127.0.0.1:${port}`;
+      const client = new DynamoDBClient({
+        endpoint,
+        region: values.region,
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      });
+      await createSessionTable(client, table);
+      client.destroy();
+      console.log(
+        `[store] ready: ${store.version} on ${endpoint} (reachable from this machine only), table "${table}" (Ctrl-C stops it)`,
+      );
+      const exit = await store.child.exited;
+      return exit.code === 0 || exit.signal ? ExitCode.ok : ExitCode.harnessError;
+    } catch (err) {
+      await store.child.stop(5000);
+      throw err;
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
   }
 }
 

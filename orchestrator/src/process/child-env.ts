@@ -18,18 +18,20 @@ export const inheritedVariables: readonly string[] = [
   "TZ",
   "TMPDIR",
   "TERM",
-  "JAVA_HOME",
 ];
 
 /**
  * Keeps the AWS SDK (in the apps) from finding the user's credentials elsewhere than in the environment: no shared
  * credentials or config file, no instance role from the metadata service. A child that talks to AWS is given what it
- * needs explicitly (DynamoDB Local's dummy keys).
+ * needs explicitly (dynalite's dummy keys). And the SDK's documented switch for its multi-line notice that its
+ * releases from January 2027 need Node 22: the apps run on this machine's Node (>= 20.19, package.json's engines),
+ * and each would print it at start.
  */
-const noAmbientAwsCredentials = {
+const awsSdkSettings = {
   AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
   AWS_CONFIG_FILE: "/dev/null",
   AWS_EC2_METADATA_DISABLED: "true",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
 } as const;
 
 /** The allow-listed part of `parent`, then `own` (undefined values are left out). */
@@ -37,7 +39,7 @@ export function childEnv(
   own: Readonly<Record<string, string | undefined>> = {},
   parent: NodeJS.ProcessEnv = process.env,
 ): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...noAmbientAwsCredentials };
+  const env: NodeJS.ProcessEnv = { ...awsSdkSettings };
   for (const name of inheritedVariables) {
     const value = parent[name];
     if (value !== undefined) env[name] = value;

@@ -5,5 +5,5 @@ import type { SessionStoreKind } from "./types.ts";
 export const diskStore: SessionStoreKind = {
   name: "disk",
   shared: false,
-  ec2: { version: "disk on each instance" },
+  managed: { version: "disk on each instance" },
 };

@@ -6,7 +6,7 @@ import { dynamodbLockingStrategy } from "./dynamodb-locking/index.ts";
 import { localStrategy } from "./local/index.ts";
 import { redisStrategy } from "./redis/index.ts";
 import { stickyStrategy } from "./sticky/index.ts";
-import type { StrategyUnit } from "./types.ts";
+import { persistencesOf, type StrategyUnit } from "./types.ts";
 
 /** In the order --help lists them and `npm run chaos --strategies` runs them. */
 export const strategyUnits: readonly StrategyUnit[] = [
@@ -35,8 +35,8 @@ export function strategyUnit(name: string): StrategyUnit {
 export function unappliedStoreOptions(plan: Plan): string[] {
   const persistence = persistenceOf(plan);
   const store = strategyUnit(plan.strategy).store;
-  if (persistence === "none" || store.persistence?.includes(persistence)) return [];
-  const takers = strategyUnits.filter((s) => s.store.persistence?.includes(persistence)).map((s) => s.name);
+  if (persistence === "none" || persistencesOf(store).includes(persistence)) return [];
+  const takers = strategyUnits.filter((s) => persistencesOf(s.store).includes(persistence)).map((s) => s.name);
   return [
     `--store-persistence ${persistence} does not apply to strategy ${plan.strategy} (its ${store.name} store has no such option; ${takers.join(", ")} takes it): it runs without`,
   ];

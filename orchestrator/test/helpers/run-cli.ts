@@ -2,14 +2,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { dynamoDbLocalJar, k6Path } from "../../../tools/tool-paths.mjs";
+import { k6Path } from "../../../tools/tool-paths.mjs";
 import type { RunRecord } from "../../src/run/run-record.ts";
+import { dynaliteServer } from "../../src/store-servers/dynalite/index.ts";
 
 export const repoRoot = resolve(import.meta.dirname, "../../..");
 
 /** What an end-to-end test needs and does not have, or an empty list. */
 export function missingTools(): string[] {
-  return [existsSync(k6Path()) ? null : `k6 (${k6Path()})`, dynamoDbLocalJar() ? null : "DynamoDB Local"].filter(
+  return [existsSync(k6Path()) ? null : `k6 (${k6Path()})`, dynaliteServer.version() ? null : "dynalite"].filter(
     (x): x is string => x !== null,
   );
 }

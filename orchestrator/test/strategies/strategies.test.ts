@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { composeObject } from "../../src/platforms/compose/compose-file.ts";
 import { planFromOptions } from "../../src/run/plan-from-options.ts";
+import type { StoreServer } from "../../src/store-servers/types.ts";
 import { diskStore } from "../../src/strategies/disk-store.ts";
 import {
   defaultStrategyNames,
@@ -9,7 +10,7 @@ import {
   strategyUnit,
   unappliedStoreOptions,
 } from "../../src/strategies/index.ts";
-import type { StrategyUnit } from "../../src/strategies/types.ts";
+import { persistencesOf, type SessionStoreKind, type StrategyUnit } from "../../src/strategies/types.ts";
 
 const model = (strategy: StrategyUnit) => ({
   instances: 2,
@@ -17,7 +18,7 @@ const model = (strategy: StrategyUnit) => ({
   context: "/repo",
   haproxyConfig: "/run/haproxy.cfg",
   sessionSecret: "0123456789abcdef0123",
-  images: { node: "node:22-slim", lb: "haproxy:2.6", dynamodb: "amazon/dynamodb-local:3.3.1", redis: "redis:7.0" },
+  images: { node: "node:22-slim", lb: "haproxy:2.6", redis: "redis:7.0" },
 });
 
 describe("strategies", () => {
@@ -30,11 +31,8 @@ describe("strategies", () => {
   });
 
   it("redis: a shared store with persistence, round robin, and its own compose service", () => {
-    expect(strategyUnit("redis")).toMatchObject({
-      sticky: false,
-      sessionStore: "redis",
-      store: { shared: true, persistence: ["none", "aof-everysec"] },
-    });
+    expect(strategyUnit("redis")).toMatchObject({ sticky: false, sessionStore: "redis", store: { shared: true } });
+    expect(persistencesOf(strategyUnit("redis").store)).toEqual(["none", "aof-everysec"]);
     const services = composeObject(model(strategyUnit("redis"))).services as Record<
       string,
       { image?: string; command?: string[]; environment?: Record<string, string> }
@@ -79,5 +77,37 @@ describe("strategies", () => {
     });
     const disk: StrategyUnit = { name: "x", summary: "", store: diskStore, sessionStore: "disk", sticky: false };
     expect(Object.keys(composeObject(model(disk)).services as object)).toEqual(["app-1", "app-2", "lb"]);
+  });
+
+  it("a new store kind is its server and its store kind: compose runs it without naming it", () => {
+    const server: StoreServer = {
+      name: "kv-server",
+      version: () => "kv-server 1.0",
+      installHint: "none",
+      command: ({ host, port }) => ({ command: "kv-server", args: ["--bind", host, "--port", String(port)] }),
+      ready: async () => true,
+      readyTimeoutMs: 1000,
+      dataText: () => "in memory",
+      container: {
+        port: 7000,
+        image: { role: "redis" },
+        command: ["kv-server", "--bind", "0.0.0.0"],
+        gracefulStop: false,
+      },
+    };
+    const store: SessionStoreKind = {
+      name: "kv",
+      shared: true,
+      server: { server, appEnv: (host, port) => ({ KV_URL: `kv://${host}:${port}` }) },
+      managed: { version: "none" },
+    };
+    const unit: StrategyUnit = { name: "kv", summary: "", store, sessionStore: "kv", sticky: false };
+    const services = composeObject(model(unit)).services as Record<
+      string,
+      { image?: string; command?: string[]; environment?: Record<string, string> }
+    >;
+    expect(Object.keys(services)).toEqual(["kv", "app-1", "app-2", "lb"]);
+    expect(services.kv).toMatchObject({ image: "redis:7.0", command: ["kv-server", "--bind", "0.0.0.0"] });
+    expect(services["app-2"]?.environment).toMatchObject({ SESSION_STORE: "kv", KV_URL: "kv://kv:7000" });
   });
 });

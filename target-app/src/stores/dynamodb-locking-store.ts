@@ -5,6 +5,7 @@ import {
   type AttributeValue,
   ConditionalCheckFailedException,
   DeleteItemCommand,
+  GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
@@ -193,9 +194,26 @@ export class DynamoDbLockingStore extends DynamoDbStore {
       return { kind: "taken", item };
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      // The item as it was: absent (no session), or present and locked by another request.
-      return err.Item === undefined ? { kind: "missing" } : { kind: "locked" };
+      // The item as it was: present and locked by another request, or absent (no session). DynamoDB returns it
+      // (ReturnValuesOnConditionCheckFailure) when it exists; a server that ignores that option (dynalite) returns
+      // none, so an absent Item is confirmed with a read: one GetItem, on AWS only when there is no session.
+      if (err.Item !== undefined) return { kind: "locked" };
+      return (await this.exists(sid)) ? { kind: "locked" } : { kind: "missing" };
     }
+  }
+
+  /** Whether the session's item exists (a strongly consistent read of its key only). */
+  private async exists(sid: string): Promise<boolean> {
+    const { Item: item } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.table,
+        Key: { id: { S: sid } },
+        ConsistentRead: true,
+        ProjectionExpression: "#id",
+        ExpressionAttributeNames: { "#id": "id" },
+      }),
+    );
+    return item !== undefined;
   }
 
   /** The request is over: removes the lock if it is still on the item and still this request's, then lets the next in. */

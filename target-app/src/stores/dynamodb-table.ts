@@ -1,4 +1,5 @@
-// Creates the sessions table (on-demand, hash key `id`, TTL on `expires`). Tests and the orchestrator call it; the app never does.
+// Creates the sessions table (on-demand, hash key `id`, TTL on `expires` where the server has TTL). Tests and the
+// orchestrator call it; the app never does.
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -13,7 +14,11 @@ export interface CreateSessionTableOptions {
   timeoutMs?: number;
 }
 
-/** Creates `tableName` if it does not exist, waits until it is ACTIVE and enables TTL on `expires`. Idempotent. */
+/**
+ * Creates `tableName` if it does not exist, waits until it is ACTIVE and enables TTL on `expires`. Idempotent. A
+ * server without UpdateTimeToLive (dynalite answers UnknownOperationException) is said so once and the table is
+ * used without TTL: the stores ignore expired items themselves (on AWS the CloudFormation stack sets TTL).
+ */
 export async function createSessionTable(
   client: DynamoDBClient,
   tableName: string,
@@ -42,13 +47,26 @@ export async function createSessionTable(
     }
     return;
   }
-  await client.send(
-    new UpdateTimeToLiveCommand({
-      TableName: tableName,
-      TimeToLiveSpecification: { AttributeName: "expires", Enabled: true },
-    }),
-  );
+  try {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: "expires", Enabled: true },
+      }),
+    );
+  } catch (err) {
+    if ((err as Error).name !== "UnknownOperationException") throw err;
+    if (!saidNoTtl) {
+      saidNoTtl = true;
+      console.warn(
+        `table ${tableName}: this DynamoDB server has no UpdateTimeToLive (UnknownOperationException); no TTL, the stores ignore expired items themselves`,
+      );
+    }
+  }
 }
+
+/** The no-TTL notice is printed once per process. */
+let saidNoTtl = false;
 
 async function waitUntilActive(client: DynamoDBClient, tableName: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -4,12 +4,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { freePort } from "../../../orchestrator/src/process/ports.ts";
+import { startStoreProcess } from "../../../orchestrator/src/store-servers/process.ts";
 import {
   type RedisPersistence,
+  redisServer,
   redisServerVersion,
-  startRedisLocal,
-} from "../../../orchestrator/src/platforms/local/redis-local.ts";
-import { freePort } from "../../../orchestrator/src/process/ports.ts";
+} from "../../../orchestrator/src/store-servers/redis-server/index.ts";
 
 export interface TestRedis {
   url: string;
@@ -34,10 +35,12 @@ export async function startTestRedis(
 ): Promise<TestRedis & { dataDir: string }> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "redis-test-"));
-  const server = await startRedisLocal({ port, dataDir, persistence: options.persistence, name: "test-redis" });
+  const place = { host: "127.0.0.1", port, workDir: dataDir, persistence: options.persistence ?? "none" };
+  const server = await startStoreProcess(redisServer, place, { name: "test-redis" });
+  const url = `redis://127.0.0.1:${port}`;
   const clients: Redis[] = [];
   return {
-    url: server.url,
+    url,
     port,
     pid: server.child.pid,
     dataDir,
@@ -49,7 +52,7 @@ export async function startTestRedis(
       await server.child.stop(5000);
     },
     client: () => {
-      const c = new Redis(server.url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+      const c = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
       c.on("error", () => undefined);
       clients.push(c);
       return c;

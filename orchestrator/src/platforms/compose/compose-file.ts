@@ -7,7 +7,7 @@ import { HarnessError } from "../../errors.ts";
 import type { BalancerProfile } from "../../plan/health-profiles.ts";
 import { instanceIds } from "../../plan/instances.ts";
 import { dynamodbStrategy } from "../../strategies/dynamodb/index.ts";
-import type { StrategyUnit } from "../../strategies/types.ts";
+import type { SharedStoreServer, StrategyUnit } from "../../strategies/types.ts";
 import { type ComposeImages, imageEnv } from "./images.ts";
 
 /** Built from target-app/Dockerfile (on the node image); every app service and a store's init job share it. */
@@ -19,8 +19,11 @@ export const containerPort = 8080;
 export const statsUri = "/fh-lb-stats";
 /** Where each instance keeps its session files: its own named volume `sessions-<id>`. */
 export const sessionDir = "/sessions";
-/** The balancer's compose service; the instances are app-1..app-N, the store's services its own (strategies/). */
-export const services = { lb: "lb" } as const;
+/**
+ * The balancer's compose service; the instances are app-1..app-N; a shared store's server is the service named
+ * after its store kind ("dynamodb", "redis"), and its set-up (the table) the one-shot job `store-init`.
+ */
+export const services = { lb: "lb", storeInit: "store-init" } as const;
 const network = "fleet";
 
 export interface ComposeModel {
@@ -34,8 +37,8 @@ export interface ComposeModel {
    * starting with `./` or `../` (without, Compose takes the source for a named volume's).
    */
   haproxyConfig: string;
-  /** The node (the app image's base) and HAProxy images, and the store's by its imageRole (see images.ts). */
-  images: Pick<ComposeImages, "node" | "lb"> & Partial<ComposeImages>;
+  /** The node (the app image's base) and HAProxy images, and the store server's by its image role (see images.ts). */
+  images: ComposeImages;
   /** The instances' SESSION_SECRET (a literal, or a `${VAR:-default}` interpolation). */
   sessionSecret: string;
   /** The balancer's host port on 127.0.0.1; undefined: any free port (read back with `docker compose port`). */
@@ -48,18 +51,15 @@ export const sessionVolume = (id: string): string => `sessions-${id}`;
 /** The compose file as a plain object (the shape the Compose specification's JSON schema checks). */
 export function composeObject(model: ComposeModel): Record<string, unknown> {
   const ids = instanceIds(model.instances);
-  const store = model.strategy.store.compose;
+  const shared = model.strategy.store.server;
   // No depends_on anywhere: compose may carry a stop or kill of one service over to the services
   // that depend on it, and a fault must touch its target only. Start order does not matter: the
   // balancer resolves the instances through Docker's DNS as they appear, the instances answer
   // /ping.html without the store, and the platform waits until the balancer sees every one UP.
-  // `init: true` everywhere: node, haproxy and java as PID 1 ignore SIGTERM, so without an init
+  // `init: true` everywhere: node and haproxy as PID 1 ignore SIGTERM, so without an init
   // process every `stop` and `down` waited out its 10 s grace period and ended in SIGKILL.
-  const storeImage = store ? model.images[store.imageRole as keyof ComposeImages] : undefined;
-  if (store && !storeImage) throw new Error(`no image for the store's role ${JSON.stringify(store.imageRole)}`);
-  const out: Record<string, Record<string, unknown>> = {
-    ...(store && storeImage ? store.services(network, appImage, storeImage) : {}),
-  };
+  const out: Record<string, Record<string, unknown>> = shared ? storeServices(model, shared) : {};
+  const storeEnv = shared ? storeAppEnv(model.strategy.store.name, shared) : {};
   for (const id of ids) {
     out[id] = {
       image: appImage,
@@ -72,7 +72,7 @@ export function composeObject(model: ComposeModel): Record<string, unknown> {
         SESSION_STORE: model.strategy.sessionStore,
         SESSION_DIR: sessionDir,
         SESSION_SECRET: model.sessionSecret,
-        ...store?.appEnv,
+        ...storeEnv,
       },
       volumes: [`${sessionVolume(id)}:${sessionDir}`],
       // A killed instance stays dead until the plan starts it again.
@@ -99,6 +99,61 @@ export function composeObject(model: ComposeModel): Record<string, unknown> {
     networks: { [network]: { driver: "bridge" } },
     volumes: Object.fromEntries(ids.map((id) => [sessionVolume(id), {}])),
   };
+}
+
+/** The app's environment to reach a store's server inside the project's network (its service, its port). */
+export function storeAppEnv(service: string, shared: SharedStoreServer): Record<string, string> {
+  return shared.appEnv(service, shared.server.container.port);
+}
+
+/** The image a store server runs as: one of the platform's roles, or built by the compose build on the node image. */
+export function storeImage(shared: SharedStoreServer, images: Pick<ComposeImages, string>): string {
+  const image = shared.server.container.image;
+  if ("build" in image) return image.build.name;
+  const name = images[image.role];
+  if (!name) throw new Error(`no image for the store server's role ${JSON.stringify(image.role)}`);
+  return name;
+}
+
+/**
+ * A store server's service (its data in the container's own layer: a store-down and a store-up keep it; `down`
+ * removes it with the container), and its store kind's one-shot set-up job, run by the platform after `up` and
+ * after each start of the server (`run --rm store-init`), which waits until the server answers.
+ */
+function storeServices(model: ComposeModel, shared: SharedStoreServer): Record<string, Record<string, unknown>> {
+  const service = model.strategy.store.name;
+  const { container } = shared.server;
+  const out: Record<string, Record<string, unknown>> = {
+    [service]: {
+      image: storeImage(shared, model.images),
+      ...("build" in container.image
+        ? {
+            build: {
+              context: model.context,
+              dockerfile: container.image.build.dockerfile,
+              args: { NODE_IMAGE: model.images.node, ...container.image.build.args },
+            },
+          }
+        : {}),
+      init: true,
+      command: container.command,
+      restart: "no",
+      networks: [network],
+    },
+  };
+  if (shared.setUp) {
+    out[services.storeInit] = {
+      image: appImage,
+      init: true,
+      profiles: ["init"],
+      command: shared.setUp.command,
+      environment: storeAppEnv(service, shared),
+      healthcheck: { disable: true },
+      restart: "no",
+      networks: [network],
+    };
+  }
+  return out;
 }
 
 export function renderComposeFile(model: ComposeModel, header: string): string {
@@ -146,7 +201,6 @@ export const defaultModel: ComposeModel = {
   images: {
     node: envOr(imageEnv.node, officialImages().node),
     lb: envOr(imageEnv.lb, officialImages().lb),
-    dynamodb: envOr(imageEnv.dynamodb, officialImages().dynamodb),
   },
   // No default: a published secret would sign cookies in production too (the image runs NODE_ENV=production).
   sessionSecret: envRequired("FH_SESSION_SECRET", "set FH_SESSION_SECRET to a secret of at least 32 characters"),
@@ -154,14 +208,14 @@ export const defaultModel: ComposeModel = {
 };
 
 export const defaultHeader = `The default compose project of failover-harness: 3 target-app instances with sessions in
-DynamoDB Local behind HAProxy (round robin). Generated from
+DynamoDB (dynalite, the emulator, built on the node image) behind HAProxy (round robin). Generated from
 orchestrator/src/platforms/compose/compose-file.ts; do not edit by hand: regenerate with
   npx tsx orchestrator/src/platforms/compose/render-default.ts
 \`npm run chaos -- --platform compose\` writes its own file per run (any strategy, any number of
 instances) into the run folder, with the images of npm run setup -- docker where it built them. By hand:
   export FH_SESSION_SECRET=<at least 32 characters, e.g. from: openssl rand -hex 24>
   docker compose up -d --build --wait && docker compose run --rm store-init
-  (without a registry, after npm run setup -- docker: export FH_IMAGE_NODE, FH_IMAGE_LB and
-  FH_IMAGE_DYNAMODB to the names in ~/.cache/failover-harness/docker/images.json)
+  (without a registry, after npm run setup -- docker: export FH_IMAGE_NODE and FH_IMAGE_LB
+  to the names in ~/.cache/failover-harness/docker/images.json)
   curl http://127.0.0.1:8080/ping.html
   docker compose down -v`;

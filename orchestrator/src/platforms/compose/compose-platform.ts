@@ -16,7 +16,7 @@ import { onForcedStop } from "../../process/forced-stop.ts";
 import { pollUntil } from "../../process/poll.ts";
 import { onOrchestratorDeath } from "../../process/supervisor.ts";
 import { strategyUnit } from "../../strategies/index.ts";
-import type { ComposeStoreServices, StrategyUnit } from "../../strategies/types.ts";
+import type { SharedStoreServer, StrategyUnit } from "../../strategies/types.ts";
 import { countDiskSessions, type SessionFile } from "../disk-sessions.ts";
 import type {
   InstanceInfo,
@@ -35,6 +35,7 @@ import {
   sessionDir,
   sessionVolume,
   statsUri,
+  storeImage,
 } from "./compose-file.ts";
 import { commandLine, dockerBin, runDocker } from "./docker-cli.ts";
 import { type ComposeImages, type ImageRole, type ImageSource, resolveImages } from "./images.ts";
@@ -132,9 +133,10 @@ export class ComposePlatform implements Platform {
     );
     console.log(`[compose] images: ${this.imageList()}`);
     await runDocker(this.compose(...upArgs), { timeoutMs: timeouts.up, signal, echo: "[compose]" });
-    const init = this.strategy.store.compose?.initService;
-    if (init)
+    if (this.strategy.store.server?.setUp) {
+      const init = services.storeInit;
       await runDocker(this.compose(...runOnceArgs(init)), { timeoutMs: timeouts.up, signal, echo: `[${init}]` });
+    }
     this.lbPort = parsePort(
       await runDocker(this.compose("port", services.lb, String(containerPort)), { timeoutMs: timeouts.query, signal }),
     );
@@ -250,9 +252,9 @@ export class ComposePlatform implements Platform {
   }
 
   async storeOp(op: StoreOp, signal?: AbortSignal): Promise<boolean> {
-    const store = this.strategy.store.compose;
-    if (!store) return false;
-    for (const args of this.storeCommands(op, store)) {
+    const shared = this.strategy.store.server;
+    if (!shared) return false;
+    for (const args of this.storeCommands(op, shared)) {
       await runDocker(args, { timeoutMs: timeouts.store, signal });
     }
     return true;
@@ -280,42 +282,52 @@ export class ComposePlatform implements Platform {
       docker: engine,
       compose,
       haproxy,
-      store: this.storeImage() ?? "disk (a named volume per instance)",
+      store: this.storeVersion() ?? "disk (a named volume per instance)",
       images: this.imageList(),
     };
   }
 
-  /** The image of the strategy's store, or undefined: no shared store. */
-  private storeImage(): string | undefined {
-    const role = this.strategy.store.compose?.imageRole;
-    return role ? this.images[role as ImageRole] : undefined;
+  /**
+   * The strategy's store server for the run record: a server built on the node image names its version
+   * ("DynamoDB emulator dynalite 4.0.0 (on disk in its container, image ...)"), one on a role's image that image;
+   * undefined: no shared store.
+   */
+  private storeVersion(): string | undefined {
+    const shared = this.strategy.store.server;
+    if (!shared) return undefined;
+    const image = storeImage(shared, this.images);
+    if (!("build" in shared.server.container.image)) return image;
+    return `${shared.server.version() ?? shared.server.name} (on disk in its container, image ${image})`;
   }
 
   /** "node node:22-slim (official), lb ..., dynamodb ...": each image the run uses and where its name came from. */
   private imageList(): string {
-    const store = this.strategy.store.compose?.imageRole as ImageRole | undefined;
-    return (["node", "lb", ...(store ? [store] : [])] as ImageRole[])
-      .map((role) => `${role} ${this.images[role]} (${this.imageSources[role]})`)
-      .join(", ");
+    const shared = this.strategy.store.server;
+    const image = shared?.server.container.image;
+    const roles: ImageRole[] = ["node", "lb", ...(image && "role" in image ? [image.role] : [])];
+    const list = roles.map((role) => `${role} ${this.images[role]} (${this.imageSources[role]})`);
+    if (shared && image && "build" in image)
+      list.push(`${this.strategy.store.name} ${image.build.name} (built on the node image)`);
+    return list.join(", ");
   }
 
   describe(step: PlatformStep, before: readonly PlatformStep[]): string[] {
     const line = (args: string[]) => commandLine(this.compose(...args));
-    const store = this.strategy.store.compose;
+    const shared = this.strategy.store.server;
     switch (step.kind) {
       case "up":
         return [
           `# write ${this.composeFile} and ${join(this.runDir, "haproxy.cfg")} (${this.strategy.sticky ? "cookie stickiness" : "round robin"}, health ${this.plan.health})`,
           line(upArgs),
-          ...(store?.initService ? [line(runOnceArgs(store.initService))] : []),
+          ...(shared?.setUp ? [line(runOnceArgs(services.storeInit))] : []),
           `${line(["port", services.lb, String(containerPort)])}   # the balancer's port on 127.0.0.1`,
           `# then poll http://127.0.0.1:<that port>${statsUri};csv until HAProxy sees every instance UP`,
         ];
       case "down":
         return [`${line(downArgs)}   # after unpausing any frozen instance`];
       case "store":
-        if (!store) return ["(no shared session store: sessions are on each instance's disk; nothing to do)"];
-        return this.storeCommands(step.op, store).map((args) => commandLine(args));
+        if (!shared) return ["(no shared session store: sessions are on each instance's disk; nothing to do)"];
+        return this.storeCommands(step.op, shared).map((args) => commandLine(args));
       case "instance":
         this.member(step.id);
         return this.ops[step.op].describe(step.id, wipedSinceStart(before, step.id));
@@ -352,15 +364,18 @@ export class ComposePlatform implements Platform {
    * it on SIGTERM is stopped, not killed). Store up: started again, then its init job, which waits
    * until the store answers (and finds its data there). Store restart: killed, then as store up.
    */
-  private storeCommands(op: StoreOp, store: ComposeStoreServices): string[][] {
-    const kill = this.compose("kill", "-s", "SIGKILL", store.service);
+  private storeCommands(op: StoreOp, shared: SharedStoreServer): string[][] {
+    const service = this.strategy.store.name;
+    const kill = this.compose("kill", "-s", "SIGKILL", service);
     if (op === "stop") {
-      return [store.gracefulStop ? this.compose("stop", "-t", String(stopGraceSeconds), store.service) : kill];
+      return [
+        shared.server.container.gracefulStop ? this.compose("stop", "-t", String(stopGraceSeconds), service) : kill,
+      ];
     }
     return [
       ...(op === "restart" ? [kill] : []),
-      this.compose("start", store.service),
-      ...(store.initService ? [this.compose(...runOnceArgs(store.initService))] : []),
+      this.compose("start", service),
+      ...(shared.setUp ? [this.compose(...runOnceArgs(services.storeInit))] : []),
     ];
   }
 

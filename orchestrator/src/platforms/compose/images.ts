@@ -1,25 +1,19 @@
 // The images the compose platform runs, from one place: the official images by default; the local
 // equivalents when `npm run setup -- docker` built them (it records which in images.json in the
-// cache); and for each role the name the user gives in $FH_IMAGE_NODE, $FH_IMAGE_LB, $FH_IMAGE_DYNAMODB.
+// cache); and for each role the name the user gives in $FH_IMAGE_<ROLE> ($FH_IMAGE_NODE, $FH_IMAGE_LB, ...).
+// The roles: node (the app's base, and dynalite's), lb, and those the store servers name (store-servers/).
 import { existsSync, readFileSync } from "node:fs";
 import { imageMarkerPath, officialImages } from "../../../../tools/tool-paths.mjs";
 import { HarnessError } from "../../errors.ts";
+import { storeImageRoles } from "../../store-servers/index.ts";
 
-/** node: the target app's base image (its Dockerfile's NODE_IMAGE); lb: HAProxy 2.6; dynamodb: DynamoDB Local (a store's imageRole). */
-export interface ComposeImages {
-  node: string;
-  lb: string;
-  dynamodb: string;
-  redis: string;
-}
-export type ImageRole = keyof ComposeImages;
-export const imageRoles: readonly ImageRole[] = ["node", "lb", "dynamodb", "redis"];
-export const imageEnv: Record<ImageRole, string> = {
-  node: "FH_IMAGE_NODE",
-  lb: "FH_IMAGE_LB",
-  dynamodb: "FH_IMAGE_DYNAMODB",
-  redis: "FH_IMAGE_REDIS",
-};
+/** node: the target app's base image (its Dockerfile's NODE_IMAGE); lb: HAProxy 2.6; then each store server's role. */
+export type ComposeImages = { node: string; lb: string } & Record<string, string>;
+export type ImageRole = string;
+export const imageRoles: readonly ImageRole[] = ["node", "lb", ...storeImageRoles];
+/** $FH_IMAGE_<ROLE>: the variable naming the user's own image for a role. */
+export const imageEnvOf = (role: ImageRole): string => `FH_IMAGE_${role.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+export const imageEnv = { node: imageEnvOf("node"), lb: imageEnvOf("lb") } as const;
 
 /** Where each image's name came from, for the run record and the log. */
 export type ImageSource = "official" | "npm run setup -- docker" | `$${string}`;
@@ -32,13 +26,18 @@ export function resolveImages(
   env: NodeJS.ProcessEnv = process.env,
   markerPath: string = imageMarkerPath(),
 ): { images: ComposeImages; sources: Record<ImageRole, ImageSource> } {
-  const images = { ...(officialImages() as ComposeImages) };
-  const sources: Record<ImageRole, ImageSource> = {
-    node: "official",
-    lb: "official",
-    dynamodb: "official",
-    redis: "official",
-  };
+  const official = officialImages() as Record<string, string | undefined>;
+  const images = { node: "", lb: "" } as ComposeImages;
+  const sources: Record<ImageRole, ImageSource> = {};
+  for (const role of imageRoles) {
+    const name = official[role];
+    if (!name)
+      throw new HarnessError(
+        `no official image for the role ${role}: add it to officialImages() in tools/tool-paths.mjs`,
+      );
+    images[role] = name;
+    sources[role] = "official";
+  }
   const marker = readMarker(markerPath);
   for (const role of imageRoles) {
     const built = marker?.[role];
@@ -46,20 +45,21 @@ export function resolveImages(
       images[role] = built;
       sources[role] = "npm run setup -- docker";
     }
-    const given = env[imageEnv[role]];
+    const variable = imageEnvOf(role);
+    const given = env[variable];
     if (given !== undefined && given !== "") {
       if (!imageRef.test(given))
         throw new HarnessError(
-          `$${imageEnv[role]} ${JSON.stringify(given)}: expected an image reference such as ${officialImages()[role]}`,
+          `$${variable} ${JSON.stringify(given)}: expected an image reference such as ${official[role]}`,
         );
       images[role] = given;
-      sources[role] = `$${imageEnv[role]}`;
+      sources[role] = `$${variable}`;
     }
   }
   return { images, sources };
 }
 
-function readMarker(path: string): Partial<ComposeImages> | null {
+function readMarker(path: string): Record<string, string> | null {
   if (!existsSync(path)) return null;
   let parsed: unknown;
   try {
@@ -70,9 +70,9 @@ function readMarker(path: string): Partial<ComposeImages> | null {
   const found = (parsed as { images?: unknown })?.images;
   if (!found || typeof found !== "object")
     throw new HarnessError(
-      `${path}: expected {"images": {"node", "lb", "dynamodb", "redis"}}; run npm run setup -- docker again`,
+      `${path}: expected {"images": {${imageRoles.map((r) => JSON.stringify(r)).join(", ")}}}; run npm run setup -- docker again`,
     );
-  const out: Partial<ComposeImages> = {};
+  const out: Record<string, string> = {};
   for (const role of imageRoles) {
     const name = (found as Record<string, unknown>)[role];
     if (name === undefined) continue;

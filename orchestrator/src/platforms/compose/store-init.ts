@@ -1,5 +1,5 @@
 // The compose project's one-shot store-init job (bundled into the target-app image): waits for
-// DynamoDB Local, then creates the sessions table with the target app's own createSessionTable().
+// the DynamoDB server (dynalite), then creates the sessions table with the target app's own createSessionTable().
 import { createSessionTable } from "../../../../target-app/src/stores/dynamodb-table.ts";
 import { createDynamoDbClient } from "../../../../target-app/src/stores/index.ts";
 

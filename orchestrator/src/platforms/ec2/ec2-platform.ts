@@ -324,7 +324,7 @@ export class Ec2Platform implements Platform {
     return {
       ec2: `region ${this.section.region}${this.section.awsEndpoint ? ` via ${this.section.awsEndpoint}` : ""}`,
       fleet: this.fleet.map(memberLabel).join(", "),
-      store: strategyUnit(this.plan.strategy).store.ec2.version,
+      store: strategyUnit(this.plan.strategy).store.managed.version,
     };
   }
 

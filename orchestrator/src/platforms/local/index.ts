@@ -5,7 +5,7 @@ import { LocalPlatform } from "./local-platform.ts";
 
 export const localDescriptor: PlatformDescriptor = {
   name: "local",
-  summary: "child processes on this machine's loopback, HAProxy, DynamoDB Local",
+  summary: "child processes on this machine's loopback: HAProxy, the apps, the store server",
   flags: {},
   help: "",
   optionsFromFlags: () => undefined,

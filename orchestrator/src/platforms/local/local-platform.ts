@@ -19,8 +19,10 @@ import { ManagedChild } from "../../process/child.ts";
 import { childEnv } from "../../process/child-env.ts";
 import { httpOk, pollUntil } from "../../process/poll.ts";
 import { freePorts } from "../../process/ports.ts";
+import { type StoreProcess, startStoreProcess } from "../../store-servers/process.ts";
+import type { ServerPlace } from "../../store-servers/types.ts";
 import { strategyUnit } from "../../strategies/index.ts";
-import type { LocalStoreProcess, StrategyUnit } from "../../strategies/types.ts";
+import { persistencesOf, type StrategyUnit } from "../../strategies/types.ts";
 import type {
   InstanceInfo,
   InstanceOp,
@@ -60,7 +62,9 @@ export class LocalPlatform implements Platform {
   private readonly logDir: string;
   private readonly sessionSecret = randomBytes(24).toString("hex");
   private readonly members: LocalInstance[] = [];
-  private store?: LocalStoreProcess;
+  private store?: StoreProcess;
+  /** The apps' environment to reach the store (empty without a shared store). */
+  private storeEnv: Record<string, string> = {};
   private storePort = 0;
   private lb?: ManagedChild;
   private lbPort = 0;
@@ -86,11 +90,11 @@ export class LocalPlatform implements Platform {
       m.url = `http://${host}:${m.port}`;
     });
 
-    const server = this.strategy.store.local;
-    if (server) {
+    const shared = this.strategy.store.server;
+    if (shared) {
       this.storePort = storePort!;
-      console.log(`[local] starting ${server.title} on port ${storePort}`);
-      await this.startStore(true, signal);
+      console.log(`[local] starting ${shared.server.name} on ${host}:${storePort}`);
+      await this.startStore(signal);
     }
 
     console.log(`[local] starting ${this.members.length} target-app instances (${this.strategy.store.name} sessions)`);
@@ -232,29 +236,30 @@ export class LocalPlatform implements Platform {
   }
 
   async storeOp(op: StoreOp, signal?: AbortSignal): Promise<boolean> {
-    if (!this.strategy.store.local) return false;
+    if (!this.strategy.store.server) return false;
     if (op === "start") {
       if (this.store?.child.running) throw new HarnessError("the session store is already running");
-      await this.startStore(false, signal);
+      await this.startStore(signal);
       return true;
     }
     const store = this.store;
     if (!store?.child.running) throw new HarnessError(`the session store is not running: cannot ${op} it`);
-    if (op === "stop" && store.stop) {
-      await store.stop();
+    if (op === "stop") {
+      // Down with its data kept: the server's own save-and-exit, or gone at once (its data is on disk already).
+      await store.storeDown();
     } else {
-      // Gone at once: a store outage (DynamoDB Local's data is on disk and comes back with it), or
-      // the kill of a restart, which keeps only what the store's persistence kept.
+      // The kill of a restart, which keeps only what the store's persistence kept.
       store.child.signal("SIGKILL");
       await store.child.exited;
     }
-    if (op === "restart") await this.startStore(false, signal);
+    if (op === "restart") await this.startStore(signal);
     return true;
   }
 
   async auditStore(activeWithinMs: number, fault: StoreFaultKind): Promise<StoreAudit | null> {
-    if (!this.store?.audit || !this.store.child.running) return null;
-    return this.store.audit(activeWithinMs, fault);
+    const audit = this.strategy.store.server?.audit;
+    if (!audit || !this.store?.child.running) return null;
+    return audit(this.storeEnv, this.storePersistence(), activeWithinMs, fault);
   }
 
   async auditSessions(id: string, activeWithinMs: number): Promise<SessionAudit> {
@@ -268,14 +273,17 @@ export class LocalPlatform implements Platform {
   }
 
   describe(step: PlatformStep): string[] {
-    const server = this.strategy.store.local;
-    const dataDir = this.storeDataDir();
-    const persistence = this.storePersistence();
+    const server = this.strategy.store.server?.server;
+    const start = (port: string) => {
+      if (!server) return "";
+      const { command, args } = server.command({ ...this.storePlace(), port });
+      return [command, ...args].map((a) => (a === "" ? '""' : a)).join(" ");
+    };
     switch (step.kind) {
       case "up":
         return [
           ...(server
-            ? [server.describe.start({ dataDir, port: "<free port>", runDir: this.runDir, persistence })]
+            ? [`${start("<free port>")}   # until it answers (at most ${server.readyTimeoutMs / 1000} s)`]
             : []),
           ...this.members.map(
             (m) =>
@@ -287,11 +295,12 @@ export class LocalPlatform implements Platform {
         return ["kill -TERM <pid> for HAProxy, each instance and the store, kill -KILL after a grace period"];
       case "store":
         if (!server) return ["(no shared session store: sessions are on each instance's disk; nothing to do)"];
-        if (step.op === "stop") return [server.describe.stop({ dataDir, runDir: this.runDir, persistence })];
-        return [
-          ...(step.op === "restart" ? [`kill -KILL <pid of ${server.title}>`] : []),
-          server.describe.start({ dataDir, port: "<same port>", runDir: this.runDir, persistence }),
-        ];
+        if (step.op === "stop")
+          return [
+            server.saveAndExit?.describe(this.storePlace()) ??
+              `kill -KILL <pid of ${server.name}>   # data kept in ${this.storeDataDir()}`,
+          ];
+        return [...(step.op === "restart" ? [`kill -KILL <pid of ${server.name}>`] : []), start("<same port>")];
       case "instance":
         return [this.ops[step.op].describe(this.member(step.id))];
     }
@@ -308,8 +317,7 @@ export class LocalPlatform implements Platform {
 
   /**
    * Where the store server keeps its data: in memory, unless the plan takes the store down, when
-   * it must survive the restart and lives in the run folder. (On disk, DynamoDB Local answers
-   * several times slower for its first half minute, which would skew every other run's "before" window.)
+   * it must survive the restart and lives in the run folder's store-data/.
    */
   private storeDataDir(): string | undefined {
     const outage = this.plan.faults.some((f) => faultUnit(f.action).targetKind === "store");
@@ -319,28 +327,35 @@ export class LocalPlatform implements Platform {
   /** The plan's persistence where the store takes it; none otherwise (run-scenario warns about the rest). */
   private storePersistence(): ReturnType<typeof persistenceOf> {
     const wanted = persistenceOf(this.plan);
-    return this.strategy.store.persistence?.includes(wanted) ? wanted : "none";
+    return persistencesOf(this.strategy.store).includes(wanted) ? wanted : "none";
   }
 
-  private async startStore(first: boolean, signal?: AbortSignal): Promise<void> {
-    const server = this.strategy.store.local;
-    if (!server) return;
-    const dataDir = this.storeDataDir();
-    if (dataDir) mkdirSync(dataDir, { recursive: true });
-    this.store = await server.start({
+  /** Where the store server listens and keeps its data in this run. */
+  private storePlace(): ServerPlace {
+    return {
+      host,
       port: this.storePort,
-      dataDir,
-      runDir: this.runDir,
-      logFile: join(this.logDir, "store.log"),
-      first,
+      dataDir: this.storeDataDir(),
+      workDir: join(this.runDir, `store-${this.strategy.store.server?.server.name ?? "none"}`),
       persistence: this.storePersistence(),
+    };
+  }
+
+  /** Starts the store server, waits until it answers, then runs its store kind's set-up (the table). */
+  private async startStore(signal?: AbortSignal): Promise<void> {
+    const shared = this.strategy.store.server;
+    if (!shared) return;
+    this.store = await startStoreProcess(shared.server, this.storePlace(), {
+      logFile: join(this.logDir, "store.log"),
       signal,
     });
+    this.storeEnv = shared.appEnv(host, this.storePort);
+    await shared.setUp?.run(this.storeEnv);
   }
 
   private async startInstance(m: LocalInstance, signal?: AbortSignal): Promise<void> {
     mkdirSync(m.sessionDir, { recursive: true });
-    // Allow-listed: the apps never see the user's AWS credentials or tokens (DynamoDB Local gets dummy keys).
+    // Allow-listed: the apps never see the user's AWS credentials or tokens (dynalite gets dummy keys).
     const env = childEnv({
       PORT: String(m.port),
       HOST: host,
@@ -348,7 +363,7 @@ export class LocalPlatform implements Platform {
       SESSION_STORE: this.strategy.sessionStore,
       SESSION_DIR: m.sessionDir,
       SESSION_SECRET: this.sessionSecret,
-      ...this.store?.appEnv,
+      ...this.storeEnv,
     });
     m.paused = false;
     m.child = new ManagedChild({

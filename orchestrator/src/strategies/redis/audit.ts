@@ -2,8 +2,8 @@
 // the fault will lose. OBJECT IDLETIME is the time since a key was last read or written (every request reads its
 // session), and it does not itself count as a use.
 import { Redis } from "ioredis";
-import type { RedisPersistence } from "../../platforms/local/redis-local.ts";
 import type { StoreAudit, StoreFaultKind } from "../../platforms/types.ts";
+import type { RedisPersistence } from "../../store-servers/redis-server/index.ts";
 
 /** One session key as the audit read it: its idle time (null: gone meanwhile), its value for the recent ones only. */
 export interface RedisKeyReading {

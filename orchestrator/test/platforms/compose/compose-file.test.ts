@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { Ajv2019 } from "ajv/dist/2019.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { DYNAMODB_LOCAL_RELEASE } from "../../../../tools/tool-paths.mjs";
 import { healthProfiles } from "../../../src/plan/health-profiles.ts";
 import {
   type ComposeModel,
@@ -16,6 +15,7 @@ import {
 } from "../../../src/platforms/compose/compose-file.ts";
 import { parsePs, projectName } from "../../../src/platforms/compose/compose-platform.ts";
 import { defaultFiles } from "../../../src/platforms/compose/render-default.ts";
+import { dynaliteVersion } from "../../../src/store-servers/dynalite/index.ts";
 import { strategyUnit, strategyUnits } from "../../../src/strategies/index.ts";
 
 const repoRoot = join(import.meta.dirname, "../../../..");
@@ -54,7 +54,7 @@ const model = (over: Partial<ComposeModel>): ComposeModel => ({
   context: "/repo",
   haproxyConfig: "/run/haproxy.cfg",
   sessionSecret: "0123456789abcdef0123",
-  images: { node: "node:22-slim", lb: "haproxy:2.6", dynamodb: "amazon/dynamodb-local:3.3.1", redis: "redis:7.0" },
+  images: { node: "node:22-slim", lb: "haproxy:2.6", redis: "redis:7.0" },
   ...over,
 });
 type Services = Record<string, Record<string, unknown>>;
@@ -133,8 +133,9 @@ describe("the compose model", () => {
       DYNAMODB_TABLE: "sessions",
       AWS_REGION: "us-east-1",
     });
-    expect(dynamo.dynamodb?.image).toMatch(/^amazon\/dynamodb-local:/);
+    expect(dynamo.dynamodb?.image).toBe(`failover-harness/dynalite:${dynaliteVersion()}`);
     expect(dynamo["store-init"]?.profiles).toEqual(["init"]);
+    expect(dynamo["store-init"]?.environment).toMatchObject({ DYNAMODB_ENDPOINT: "http://dynamodb:8000" });
   });
 
   it("runs an init process as PID 1 in every service, so that stop and down need no SIGKILL", () => {
@@ -142,11 +143,11 @@ describe("the compose model", () => {
       expect(svc.init, name).toBe(true);
   });
 
-  it("takes its images from the model: the app's base as a build argument, HAProxy and DynamoDB Local as images", () => {
+  it("takes its images from the model: the app's and dynalite's base as a build argument, HAProxy and redis as images", () => {
     const images = {
       node: "failover-harness/node:22.23.5",
       lb: "failover-harness/haproxy:2.6",
-      dynamodb: "x/ddb:3.3.1",
+      redis: "x/redis:7.0",
     };
     const s = servicesOf(model({ strategy: strategyUnit("dynamodb"), images }));
     expect(s["app-1"]?.build).toEqual({
@@ -155,11 +156,17 @@ describe("the compose model", () => {
       args: { NODE_IMAGE: "failover-harness/node:22.23.5" },
     });
     expect(s.lb?.image).toBe("failover-harness/haproxy:2.6");
-    expect(s.dynamodb?.image).toBe("x/ddb:3.3.1");
+    // dynalite: no registry image; the compose build puts the npm package (the locked version) on the node image.
+    expect(s.dynamodb?.build).toEqual({
+      context: "/repo",
+      dockerfile: "orchestrator/src/store-servers/dynalite/Dockerfile",
+      args: { NODE_IMAGE: "failover-harness/node:22.23.5", DYNALITE_VERSION: dynaliteVersion() },
+    });
+    expect(servicesOf(model({ strategy: strategyUnit("redis"), images })).redis?.image).toBe("x/redis:7.0");
     // The top-level file: the official images unless $FH_IMAGE_* names others.
     const top = servicesOf(defaultModel);
     expect(top.lb?.image).toBe(envOr("FH_IMAGE_LB", "haproxy:2.6"));
-    expect(top.dynamodb?.image).toBe(envOr("FH_IMAGE_DYNAMODB", `amazon/dynamodb-local:${DYNAMODB_LOCAL_RELEASE}`));
+    expect(top.dynamodb?.build).toMatchObject({ args: { NODE_IMAGE: envOr("FH_IMAGE_NODE", "node:22-slim") } });
   });
 
   it("mounts the balancer's configuration from a path, never a bare name Compose would take for a volume", () => {

@@ -1,15 +1,10 @@
 // Where the compose platform's images come from: official, images.json of the docker set-up, $FH_IMAGE_*.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  DYNAMODB_LOCAL_RELEASE,
-  dynamoDbLocalJar,
-  localImages,
-  officialImages,
-} from "../../../../tools/tool-paths.mjs";
-import { resolveImages } from "../../../src/platforms/compose/images.ts";
+import { localImages, officialImages } from "../../../../tools/tool-paths.mjs";
+import { imageRoles, resolveImages } from "../../../src/platforms/compose/images.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "fh-images-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,37 +18,29 @@ const none = join(dir, "absent.json");
 describe("the compose platform's images", () => {
   it("are the official ones when the set-up built none and the user names none", () => {
     const { images, sources } = resolveImages({}, none);
-    expect(images).toEqual({
-      node: "node:22-slim",
-      lb: "haproxy:2.6",
-      dynamodb: `amazon/dynamodb-local:${DYNAMODB_LOCAL_RELEASE}`,
-      redis: "redis:7.0",
-    });
-    expect(sources).toEqual({ node: "official", lb: "official", dynamodb: "official", redis: "official" });
+    expect(images).toEqual({ node: "node:22-slim", lb: "haproxy:2.6", redis: "redis:7.0" });
+    expect(sources).toEqual({ node: "official", lb: "official", redis: "official" });
   });
 
-  it("DynamoDB Local is the release the local platform runs (the npm package's release notes name it)", () => {
-    expect(officialImages().dynamodb).toBe(`amazon/dynamodb-local:${DYNAMODB_LOCAL_RELEASE}`);
-    expect(localImages().dynamodb).toBe(`failover-harness/dynamodb-local:${DYNAMODB_LOCAL_RELEASE}`);
-    const found = dynamoDbLocalJar();
-    if (!found) return console.warn("[skip] release check: DynamoDB Local is not installed (npm run setup)");
-    const notes = join(dirname(found.jar), "README.txt");
-    expect(existsSync(notes)).toBe(true);
-    expect(readFileSync(notes, "utf8")).toContain(`${found.release} (${DYNAMODB_LOCAL_RELEASE})`);
+  it("has a role for each store server on a registry image (store-servers/), none for dynalite (built on node)", () => {
+    expect(imageRoles).toEqual(["node", "lb", "redis"]);
+    for (const role of imageRoles) {
+      expect(officialImages()).toHaveProperty(role);
+      expect(localImages()).toHaveProperty(role);
+    }
   });
 
   it("are the local equivalents the set-up recorded, each role on its own", () => {
     const local = localImages();
     const path = marker(
-      JSON.stringify({ revision: 1, images: { ...officialImages(), lb: local.lb, dynamodb: local.dynamodb } }),
+      JSON.stringify({ revision: 1, images: { ...officialImages(), lb: local.lb, redis: local.redis } }),
     );
     const { images, sources } = resolveImages({}, path);
-    expect(images).toEqual({ node: "node:22-slim", lb: local.lb, dynamodb: local.dynamodb, redis: "redis:7.0" });
+    expect(images).toEqual({ node: "node:22-slim", lb: local.lb, redis: local.redis });
     expect(sources).toEqual({
       node: "official",
       lb: "npm run setup -- docker",
-      dynamodb: "npm run setup -- docker",
-      redis: "official",
+      redis: "npm run setup -- docker",
     });
   });
 
@@ -66,8 +53,8 @@ describe("the compose platform's images", () => {
   });
 
   it("refuses a bad name, naming the variable or the file's field, the value and what was expected", () => {
-    expect(() => resolveImages({ FH_IMAGE_DYNAMODB: "Not An Image" }, none)).toThrow(
-      /\$FH_IMAGE_DYNAMODB "Not An Image": expected an image reference such as amazon\/dynamodb-local:/,
+    expect(() => resolveImages({ FH_IMAGE_REDIS: "Not An Image" }, none)).toThrow(
+      /\$FH_IMAGE_REDIS "Not An Image": expected an image reference such as redis:7\.0/,
     );
     const bad = marker(JSON.stringify({ images: { node: 42 } }));
     expect(() => resolveImages({}, bad)).toThrow(/images\.node 42: expected an image reference/);

@@ -4,21 +4,25 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RedisLocal, redisServerVersion, startRedisLocal } from "../../../src/platforms/local/redis-local.ts";
 import { freePort } from "../../../src/process/ports.ts";
+import { type StoreProcess, startStoreProcess } from "../../../src/store-servers/process.ts";
+import { redisServer, redisServerVersion } from "../../../src/store-servers/redis-server/index.ts";
 import { countRedisSessions, readRedisSessionKeys } from "../../../src/strategies/redis/audit.ts";
 
 const missing = redisServerVersion() ? null : "redis-server is not installed (run `npm run setup`)";
 if (missing) console.warn(`SKIPPED audit.int.test.ts: ${missing}`);
 
 describe.skipIf(missing !== null)("readRedisSessionKeys on a real redis-server", () => {
-  let server: RedisLocal;
+  let server: StoreProcess;
+  let url: string;
   let client: Redis;
   const dataDir = mkdtempSync(join(tmpdir(), "redis-audit-"));
 
   beforeAll(async () => {
-    server = await startRedisLocal({ port: await freePort(), dataDir, name: "test-redis" });
-    client = new Redis(server.url);
+    const place = { host: "127.0.0.1", port: await freePort(), workDir: dataDir, persistence: "none" as const };
+    server = await startStoreProcess(redisServer, place, { name: "test-redis" });
+    url = `redis://127.0.0.1:${place.port}`;
+    client = new Redis(url);
   });
   afterAll(async () => {
     client?.disconnect();
@@ -35,7 +39,7 @@ describe.skipIf(missing !== null)("readRedisSessionKeys on a real redis-server",
     await client.set("other:new", session("other"), "PX", 60_000);
     await client.get("sess:star*"); // a read is a use
 
-    const keys = await readRedisSessionKeys(server.url, "sess:", 1000);
+    const keys = await readRedisSessionKeys(url, "sess:", 1000);
     expect(keys).toHaveLength(3);
     expect(countRedisSessions(keys, 1000, "none", "restart")).toEqual({
       activeSessions: 2,

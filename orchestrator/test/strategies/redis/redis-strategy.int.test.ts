@@ -5,7 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { redisServerVersion } from "../../../src/platforms/local/redis-local.ts";
+import { redisServerVersion } from "../../../src/store-servers/redis-server/index.ts";
 import { alive, killCliChildren, missingTools, readRecord, runCli } from "../../helpers/run-cli.ts";
 
 const missing = [...missingTools(), ...(redisServerVersion() ? [] : ["redis-server"])];

@@ -1,6 +1,6 @@
 // redis-server's options: loopback only, never an RDB snapshot, an append-only file only when the plan asks for one.
 import { describe, expect, it } from "vitest";
-import { redisServerArgs } from "../../../src/platforms/local/redis-local.ts";
+import { redisServerArgs } from "../../src/store-servers/redis-server/index.ts";
 
 const option = (args: string[], name: string) => {
   const i = args.indexOf(name);
