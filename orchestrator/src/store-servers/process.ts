@@ -46,20 +46,24 @@ export async function startStoreProcess(
       if (tail.length > tailLines) tail.shift();
     },
   });
+  // An exit ends the wait at once (the poll alone would wait out the bound).
+  const stopPolling = new AbortController();
+  const exitedEarly = child.exited.then((info) => {
+    throw new Error(`${server.name} exited (${info.signal ?? `code ${info.code}`})`);
+  });
+  exitedEarly.catch(() => undefined);
   try {
-    await pollUntil(
-      async () => {
-        if (!child.running) throw new Error(`${server.name} exited`);
-        return server.ready(place.host, place.port);
-      },
-      {
+    await Promise.race([
+      pollUntil(() => server.ready(place.host, place.port), {
         timeoutMs: server.readyTimeoutMs,
         intervalMs: 100,
         what: `${server.name} on ${place.host}:${place.port}`,
-        signal: options.signal,
-      },
-    );
+        signal: options.signal ? AbortSignal.any([options.signal, stopPolling.signal]) : stopPolling.signal,
+      }),
+      exitedEarly,
+    ]);
   } catch (err) {
+    stopPolling.abort();
     await child.stop(2000);
     if (options.signal?.aborted) throw err;
     const log = tail.length ? `; its log ends:\n  ${tail.join("\n  ")}` : "; it printed nothing";
@@ -67,6 +71,7 @@ export async function startStoreProcess(
       `${server.name} did not come up on ${place.host}:${place.port}: ${(err as Error).message}${log}`,
     );
   }
+  stopPolling.abort();
   server.afterStart?.(place);
   return {
     server,

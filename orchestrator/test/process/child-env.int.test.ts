@@ -1,4 +1,4 @@
-// The processes a local run starts (apps, HAProxy, DynamoDB Local, k6) do not inherit the user's credentials:
+// The processes a local run starts (apps, HAProxy, dynalite, k6) do not inherit the user's credentials:
 // read from /proc/<pid>/environ of each, with canary credentials in the orchestrator's own environment.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,7 +49,7 @@ describe.skipIf(missing !== null)("children's environment", () => {
     }
   });
 
-  it("apps, HAProxy and DynamoDB Local of a dynamodb run get no user credential (the apps: DynamoDB Local's dummy keys)", async () => {
+  it("apps, HAProxy and dynalite of a dynamodb run get no user credential (the apps: dynalite's dummy keys)", async () => {
     const out = mkdtempSync(join(tmpdir(), "fh-child-env-"));
     const plan = planFromOptions({ strategy: "dynamodb", instances: "2", faults: false, out });
     const platform = createPlatform(plan, out);
