@@ -1,4 +1,4 @@
-// `npm run bench:fleet`: for each strategy, a local fleet (3 instances, HAProxy, DynamoDB Local or disk) under
+// `npm run bench:fleet`: for each strategy, a local fleet (3 instances, HAProxy, dynalite, redis-server or disk) under
 // fixed-rate load from an in-process client; prints CPU ms per answered request (app, balancer, store, from
 // /proc/<pid>/stat of the processes the platform started) and the request rate at which the machine's CPU
 // reaches 80 %. Bounded in time, loopback only, every process stopped by PID. Prints figures; asserts nothing.

@@ -16,10 +16,10 @@ export interface DynamoDbStoreConfig {
   kind: "dynamodb" | "dynamodb-locking";
   table: string;
   region: string;
-  /** DynamoDB Local's URL; undefined on AWS. */
+  /** The DynamoDB emulator's URL (dynalite); undefined on AWS. */
   endpoint: string | undefined;
   consistentRead: boolean;
-  /** DynamoDB Local still wants signed requests: use dummy credentials when none are configured. */
+  /** The emulator still wants signed requests: use dummy credentials when none are configured. */
   localCredentials: boolean;
 }
 

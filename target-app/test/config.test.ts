@@ -56,7 +56,7 @@ describe("parseConfig", () => {
     });
   });
 
-  it("reads a DynamoDB Local configuration: consistent reads, dummy credentials", () => {
+  it("reads a DynamoDB emulator configuration: consistent reads, dummy credentials", () => {
     expect(parseConfig(dynamo).store).toEqual({
       kind: "dynamodb",
       table: "sessions",

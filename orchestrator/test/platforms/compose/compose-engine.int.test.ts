@@ -141,8 +141,8 @@ describe.skipIf(problem !== null)("compose platform on a real Docker engine", ()
     expect(r.sessions.lost).toBe(0);
   }, 600_000);
 
-  it("store-outage: dynamodb answers 503 while DynamoDB Local is down, none after, and keeps every session", async () => {
-    // 40 s: store-up (docker start, then the store-init job waiting until DynamoDB Local answers)
+  it("store-outage: dynamodb answers 503 while dynalite is down, none after, and keeps every session", async () => {
+    // 40 s: store-up (docker start, then the store-init job waiting until dynalite answers)
     // took more than the 6.7 s a 20 s run leaves it on a busy machine, and was cut short.
     const runs = await chaos("store-outage", ["--preset", "store-outage", "--strategies", "dynamodb"], "40s");
     const r = runs.dynamodb!.results!;

@@ -14,6 +14,7 @@ import { createPlatform } from "../../../src/platforms/index.ts";
 import { EventLog } from "../../../src/run/events.ts";
 import { planFromOptions } from "../../../src/run/plan-from-options.ts";
 import { runTimeline } from "../../../src/run/timeline.ts";
+import { dynaliteVersion } from "../../../src/store-servers/dynalite/index.ts";
 
 const fakeDocker = join(import.meta.dirname, "fake-docker", "docker");
 const envKeys = [
@@ -25,7 +26,7 @@ const envKeys = [
   "FAKE_DOCKER_SESSIONS",
   "FH_IMAGE_NODE",
   "FH_IMAGE_LB",
-  "FH_IMAGE_DYNAMODB",
+  "FH_IMAGE_REDIS",
 ] as const;
 const savedEnv = Object.fromEntries(envKeys.map((k) => [k, process.env[k]]));
 
@@ -344,18 +345,21 @@ describe("compose platform: probes", () => {
 
   it("versions: engine, compose, HAProxy (asked inside the balancer) and the store", async () => {
     // Images named by the user win over images.json and the official names.
-    const { platform } = setUp("dynamodb", "single-crash", {
-      FH_IMAGE_NODE: "my/node:22",
-      FH_IMAGE_LB: "my/haproxy:2.6",
-      FH_IMAGE_DYNAMODB: "my/ddb:3.3.1",
-    });
+    const env = { FH_IMAGE_NODE: "my/node:22", FH_IMAGE_LB: "my/haproxy:2.6", FH_IMAGE_REDIS: "my/redis:7.0" };
+    const { platform } = setUp("dynamodb", "single-crash", env);
+    const dynalite = `failover-harness/dynalite:${dynaliteVersion()}`;
     expect(await platform.versions()).toEqual({
       docker: "28.2.2",
       compose: "2.29.7",
       haproxy: "HAProxy version 2.6.22 2025/04/01 - https://haproxy.org/",
-      store: "my/ddb:3.3.1",
+      store: `DynamoDB emulator dynalite ${dynaliteVersion()} (on disk in its container, image ${dynalite})`,
+      images: `node my/node:22 ($FH_IMAGE_NODE), lb my/haproxy:2.6 ($FH_IMAGE_LB), dynamodb ${dynalite} (built on the node image)`,
+    });
+    const redis = setUp("redis", "single-crash", env).platform;
+    expect(await redis.versions()).toMatchObject({
+      store: "my/redis:7.0",
       images:
-        "node my/node:22 ($FH_IMAGE_NODE), lb my/haproxy:2.6 ($FH_IMAGE_LB), dynamodb my/ddb:3.3.1 ($FH_IMAGE_DYNAMODB)",
+        "node my/node:22 ($FH_IMAGE_NODE), lb my/haproxy:2.6 ($FH_IMAGE_LB), redis my/redis:7.0 ($FH_IMAGE_REDIS)",
     });
   });
 
