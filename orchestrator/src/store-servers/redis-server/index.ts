@@ -1,5 +1,5 @@
 // Debian's redis-server as a store server: in memory only, or with an append-only file (--store-persistence). Its
-// working folder is the run folder's store-data/ when the plan takes the store down (else store-redis/); a
+// working folder is the run folder's store-data/ when the plan takes the store down (else store-redis-server/); a
 // store-down is SHUTDOWN SAVE (a snapshot, then exit: the data kept, as dynalite's on disk), a store-up starts it
 // on the same folder and it loads the snapshot or the append-only file.
 import { spawnSync } from "node:child_process";
