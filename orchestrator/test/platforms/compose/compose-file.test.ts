@@ -244,3 +244,44 @@ describe("target-app/Dockerfile", () => {
     expect(health).toContain("fetch(");
   });
 });
+
+describe("orchestrator/src/store-servers/dynalite/Dockerfile", () => {
+  const lines = read("orchestrator/src/store-servers/dynalite/Dockerfile")
+    .replace(/\\\n/g, " ")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
+
+  it("builds on the node image the compose file passes and runs dynalite as a non-root user", () => {
+    expect(lines).toContain("ARG NODE_IMAGE=node:22-slim");
+    expect(lines.filter((l) => /^FROM\s/i.test(l))).toEqual([`FROM ${"$"}{NODE_IMAGE}`]);
+    const user = lines.findLastIndex((l) => /^USER\s/i.test(l));
+    expect(user).toBeGreaterThanOrEqual(0);
+    expect(lines.findIndex((l) => /^ENTRYPOINT\s/i.test(l))).toBeGreaterThan(user);
+    expect(["root", "0"]).not.toContain(lines[user]!.split(/\s+/)[1]);
+  });
+});
+
+describe(".dockerignore", () => {
+  // Everything is left out but what is named: each file a Dockerfile copies from the context must be named.
+  const kept = read(".dockerignore")
+    .split("\n")
+    .filter((l) => l.startsWith("!"))
+    .map((l) => l.slice(1));
+  /** `dir/**` keeps the folder `dir` and what is in it. */
+  const isKept = (path: string) =>
+    kept.some((k) => k === path || (k.endsWith("/**") && (path === k.slice(0, -3) || path.startsWith(k.slice(0, -2)))));
+
+  it.each(["target-app/Dockerfile", "orchestrator/src/store-servers/dynalite/Dockerfile"])(
+    "lets in every file %s copies from the build context",
+    (dockerfile) => {
+      const sources = read(dockerfile)
+        .split("\n")
+        .filter((l) => /^COPY\s/i.test(l.trim()) && !l.includes("--from="))
+        .flatMap((l) => l.trim().split(/\s+/).slice(1, -1))
+        .filter((a) => !a.startsWith("--"));
+      expect(sources.length).toBeGreaterThan(0);
+      for (const source of sources) expect(isKept(source.replace(/\/$/, "")), source).toBe(true);
+    },
+  );
+});
