@@ -141,13 +141,18 @@ describe.skipIf(problem !== null)("compose platform on a real Docker engine", ()
     expect(r.sessions.lost).toBe(0);
   }, 600_000);
 
-  it("store-outage: dynamodb answers 503 while dynalite is down, none after, and keeps every session", async () => {
+  it("store-outage: dynamodb answers 503 while dynalite is down, stops within the client's connect timeout after, and keeps every session", async () => {
     // 40 s: store-up (docker start, then the store-init job waiting until dynalite answers)
     // took more than the 6.7 s a 20 s run leaves it on a busy machine, and was cut short.
     const runs = await chaos("store-outage", ["--preset", "store-outage", "--strategies", "dynamodb"], "40s");
     const r = runs.dynamodb!.results!;
     expect(r.requests.failed["503"]).toBeGreaterThan(0);
-    expect(r.requests.byWindow.after.failed).toBe(0);
+    // A connection an app began while the container was gone (its SYN unanswered) gives up at the
+    // DynamoDB client's 1 s connection timeout (target-app/src/stores/index.ts), so requests in flight
+    // when the store came back can still answer 503 for about a second; none later. (Measured: the last
+    // such request began 26 ms after store-up ended. DynamoDB Local's slow start used to hide this.)
+    const lastFailedSecond = r.series.filter((s) => s.failed > 0).at(-1)!;
+    expect(lastFailedSecond.t + 1000).toBeLessThanOrEqual(r.windows.faultEndMs! + 3000);
     expect(r.sessions.lost).toBe(0);
   }, 600_000);
 
