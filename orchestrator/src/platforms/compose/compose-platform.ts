@@ -1,7 +1,7 @@
 // The compose platform: the fleet as a docker compose project of its own per run (`-p fh-<run>`),
 // written into the run folder from a typed model. Faults are docker compose commands on one
 // service; the balancer's view comes from HAProxy's stats page through its published port.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -62,9 +62,17 @@ const listSessionsScript =
   'try{o.push({text:fs.readFileSync(q,"utf8"),mtimeMs:fs.statSync(q).mtimeMs})}catch{}}' +
   "process.stdout.write(JSON.stringify(o))";
 
-/** A compose project name from a run id: lower case letters, digits, "-" and "_", at most 63. */
+/**
+ * A compose project name from a run id: lower case letters, digits, "-" and "_", at most 63, and injective: the
+ * readable part is lowered and folded, so a hash of the whole run id follows it (`A-1`, `a.1` and `a-1` differ).
+ */
 export function projectName(runId: string): string {
-  return `fh-${runId.toLowerCase().replace(/[^a-z0-9_-]+/g, "-")}`.slice(0, 63).replace(/[-_]+$/, "");
+  const hash = createHash("sha256").update(runId).digest("hex").slice(0, 10);
+  const readable = runId
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, "-")
+    .slice(0, 63 - "fh-".length - hash.length - 1);
+  return `fh-${readable.replace(/[-_]+$/, "")}-${hash}`;
 }
 
 /** One line of `docker compose ps --format json` (older versions print one JSON array instead). */
@@ -119,6 +127,15 @@ export class ComposePlatform implements Platform {
   }
 
   async up(signal?: AbortSignal): Promise<void> {
+    // Never adopt another run's project: its containers and volumes would go with this run's `down -v`.
+    const existing = await runDocker(existingArgs(this.project), { timeoutMs: timeouts.query, signal });
+    if (existing.trim() !== "") {
+      throw new HarnessError(
+        `compose project ${this.project} already has containers (${existing.trim().split("\n").length}): another run ` +
+          `with run id ${JSON.stringify(this.plan.runId)} is running or was left behind; remove it with ` +
+          `\`docker compose -p ${this.project} down -v\` or choose another --run-id`,
+      );
+    }
     mkdirSync(this.runDir, { recursive: true });
     this.writeFiles();
     this.started = true;
@@ -305,6 +322,7 @@ export class ComposePlatform implements Platform {
     switch (step.kind) {
       case "up":
         return [
+          `${commandLine(existingArgs(this.project))}   # must list nothing: a project with containers is refused`,
           `# write ${this.composeFile} and ${join(this.runDir, "haproxy.cfg")} (${this.strategy.sticky ? "cookie stickiness" : "round robin"}, health ${this.plan.health})`,
           line(upArgs),
           ...(store?.initService ? [line(runOnceArgs(store.initService))] : []),
@@ -411,6 +429,8 @@ export class ComposePlatform implements Platform {
 }
 
 const upArgs = ["up", "-d", "--build", "--wait"];
+/** `docker ps` of every container, running or not, of a compose project (by compose's own label). */
+const existingArgs = (project: string) => ["ps", "-a", "-q", "--filter", `label=com.docker.compose.project=${project}`];
 // Every profile: a store's one-off init job (profile "init") still running, e.g. a store-up cut
 // short by the end of the load, is removed too; without it its container kept the network in use.
 const downArgs = ["--profile", "*", "down", "-v", "--remove-orphans"];

@@ -193,9 +193,14 @@ describe("the compose balancer's HAProxy configuration", () => {
 
 describe("compose helpers", () => {
   it("project names: lower case, only [a-z0-9_-], at most 63 characters", () => {
-    expect(projectName("20260101-120000-Sticky-42")).toBe("fh-20260101-120000-sticky-42");
-    expect(projectName("a.b_c")).toBe("fh-a-b_c");
+    expect(projectName("20260101-120000-Sticky-42")).toMatch(/^fh-20260101-120000-sticky-42-[0-9a-f]{10}$/);
+    expect(projectName("a.b_c")).toMatch(/^fh-a-b_c-[0-9a-f]{10}$/);
     expect(projectName("x".repeat(100))).toHaveLength(63);
+    expect(projectName("x".repeat(100))).toMatch(/^[a-z0-9][a-z0-9_-]*$/);
+    // Injective: ids that fold to the same readable part still name different projects.
+    const folded = ["A-1", "a.1", "a-1", "a_1"].map(projectName);
+    expect(new Set(folded).size).toBe(folded.length);
+    expect(projectName("a-1")).toBe(projectName("a-1"));
   });
 
   it("reads `ps --format json` as JSON lines and as one array (older Compose)", () => {

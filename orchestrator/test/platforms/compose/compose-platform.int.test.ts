@@ -23,6 +23,7 @@ const envKeys = [
   "FAKE_DOCKER_FAIL_ON",
   "FAKE_DOCKER_FAIL_CALL",
   "FAKE_DOCKER_SESSIONS",
+  "FAKE_DOCKER_EXISTING",
   "FH_IMAGE_NODE",
   "FH_IMAGE_LB",
   "FH_IMAGE_DYNAMODB",
@@ -128,6 +129,9 @@ async function runPlan(plan: Plan, platform: ComposePlatform, faults = plan.faul
   return log;
 }
 
+/** The check before up: the project's containers, if any (another run's). */
+const existing = (project: string) => ["ps", "-a", "-q", "--filter", `label=com.docker.compose.project=${project}`];
+
 /** The audit taken just before an instance is taken away: its session folder listed from inside. */
 const audit = (c: (...a: string[]) => string[], id: string) =>
   c("exec", "-T", id, "node", "-e", expect.stringContaining("readdirSync"), "/sessions");
@@ -142,6 +146,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
     ]);
     await runPlan(plan, platform);
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
       audit(c, victim),
@@ -159,6 +164,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
     const victim = plan.faults[0]!.target;
     await runPlan(plan, platform);
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
       audit(c, victim),
@@ -183,6 +189,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       c("ps", "-a", "--format", "json", id),
     ];
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
       ...replace("app-1"),
@@ -204,6 +211,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
     const victim = plan.faults[0]!.target;
     await runPlan(plan, platform);
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
       audit(c, victim),
@@ -217,6 +225,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
     const { plan, platform, c, calls } = setUp("dynamodb", "store-outage");
     await runPlan(plan, platform);
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("run", "--rm", "--no-deps", "store-init"),
       c("port", "lb", "8080"),
@@ -231,6 +240,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
     const { plan, platform, c, calls } = setUp("redis", "store-outage");
     await runPlan(plan, platform);
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
       c("stop", "-t", "15", "redis"),
@@ -243,6 +253,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
     const { plan, platform, c, calls } = setUp("redis", "store-restart");
     await runPlan(plan, platform);
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
       c("kill", "-s", "SIGKILL", "redis"),
@@ -255,6 +266,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
     const { plan, platform, c, calls } = setUp("sticky", "store-outage");
     await runPlan(plan, platform);
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
       c("--profile", "*", "down", "-v", "--remove-orphans"),
@@ -277,12 +289,21 @@ describe("compose platform: tear-down always runs", () => {
   });
 
   it("a failed up is followed by down", async () => {
-    const { plan, platform, c, calls } = setUp("dynamodb", "single-crash", { FAKE_DOCKER_FAIL_CALL: "1" });
+    const { plan, platform, c, calls } = setUp("dynamodb", "single-crash", { FAKE_DOCKER_FAIL_CALL: "2" });
     await expect(runPlan(plan, platform)).rejects.toThrow(/up -d --build --wait failed/);
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("--profile", "*", "down", "-v", "--remove-orphans"),
     ]);
+  });
+
+  it("up refuses a project that already has containers, and then never takes it down", async () => {
+    const { plan, platform, calls } = setUp("sticky", "single-crash", { FAKE_DOCKER_EXISTING: "0123abcd\n" });
+    await expect(runPlan(plan, platform)).rejects.toThrow(
+      new RegExp(`compose project ${platform.project} already has containers \\(1\\)`),
+    );
+    expect(calls()).toEqual([existing(platform.project)]);
   });
 
   it("a frozen instance is thawed before down, when the plan ends without a thaw", async () => {
