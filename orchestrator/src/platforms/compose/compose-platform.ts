@@ -34,7 +34,9 @@ import {
   services,
   sessionDir,
   sessionVolume,
+  statsPort,
   statsUri,
+  statsUser,
 } from "./compose-file.ts";
 import { commandLine, dockerBin, runDocker } from "./docker-cli.ts";
 import { type ComposeImages, type ImageRole, type ImageSource, resolveImages } from "./images.ts";
@@ -96,6 +98,9 @@ export class ComposePlatform implements Platform {
   private readonly strategy: StrategyUnit;
   private readonly ids: string[];
   private readonly sessionSecret = randomBytes(24).toString("hex");
+  /** The stats page's per-run credential: its admin rights (MAINT, READY) need it; the app's port has no stats page. */
+  private readonly statsPassword = randomBytes(18).toString("hex");
+  private statsHostPort = 0;
   /** The images this run uses (official, the set-up's local equivalents, or the user's $FH_IMAGE_*). */
   readonly images: ComposeImages;
   private readonly imageSources: Record<ImageRole, ImageSource>;
@@ -155,6 +160,9 @@ export class ComposePlatform implements Platform {
     this.lbPort = parsePort(
       await runDocker(this.compose("port", services.lb, String(containerPort)), { timeoutMs: timeouts.query, signal }),
     );
+    this.statsHostPort = parsePort(
+      await runDocker(this.compose("port", services.lb, String(statsPort)), { timeoutMs: timeouts.query, signal }),
+    );
     await pollUntil(
       async () => {
         return everyServerUp(await this.lbStates(), this.ids.length);
@@ -202,6 +210,15 @@ export class ComposePlatform implements Platform {
     return `http://127.0.0.1:${this.lbPort}`;
   }
 
+  /** HAProxy's stats page, on its own loopback port. */
+  private statsUrl(): string {
+    return `http://127.0.0.1:${this.statsHostPort}${statsUri}`;
+  }
+
+  private statsAuth(): Record<string, string> {
+    return { authorization: `Basic ${Buffer.from(`${statsUser}:${this.statsPassword}`).toString("base64")}` };
+  }
+
   /**
    * Each instance operation once: what it does and what --dry-run prints for it. `wiped`: the
    * instance's container went with its disk (a start creates it anew). Only instanceOp runs an
@@ -226,13 +243,13 @@ export class ComposePlatform implements Platform {
     wipe: this.dockerOp("wipe", (id) => this.removed.add(id)),
     deregister: {
       run: async (id, signal) => {
-        await statsPageAction(`${this.lbUrl()}${statsUri}`, "app", id, "maint");
+        await statsPageAction(this.statsUrl(), "app", id, "maint", this.statsAuth());
         await drainedOrTimedOut(() => this.lbStates(), id, healthProfiles[this.plan.health].drainTimeoutMs, signal);
       },
       describe: (id) => [`${statsPagePost(id, "maint")}, then wait until it has no request in flight`],
     },
     register: {
-      run: (id) => statsPageAction(`${this.lbUrl()}${statsUri}`, "app", id, "ready"),
+      run: (id) => statsPageAction(this.statsUrl(), "app", id, "ready", this.statsAuth()),
       describe: (id) => [statsPagePost(id, "ready")],
     },
   };
@@ -259,8 +276,8 @@ export class ComposePlatform implements Platform {
   }
 
   async lbStates(): Promise<Map<string, LbServerState>> {
-    if (!this.lbPort) return new Map();
-    const res = await fetch(`${this.lbUrl()}${statsUri};csv`, { signal: AbortSignal.timeout(2000) });
+    if (!this.statsHostPort) return new Map();
+    const res = await fetch(`${this.statsUrl()};csv`, { headers: this.statsAuth(), signal: AbortSignal.timeout(2000) });
     const text = await res.text();
     if (res.status !== 200) throw new Error(`HAProxy's stats page answered ${res.status}`);
     return parseShowStat(text, "app");
@@ -327,7 +344,8 @@ export class ComposePlatform implements Platform {
           line(upArgs),
           ...(store?.initService ? [line(runOnceArgs(store.initService))] : []),
           `${line(["port", services.lb, String(containerPort)])}   # the balancer's port on 127.0.0.1`,
-          `# then poll http://127.0.0.1:<that port>${statsUri};csv until HAProxy sees every instance UP`,
+          `${line(["port", services.lb, String(statsPort)])}   # the stats page's own port on 127.0.0.1`,
+          `# then poll http://127.0.0.1:<stats port>${statsUri};csv (the run's credential) until HAProxy sees every instance UP`,
         ];
       case "down":
         return [`${line(downArgs)}   # after unpausing any frozen instance`];
@@ -409,6 +427,7 @@ export class ComposePlatform implements Platform {
         instances: this.ids.length,
         sticky: this.strategy.sticky,
         health: healthProfiles[this.plan.health],
+        statsPassword: this.statsPassword,
       }),
     );
     writeFileSync(
@@ -449,7 +468,7 @@ type DockerOp = Exclude<InstanceOp, "deregister" | "register" | "start">;
 
 /** A change of one server's state through HAProxy's stats page, as --dry-run prints it. */
 const statsPagePost = (id: string, action: "maint" | "ready") =>
-  `POST http://127.0.0.1:<balancer port>${statsUri} s=${id}&action=${action}&b=app   # HAProxy's stats page`;
+  `POST http://127.0.0.1:<stats port>${statsUri} s=${id}&action=${action}&b=app   # HAProxy's stats page, with the run's credential`;
 
 /** `docker compose port` prints "127.0.0.1:49153". */
 function parsePort(text: string): number {

@@ -111,8 +111,11 @@ describe("the compose model", () => {
         .filter(([, svc]) => svc.ports !== undefined)
         .map(([name]) => name),
     ).toEqual(["lb"]);
-    expect(s.lb?.ports).toEqual(["127.0.0.1::8080"]);
-    expect(servicesOf(defaultModel).lb?.ports).toEqual([`127.0.0.1:${envOr("FH_LB_PORT", "8080")}:8080`]);
+    expect(s.lb?.ports).toEqual(["127.0.0.1::8080", "127.0.0.1::8404"]);
+    expect(servicesOf(defaultModel).lb?.ports).toEqual([
+      `127.0.0.1:${envOr("FH_LB_PORT", "8080")}:8080`,
+      `127.0.0.1:${envOr("FH_LB_STATS_PORT", "8404")}:8404`,
+    ]);
   });
 
   it("gives each instance the target app's environment for its strategy's store", () => {
@@ -186,6 +189,18 @@ describe("the compose balancer's HAProxy configuration", () => {
     expect(cfg).toContain("hold nx 1h");
     expect(cfg).toContain("resolvers dns init-addr last,libc,none");
     expect(cfg).toContain("stats uri /fh-lb-stats");
+    // The stats page has its own listener, never the app's frontend; without a password it is read-only.
+    const frontend = cfg.slice(cfg.indexOf("frontend web"), cfg.indexOf("listen stats"));
+    expect(frontend).not.toMatch(/stats/);
+    expect(cfg).toContain("listen stats\n  bind 0.0.0.0:8404");
+    expect(cfg).not.toMatch(/stats admin|stats auth/);
+    const run = composeHaproxyConfig({
+      instances: 2,
+      sticky: true,
+      health: healthProfiles.fast,
+      statsPassword: "p4ss",
+    });
+    expect(run).toContain("  stats auth fh:p4ss\n  stats admin if TRUE");
     expect(cfg).toContain("bind 0.0.0.0:8080");
     expect(cfg).toContain("server app-2 app-2:8080 cookie app-2");
   });

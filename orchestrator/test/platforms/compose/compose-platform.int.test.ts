@@ -48,6 +48,11 @@ const dirs: string[] = [];
 
 beforeAll(async () => {
   stats = createServer((req, res) => {
+    // The stats page is behind the run's credential (basic auth), as HAProxy's `stats auth`.
+    if (!/^Basic [A-Za-z0-9+/=]+$/.test(req.headers.authorization ?? "")) {
+      statsRequests.push(`unauthenticated ${req.method} ${req.url}`);
+      return res.writeHead(401).end();
+    }
     if (req.method === "POST" && req.url === "/fh-lb-stats") {
       // HAProxy's admin form (`stats admin`): a server's state changed, answered 303 with st=DONE.
       let body = "";
@@ -149,6 +154,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
+      c("port", "lb", "8404"),
       audit(c, victim),
       c("kill", "-s", "SIGKILL", victim),
       c("start", victim),
@@ -156,6 +162,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       c("--profile", "*", "down", "-v", "--remove-orphans"),
     ]);
     expect(statsRequests.length).toBeGreaterThan(0);
+    expect(statsRequests.filter((r) => r.startsWith("unauthenticated"))).toEqual([]);
     expect(platform.lbUrl()).toBe(`http://127.0.0.1:${(stats.address() as AddressInfo).port}`);
   });
 
@@ -167,6 +174,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
+      c("port", "lb", "8404"),
       audit(c, victim),
       c("kill", "-s", "SIGKILL", victim),
       c("rm", "-s", "-f", victim),
@@ -192,6 +200,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
+      c("port", "lb", "8404"),
       ...replace("app-1"),
       ...replace("app-2"),
       ...replace("app-3"),
@@ -214,6 +223,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
+      c("port", "lb", "8404"),
       audit(c, victim),
       c("pause", victim),
       c("unpause", victim),
@@ -229,6 +239,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       c("up", "-d", "--build", "--wait"),
       c("run", "--rm", "--no-deps", "store-init"),
       c("port", "lb", "8080"),
+      c("port", "lb", "8404"),
       c("kill", "-s", "SIGKILL", "dynamodb"),
       c("start", "dynamodb"),
       c("run", "--rm", "--no-deps", "store-init"),
@@ -243,6 +254,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
+      c("port", "lb", "8404"),
       c("stop", "-t", "15", "redis"),
       c("start", "redis"),
       c("--profile", "*", "down", "-v", "--remove-orphans"),
@@ -256,6 +268,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
+      c("port", "lb", "8404"),
       c("kill", "-s", "SIGKILL", "redis"),
       c("start", "redis"),
       c("--profile", "*", "down", "-v", "--remove-orphans"),
@@ -269,6 +282,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
+      c("port", "lb", "8404"),
       c("--profile", "*", "down", "-v", "--remove-orphans"),
     ]);
   });
