@@ -44,7 +44,7 @@ function answerRules(answers: BalancerProfile["answers"]): string[] {
 
 function cookieLine(cookie: BalancerProfile["stickyCookie"]): string {
   const duration = cookie.maxAgeS ? ` maxlife ${cookie.maxAgeS}s attr "Max-Age=${cookie.maxAgeS}"` : "";
-  return `  cookie ${cookie.name} insert indirect nocache${duration}`;
+  return `  cookie ${cookie.name} insert indirect nocache httponly${duration}`;
 }
 
 /** The stats page's own listener: admin rights only behind its credential. */
