@@ -6,7 +6,7 @@ import { describeError, HttpError } from "./http-errors.ts";
 import { loginPage, profilePage } from "./pages.ts";
 import { MaxAgeStore } from "./session-lifetime.ts";
 import { type RequestStore, serverTiming, storeClockOf, timedStoreView, UntouchedStore } from "./store-timing.ts";
-import { inRequestScope, RequestScope } from "./stores/session-lease.ts";
+import { inRequestScope, RequestEndedError, RequestScope } from "./stores/session-lease.ts";
 import type { SessionStore } from "./stores/session-store.ts";
 import { touchDue } from "./touch-policy.ts";
 import { MAX_PROFILE_FIELDS, parseLogin, parseProfileField, parseProfileKey } from "./validation.ts";
@@ -155,6 +155,8 @@ export function createApp({ config, store, isDraining, now = Date.now }: AppDeps
     // username: only logins save sessions) is destroyed and replaced; otherwise express-session has just
     // generated a new, never-stored id, and regenerating it would only cost a store round trip and a second save.
     if (req.session.username !== undefined) await promised((done) => req.session.regenerate(done));
+    // The only route that creates a session: every other save updates one that still exists.
+    (res.locals.requestScope as RequestScope).allowCreate(req.sessionID);
     req.session.username = username;
     req.session.profile = {};
     req.session.loginAt = now();
@@ -200,6 +202,11 @@ export function createApp({ config, store, isDraining, now = Date.now }: AppDeps
   });
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof RequestEndedError) {
+      // Nobody is left to answer; the refused save must be said, so that a lost write is never silent.
+      console.warn(`[${instance}] ${req.method} ${req.path}: ${err.message}`);
+      return;
+    }
     const { status, message } = describeError(err, BODY_LIMIT);
     if (status >= 500) console.error(`[${instance}] ${req.method} ${req.path} -> ${status}: ${errorText(err)}`);
     if (res.headersSent) return; // e.g. a touch that failed after the answer was sent: logged above, nothing to add

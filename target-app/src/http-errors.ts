@@ -1,6 +1,6 @@
 // The app's error catalogue and the one place that turns any error into a JSON status and message.
 import { SessionLockLostError } from "./stores/dynamodb-locking-store.ts";
-import { SessionLockTimeoutError } from "./stores/session-lease.ts";
+import { SessionEndedError, SessionLockTimeoutError } from "./stores/session-lease.ts";
 import { StoreUnavailableError } from "./stores/session-store.ts";
 
 /** An error the client caused or should see, with its HTTP status. */
@@ -34,6 +34,8 @@ export function describeError(err: unknown, bodyLimit: string): { status: number
   if (err instanceof SessionLockTimeoutError || err instanceof SessionLockLostError) {
     return { status: 503, message: err.message };
   }
+  // Logged out (on any instance) while this request ran: its write was not applied.
+  if (err instanceof SessionEndedError) return { status: 401, message: err.message };
   if (err instanceof HttpError) return { status: err.status, message: err.message };
   if (err instanceof Error) {
     const e = err as BodyParserError;

@@ -1,6 +1,12 @@
 // Per-session serialisation within one process: holders in arrival order, a bounded wait, leases ended once.
 import { describe, expect, it } from "vitest";
-import { LocalSessionLocks, RequestScope, SessionLockTimeoutError } from "../src/stores/session-lease.ts";
+import {
+  Lease,
+  LocalSessionLocks,
+  RequestEndedError,
+  RequestScope,
+  SessionLockTimeoutError,
+} from "../src/stores/session-lease.ts";
 
 describe("LocalSessionLocks", () => {
   it("lets one holder of a session in at a time, in arrival order; other sessions do not wait", async () => {
@@ -50,22 +56,47 @@ describe("RequestScope", () => {
   it("ends every lease once, also when end is called twice; a lease after the end is ended at once", async () => {
     const scope = new RequestScope();
     const ended: string[] = [];
-    scope.hold(async () => {
-      ended.push("a");
-    });
-    scope.hold(async () => {
-      throw new Error("a failed release does not stop the others");
-    });
-    scope.hold(async () => {
-      ended.push("b");
-    });
+    scope.hold(
+      new Lease("a", async () => {
+        ended.push("a");
+      }),
+    );
+    scope.hold(
+      new Lease("x", async () => {
+        throw new Error("a failed release does not stop the others");
+      }),
+    );
+    scope.hold(
+      new Lease("b", async () => {
+        ended.push("b");
+      }),
+    );
     expect(scope.holding).toBe(true);
     await Promise.all([scope.end(), scope.end()]);
     expect(ended).toEqual(["a", "b"]);
-    scope.hold(async () => {
-      ended.push("late");
-    });
+    scope.hold(
+      new Lease("late", async () => {
+        ended.push("late");
+      }),
+    );
     await new Promise((r) => setTimeout(r, 0));
     expect(ended).toEqual(["a", "b", "late"]);
+  });
+
+  it("finds a lease by session id, and refuses saves once over; only an allowed id is created", async () => {
+    const scope = new RequestScope();
+    const lease = new Lease("s1", async () => undefined);
+    scope.hold(lease);
+    expect(scope.leaseOf("s1")).toBe(lease);
+    expect(scope.leaseOf("s2")).toBeUndefined();
+    expect(scope.saveMode("s1")).toBe("update");
+    scope.allowCreate("s2");
+    expect(scope.saveMode("s2")).toBe("create");
+    expect(scope.over).toBe(false);
+    await scope.end();
+    expect(scope.over).toBe(true);
+    expect(scope.leaseOf("s1")).toBeUndefined();
+    expect(() => scope.saveMode("s1")).toThrow(RequestEndedError);
+    expect(() => scope.saveMode("s2")).toThrow(/client went away/);
   });
 });

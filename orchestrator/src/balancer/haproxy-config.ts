@@ -10,10 +10,12 @@ export interface HaproxyConfigInput {
   health: BalancerProfile;
   /** Seconds; the balancer answers 504 when a server takes longer. */
   serverTimeoutMs?: number;
-  /** Serve HAProxy's stats page at this path of the frontend (`<path>;csv` gives `show stat`'s CSV). */
-  statsUri?: string;
-  /** Let the stats page change a server's state (POST), for draining where no stats socket is reachable. */
-  statsAdmin?: boolean;
+  /**
+   * HAProxy's stats page on a listener of its own, never the app's port (`<uri>;csv` gives `show stat`'s CSV).
+   * With `auth` (a per-run random credential) it also has admin rights: a POST changes a server's state, for
+   * draining where no stats socket is reachable; without, it is read-only.
+   */
+  statsPage?: { bind: { host: string; port: number }; uri: string; auth?: { user: string; password: string } };
   /**
    * Re-resolve server host names at run time through this DNS server ("127.0.0.11:53", Docker's),
    * so a replaced container's new address is picked up. A name that stops resolving keeps its
@@ -42,7 +44,20 @@ function answerRules(answers: BalancerProfile["answers"]): string[] {
 
 function cookieLine(cookie: BalancerProfile["stickyCookie"]): string {
   const duration = cookie.maxAgeS ? ` maxlife ${cookie.maxAgeS}s attr "Max-Age=${cookie.maxAgeS}"` : "";
-  return `  cookie ${cookie.name} insert indirect nocache${duration}`;
+  return `  cookie ${cookie.name} insert indirect nocache httponly${duration}`;
+}
+
+/** The stats page's own listener: admin rights only behind its credential. */
+function statsListener(page: HaproxyConfigInput["statsPage"]): string[] {
+  if (!page) return [];
+  return [
+    "listen stats",
+    `  bind ${page.bind.host}:${page.bind.port}`,
+    "  stats enable",
+    `  stats uri ${page.uri}`,
+    ...(page.auth ? [`  stats auth ${page.auth.user}:${page.auth.password}`, "  stats admin if TRUE"] : []),
+    "",
+  ];
 }
 
 export function haproxyConfig(input: HaproxyConfigInput): string {
@@ -85,12 +100,10 @@ export function haproxyConfig(input: HaproxyConfigInput): string {
       : []),
     "frontend web",
     `  bind ${input.bind.host}:${input.bind.port}`,
-    ...(input.statsUri
-      ? ["  stats enable", `  stats uri ${input.statsUri}`, ...(input.statsAdmin ? ["  stats admin if TRUE"] : [])]
-      : []),
     ...answerRules(health.answers),
     "  default_backend app",
     "",
+    ...statsListener(input.statsPage),
     "backend app",
     "  balance roundrobin",
     "  option httpchk GET /ping.html",

@@ -55,10 +55,11 @@ export async function statsPageAction(
   backend: string,
   server: string,
   action: "maint" | "ready",
+  headers: Record<string, string> = {},
 ): Promise<void> {
   const res = await fetch(statsUrl, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: { ...headers, "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ s: server, action, b: backend }).toString(),
     redirect: "manual",
     signal: AbortSignal.timeout(2000),

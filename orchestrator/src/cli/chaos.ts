@@ -6,6 +6,7 @@ import { writeReport } from "../../../reports/src/write-report.ts";
 import { ExitCode, exitCodeFor, InputError } from "../errors.ts";
 import { formatDuration } from "../plan/duration.ts";
 import { describeFault } from "../plan/fault-text.ts";
+import { checkOutDir } from "../plan/out-dir.ts";
 import { type Plan, type Strategy, timestamp } from "../plan/plan.ts";
 import { randomSeed } from "../plan/seed.ts";
 import { createPlatform } from "../platforms/index.ts";
@@ -82,6 +83,7 @@ async function run(argv: string[]): Promise<ExitCode> {
   const seed = options.seed ?? String(randomSeed());
   const experimentId = `chaos-${timestamp(new Date())}`;
   const outDir = (values.out as string | undefined) ?? `reports/out/${experimentId}`;
+  checkOutDir(outDir, options.force);
   // Every plan is validated before anything starts.
   const plansAt = (rate: string | undefined): Plan[] =>
     chosen.map((strategy) =>
@@ -99,6 +101,7 @@ async function run(argv: string[]): Promise<ExitCode> {
     );
   let plans = plansAt(options.rate);
   let first = plans[0]!;
+  console.log(`[chaos] experiment folder: ${resolve(outDir)}`);
   if (values["dry-run"]) {
     if (autoRate) {
       console.log(

@@ -27,6 +27,7 @@ export const sharedOptions = {
   "request-timeout": { type: "string" },
   "store-persistence": { type: "string" },
   out: { type: "string" },
+  force: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   ...platformFlags(),
 } as const;
@@ -68,6 +69,8 @@ ${scenarioNames.map((n) => `                          ${n}: ${scenarioSummaries[
                         in memory: a restart loses every session) or aof-everysec (redis: an
                         append-only file flushed every second); strategies whose store has no such
                         option run without it, with a warning
+  --force               write into an existing --out folder that holds other things than an
+                        earlier run (without it, such a folder is refused; / and files always are)
   -h, --help            this text${platformDescriptors
     .filter((d) => d.help !== "")
     .map((d) => `\n\n${d.help}`)
@@ -104,5 +107,6 @@ export function planOptions(values: Record<string, string | boolean | string[] |
     thresholds: values.threshold as string[] | undefined,
     requestTimeout: str("request-timeout"),
     storePersistence: str("store-persistence"),
+    force: values.force === true,
   };
 }

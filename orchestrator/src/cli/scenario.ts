@@ -44,6 +44,7 @@ async function run(argv: string[]): Promise<ExitCode> {
     },
     values,
   );
+  console.log(`[plan] run folder: ${resolve(plan.outDir)}`);
   if (values["dry-run"]) {
     console.log(formatDryRun(plan, await dryRun(plan, createPlatform(plan, resolve(plan.outDir)))));
     return ExitCode.ok;

@@ -36,9 +36,15 @@ export const limits = {
   sessions: { min: 1, max: 5000 },
 } as const;
 
+/** A run id starts with a letter or digit: never `.`, `..` or a leading `-` (it names a folder and a project). */
+const runIdPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
 export const planSchema = z
   .strictObject({
-    runId: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/),
+    runId: z
+      .string()
+      .regex(runIdPattern)
+      .refine((id) => !id.includes(".."), 'must not contain ".."'),
     outDir: z.string().min(1),
     /** Checked against the platform registry at the edge (plan-from-options.ts, createPlatform). */
     platform: z.string().min(1),
@@ -150,6 +156,8 @@ export interface ScenarioOptions {
   planFile?: string;
   thresholds?: string[];
   out?: string;
+  /** --force: write into an existing --out folder that holds other things. */
+  force?: boolean;
   runId?: string;
   requestTimeout?: string;
   /** A scenario name (scenarioNames). */
@@ -277,8 +285,10 @@ export function buildPlan(options: ScenarioOptions, choices: PlanChoices): Plan 
   }
   const thresholds = (options.thresholds ?? []).map(parseThreshold);
   const runId = options.runId ?? `${timestamp(options.now ?? new Date())}-${strategy}-${seed}`;
-  if (options.runId !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(options.runId)) {
-    throw new InputError(`--run-id ${JSON.stringify(options.runId)}: expected 1-100 letters, digits, "_", "." or "-"`);
+  if (options.runId !== undefined && (!runIdPattern.test(options.runId) || options.runId.includes(".."))) {
+    throw new InputError(
+      `--run-id ${JSON.stringify(options.runId)}: expected 1-100 letters, digits, "_", "." or "-", starting with a letter or digit, without ".."`,
+    );
   }
   const platform = choiceOption("platform", options.platform, choices.platforms) ?? choices.platforms[0];
   const storePersistence = choiceOption("store-persistence", options.storePersistence, storePersistences);

@@ -9,9 +9,11 @@ export interface SessionFile {
 
 /**
  * A session is stored when it is unexpired and logged in (`{"sess": {"username": ...}, "expires":
- * epochMs}`, the disk store's layout), and active when its file was written or touched within
- * `activeWithinMs` (every request touches it). Users are counted once even when an old session of
- * theirs is still on disk; a file that does not parse is not a session.
+ * epochMs}`, the disk store's layout), and active when its file's time is within `activeWithinMs`:
+ * the disk store moves it on every write, and on a read (any request that uses the session) when it
+ * is older than the store's USE_MARK_MS (1 s), so users who only read are counted too, without a
+ * write per read. Users are counted once even when an old session of theirs is still on disk; a file
+ * that does not parse is not a session.
  */
 export function countDiskSessions(files: readonly SessionFile[], activeWithinMs: number, now: number): SessionAudit {
   const stored = new Set<string>();

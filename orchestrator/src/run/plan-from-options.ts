@@ -1,6 +1,7 @@
 // The plan at the edge: plan/ builds and validates the generic plan; the strategy and platform
 // names come from their registries, and the platform's own flags become its platformOptions,
 // validated by its descriptor, so that plan/ stays a leaf that knows no platform or strategy.
+import { checkOutDir } from "../plan/out-dir.ts";
 import { buildPlan, type Plan, type ScenarioOptions, validatePlan } from "../plan/plan.ts";
 import { platformNames, platformOptionsFromFlags, platformOptionsOf } from "../platforms/index.ts";
 import type { FlagValue } from "../platforms/types.ts";
@@ -15,5 +16,6 @@ export function planFromOptions(options: ScenarioOptions, platformFlags: Record<
   const platformOptions = platformOptionsFromFlags(generic.platform, platformFlags);
   const plan = platformOptions ? validatePlan({ ...generic, platformOptions }) : generic;
   platformOptionsOf(plan);
+  checkOutDir(plan.outDir, options.force);
   return plan;
 }

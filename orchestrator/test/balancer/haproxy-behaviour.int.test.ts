@@ -45,8 +45,18 @@ function appServer(): Server {
  * HAProxy has seen it UP, then dies (its listener closed), as an instance just crashed. Checks are
  * a second apart with fall 3: the dead victim stays UP for the ~2 s the test needs.
  */
-async function balancer(profile: HealthProfileName, withVictim: boolean): Promise<string> {
-  const [port, victimPort] = await freePorts(2);
+/** The stats page's credential in these tests; a run draws its own. */
+const auth = { user: "fh", password: "test-password-1234" };
+const authHeader = { authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString("base64")}` };
+
+/** The balancer's app URL, and its stats page's URL (its own listener, behind the credential). */
+interface Balancer {
+  url: string;
+  stats: string;
+}
+
+async function balancer(profile: HealthProfileName, withVictim: boolean): Promise<Balancer> {
+  const [port, victimPort, statsPort] = await freePorts(3);
   const victim = appServer();
   if (withVictim) await new Promise<void>((resolve) => victim.listen(victimPort, "127.0.0.1", resolve));
   const servers = [
@@ -59,8 +69,7 @@ async function balancer(profile: HealthProfileName, withVictim: boolean): Promis
     haproxyConfig({
       bind: { host: "127.0.0.1", port: port! },
       statsSocket: join(dir, `${port}.sock`),
-      statsUri,
-      statsAdmin: true,
+      statsPage: { bind: { host: "127.0.0.1", port: statsPort! }, uri: statsUri, auth },
       servers,
       sticky: false,
       health: { ...healthProfiles[profile], intervalMs: 1000, fall: 3 },
@@ -74,9 +83,10 @@ async function balancer(profile: HealthProfileName, withVictim: boolean): Promis
   });
   balancers.push(child);
   const url = `http://127.0.0.1:${port}`;
+  const stats = `http://127.0.0.1:${statsPort}${statsUri}`;
   await pollUntil(
     async () => {
-      const res = await fetch(`${url}${statsUri};csv`);
+      const res = await fetch(`${stats};csv`, { headers: authHeader });
       const states = parseShowStat(await res.text(), "app");
       // every server checked once and UP ("UP" without a pending "1/2")
       return [...states.values()].every((s) => s.status === "UP") && states.size === servers.length;
@@ -90,7 +100,7 @@ async function balancer(profile: HealthProfileName, withVictim: boolean): Promis
     victim.closeAllConnections();
     await new Promise((resolve) => victim.close(resolve));
   }
-  return url;
+  return { url, stats };
 }
 
 async function statusOf(url: string): Promise<number> {
@@ -105,30 +115,48 @@ describe("HAProxy as each profile configures it (real HAProxy)", () => {
       ["aws-alb", 502],
       ["aws-elb", 504],
     ] as const) {
-      const url = await balancer(profile, true);
+      const { url } = await balancer(profile, true);
       // round robin over the victim and the live server: every other request fails
       const answers = await Promise.all(Array.from({ length: 4 }, () => statusOf(`${url}/`)));
       expect(answers.sort(), profile).toEqual([200, 200, expected, expected].sort());
     }
     // fast: 3 retries, the last on another server: the users never see the dead one.
-    const url = await balancer("fast", true);
+    const { url, stats: statsUrl } = await balancer("fast", true);
     const answers = await Promise.all(Array.from({ length: 6 }, () => statusOf(`${url}/`)));
     expect(answers).toEqual([200, 200, 200, 200, 200, 200]);
-    const stats = parseShowStat(await (await fetch(`${url}${statsUri};csv`)).text(), "app");
+    const stats = parseShowStat(await (await fetch(`${statsUrl};csv`, { headers: authHeader })).text(), "app");
     const hidden = stats.get("victim")?.retried;
     expect((hidden?.retries ?? 0) + (hidden?.redispatches ?? 0)).toBeGreaterThan(0);
   });
 
   it("the app's own 503 passes untouched; a balancer with no server left answers 503", async () => {
-    const url = await balancer("aws-alb", false);
+    const { url, stats } = await balancer("aws-alb", false);
     expect(await statusOf(`${url}/store-down`)).toBe(503);
-    await statsPageAction(`${url}${statsUri}`, "app", "live", "maint");
-    expect(parseShowStat(await (await fetch(`${url}${statsUri};csv`)).text(), "app").get("live")?.status).toBe("MAINT");
+    await statsPageAction(stats, "app", "live", "maint", authHeader);
+    const csv = await (await fetch(`${stats};csv`, { headers: authHeader })).text();
+    expect(parseShowStat(csv, "app").get("live")?.status).toBe("MAINT");
     expect(await statusOf(`${url}/`)).toBe(503);
-    await statsPageAction(`${url}${statsUri}`, "app", "live", "ready");
+    await statsPageAction(stats, "app", "live", "ready", authHeader);
     expect(await statusOf(`${url}/`)).toBe(200);
-    await expect(statsPageAction(`${url}${statsUri}`, "app", "app-9", "maint")).rejects.toThrow(
-      /did not set app\/app-9/,
-    );
+    await expect(statsPageAction(stats, "app", "app-9", "maint", authHeader)).rejects.toThrow(/did not set app\/app-9/);
+  });
+
+  it("the admin interface is not on the app's port, and refuses a POST without the run's credential", async () => {
+    const { url, stats } = await balancer("fast", false);
+    // The app's port serves the app only: the stats path reaches the app (its 404), not HAProxy's page.
+    const onAppPort = await fetch(`${url}${statsUri};csv`);
+    expect(onAppPort.headers.get("x-instance-id")).toBe("app");
+    expect(await onAppPort.text()).not.toContain("pxname");
+    // A cross-site form POST (no credential) to the stats listener cannot put a server into MAINT.
+    const forged = await fetch(stats, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "s=live&action=maint&b=app",
+      redirect: "manual",
+    });
+    await forged.arrayBuffer();
+    expect(forged.status).toBe(401);
+    const csv = await (await fetch(`${stats};csv`, { headers: authHeader })).text();
+    expect(parseShowStat(csv, "app").get("live")?.status).toBe("UP");
   });
 });

@@ -13,7 +13,7 @@ const base = { bind: { host: "127.0.0.1", port: 8080 }, statsSocket: "/tmp/x.soc
 describe("haproxyConfig", () => {
   it("sticky: cookie insert, a cookie per server, redispatch and retries", () => {
     const cfg = haproxyConfig({ ...base, sticky: true, health: healthProfiles.fast });
-    expect(cfg).toContain("cookie FHSRV insert indirect nocache");
+    expect(cfg).toContain("cookie FHSRV insert indirect nocache httponly");
     expect(cfg).toContain("server app-1 127.0.0.1:4001 cookie app-1");
     expect(cfg).toContain("option redispatch");
     expect(cfg).toMatch(/retries \d/);

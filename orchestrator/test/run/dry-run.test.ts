@@ -40,7 +40,7 @@ describe("dry run on the local platform", () => {
     const planFor = (action: string) => {
       const planFile = join(dir, `${action}.yaml`);
       writeFileSync(planFile, `faults:\n  - { at: 10s, action: ${action}, target: app-1 }\n`);
-      return planFromOptions({ strategy: "dynamodb", health: "aws-alb", seed: "1", out: dir, planFile });
+      return planFromOptions({ strategy: "dynamodb", health: "aws-alb", seed: "1", out: join(dir, "run"), planFile });
     };
     const atTen = async (action: string) => {
       const plan = planFor(action);

@@ -38,7 +38,7 @@ describe("runTimeline", () => {
     const dir = mkdtempSync(join(tmpdir(), "fh-timeline-"));
     const planFile = join(dir, "plan.yaml");
     writeFileSync(planFile, "faults:\n  - { at: 0s, action: crash, target: app-1 }\n");
-    const plan = planFromOptions({ strategy: "sticky", seed: "1", out: dir, planFile });
+    const plan = planFromOptions({ strategy: "sticky", seed: "1", out: join(dir, "run"), planFile });
     const ops: { op: InstanceOp; t: number }[] = [];
     const log = new EventLog();
     const t0 = Date.now();

@@ -1,16 +1,29 @@
 // Session store on local disk: one JSON file per session, `<dir>/<sid>.json`, written atomically.
 import { randomUUID } from "node:crypto";
 import { chmodSync, mkdirSync, readdirSync, rmSync } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, unlink, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import type { SessionData } from "express-session";
-import { currentRequestScope, LocalSessionLocks, type RequestScope, SessionLockTimeoutError } from "./session-lease.ts";
+import {
+  currentRequestScope,
+  currentSaveMode,
+  Lease,
+  LocalSessionLocks,
+  type RequestScope,
+  SessionEndedError,
+  SessionLockTimeoutError,
+} from "./session-lease.ts";
 import { SessionStore, StoreUnavailableError, sessionExpiresMs, withStoredExpiry } from "./session-store.ts";
 
 /** Session ids as express-session makes them (base64url); anything else never touches the filesystem. */
 const SID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 /** A temporary file of `write`, `.<sid>.<pid>.<uuid>.tmp`; any found at start was left by a killed process. */
 const TEMP_PATTERN = /^\.[A-Za-z0-9_-]{1,128}\.\d+\.[0-9a-f-]{36}\.tmp$/;
+/**
+ * A request that reads a session moves its file's time when it is older than this, so that the orchestrator's
+ * store audit (file time within its window, at least 3 s) counts users who only read, without a write per read.
+ */
+export const USE_MARK_MS = 1000;
 /** Only this user may read sessions: files 0600 in a 0700 folder. */
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
@@ -20,6 +33,11 @@ export interface SessionFile {
   sess: SessionData;
   /** Epoch milliseconds. */
   expires: number;
+}
+
+/** A session file as read, with its modification time (epoch ms). */
+interface ReadSession extends SessionFile {
+  mtimeMs: number;
 }
 
 export interface DiskStoreOptions {
@@ -147,14 +165,22 @@ export class DiskStore extends SessionStore {
     return true;
   }
 
-  /** In a request: waits for the session (another request of this instance may hold it), then holds it until the end. */
+  /**
+   * In a request: waits for the session (another request of this instance may hold it), then holds it until the
+   * request's end (the hold lives on the request's scope). Marks the use on the file's time when that is older than
+   * USE_MARK_MS.
+   */
   private async lockAndRead(sid: string, scope: RequestScope): Promise<SessionFile | null> {
     const started = performance.now();
     const release = await this.requestLocks.acquire(sid, this.lockWaitMs);
     scope.lockWaitMs += performance.now() - started;
     try {
-      const file = await this.serialized(sid, () => this.readLive(sid));
-      if (file) scope.hold(async () => release());
+      const file = await this.serialized(sid, async () => {
+        const read = await this.readLive(sid);
+        if (read && this.now() - read.mtimeMs > USE_MARK_MS) await this.markUse(sid);
+        return read;
+      });
+      if (file) scope.hold(new Lease(sid, async () => release()));
       else release();
       return file;
     } catch (err) {
@@ -168,10 +194,21 @@ export class DiskStore extends SessionStore {
       callback?.(new Error(`refusing to store a session with an unsafe id: ${JSON.stringify(sid.slice(0, 40))}`));
       return;
     }
+    let mode: ReturnType<typeof currentSaveMode>;
+    try {
+      mode = currentSaveMode(sid); // a request that is over (its client gone) cannot save
+    } catch (err) {
+      callback?.(err);
+      return;
+    }
     const file: SessionFile = { sess, expires: sessionExpiresMs(sess, this.now(), this.defaultTtlMs) };
-    this.serialized(sid, () => this.write(sid, file)).then(
+    this.serialized(sid, async () => {
+      // A loaded session is saved only while it exists: a logout meanwhile wins. Only a login creates one.
+      if (mode === "update" && !(await this.exists(sid))) throw new SessionEndedError();
+      await this.write(sid, file);
+    }).then(
       () => callback?.(),
-      (err: unknown) => callback?.(new StoreUnavailableError("set", err)),
+      (err: unknown) => callback?.(err instanceof SessionEndedError ? err : new StoreUnavailableError("set", err)),
     );
   }
 
@@ -250,11 +287,26 @@ export class DiskStore extends SessionStore {
     return next;
   }
 
+  /** Sets the file's time to now (a use, for the store audit); a file gone meanwhile is left gone. */
+  private async markUse(sid: string): Promise<void> {
+    const now = new Date(this.now());
+    await utimes(this.pathOf(sid), now, now).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== "ENOENT") throw err;
+    });
+  }
+
   /** The session file, or null when it is missing, unreadable as a session, or expired (then it is deleted). */
-  private async readLive(sid: string): Promise<SessionFile | null> {
+  private async readLive(sid: string): Promise<ReadSession | null> {
     let text: string;
+    let mtimeMs: number;
     try {
-      text = await readFile(this.pathOf(sid), "utf8");
+      const handle = await open(this.pathOf(sid), "r");
+      try {
+        mtimeMs = (await handle.stat()).mtimeMs;
+        text = await handle.readFile("utf8");
+      } finally {
+        await handle.close();
+      }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw err;
@@ -272,7 +324,7 @@ export class DiskStore extends SessionStore {
       await rm(this.pathOf(sid), { force: true });
       return null;
     }
-    return file;
+    return { ...file, mtimeMs };
   }
 
   /**

@@ -11,7 +11,15 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import type { SessionData } from "express-session";
 import { DynamoDbStore, type DynamoDbStoreOptions } from "./dynamodb-store.ts";
-import { currentRequestScope, LocalSessionLocks, type RequestScope, SessionLockTimeoutError } from "./session-lease.ts";
+import {
+  currentRequestScope,
+  currentSaveMode,
+  Lease,
+  LocalSessionLocks,
+  type RequestScope,
+  SessionEndedError,
+  SessionLockTimeoutError,
+} from "./session-lease.ts";
 import { StoreUnavailableError } from "./session-store.ts";
 
 export interface DynamoDbLockingStoreOptions extends DynamoDbStoreOptions {
@@ -36,12 +44,24 @@ export class SessionLockLostError extends Error {
   }
 }
 
-interface Hold {
-  sid: string;
-  token: string;
+/** One request's lock on one session: lives on that request's scope, so no other request can use its token. */
+class Hold extends Lease {
   /** The lock is still on the item (a save or a delete removes it). */
-  inStore: boolean;
-  releaseLocal: () => void;
+  inStore = true;
+  constructor(
+    sid: string,
+    readonly token: string,
+    readonly releaseLocal: () => void,
+    end: (hold: Hold) => Promise<void>,
+  ) {
+    super(sid, () => end(this));
+  }
+}
+
+/** The calling request's hold on `sid`, if it has one. */
+function holdOf(sid: string): Hold | undefined {
+  const lease = currentRequestScope()?.leaseOf(sid);
+  return lease instanceof Hold ? lease : undefined;
 }
 
 type Callback = (err?: unknown) => void;
@@ -52,8 +72,6 @@ export class DynamoDbLockingStore extends DynamoDbStore {
   readonly lockWaitMs: number;
   private readonly retryMinMs: number;
   private readonly retryMaxMs: number;
-  /** Within this process a session has one holder at a time (the local queue), so its id names its hold. */
-  private readonly holds = new Map<string, Hold>();
   private readonly localLocks = new LocalSessionLocks();
   /** Attempts that found the session locked by another instance (each one a conditional write that failed). */
   lockRetries = 0;
@@ -88,22 +106,41 @@ export class DynamoDbLockingStore extends DynamoDbStore {
     );
   }
 
-  /** Saves the session and removes the lock in one PutItem, on condition that the lock is still this request's. */
+  /**
+   * Saves the session and removes the lock in one PutItem, on condition that the lock is still this request's (its
+   * own hold, found on its own scope). A request that is over (its client gone) cannot save; a loaded session is
+   * saved only while it exists (a logout meanwhile wins); only a login creates one.
+   */
   override set(sid: string, sess: SessionData, callback?: Callback): void {
-    const hold = this.holds.get(sid);
-    const held = hold?.inStore === true && currentRequestScope() !== undefined;
+    let mode: ReturnType<typeof currentSaveMode>;
+    try {
+      mode = currentSaveMode(sid);
+    } catch (err) {
+      callback?.(err);
+      return;
+    }
+    const hold = holdOf(sid);
+    const held = hold?.inStore === true ? hold : undefined;
+    const unlocked = "(attribute_not_exists(#lock) OR #lockExpires < :now)";
+    // Not held (a new session at login, or a second save after the first released the lock): only when nobody
+    // else holds the lock now, and, but at login, only while the session exists.
     const command = new PutItemCommand({
       TableName: this.table,
       Item: this.itemOf(sid, sess),
-      // Not held (a new session at login, or a second save after the first released the lock): only when nobody
-      // else holds the lock now.
-      ConditionExpression: held ? "#lock = :token" : "attribute_not_exists(#lock) OR #lockExpires < :now",
-      ExpressionAttributeNames: held ? { "#lock": LOCK } : { "#lock": LOCK, "#lockExpires": LOCK_EXPIRES },
-      ExpressionAttributeValues: held ? { ":token": { S: hold.token } } : { ":now": { N: String(this.now()) } },
+      ConditionExpression: held
+        ? "#lock = :token"
+        : mode === "update"
+          ? `attribute_exists(#id) AND ${unlocked}`
+          : unlocked,
+      ExpressionAttributeNames: held
+        ? { "#lock": LOCK }
+        : { "#lock": LOCK, "#lockExpires": LOCK_EXPIRES, ...(mode === "update" ? { "#id": "id" } : {}) },
+      ExpressionAttributeValues: held ? { ":token": { S: held.token } } : { ":now": { N: String(this.now()) } },
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
     });
     this.client.send(command).then(
       () => {
-        if (held) hold.inStore = false;
+        if (held) held.inStore = false;
         callback?.();
       },
       (err: unknown) => {
@@ -111,14 +148,24 @@ export class DynamoDbLockingStore extends DynamoDbStore {
           callback?.(new StoreUnavailableError("set", err));
           return;
         }
-        if (held) hold.inStore = false;
-        callback?.(new SessionLockLostError(this.lockTtlMs));
+        if (held) held.inStore = false;
+        // No item: deleted meanwhile (a logout). An item: its lock is another request's. A server that ignores
+        // ReturnValuesOnConditionCheckFailure (dynalite) returns no Item either way: one read tells them apart.
+        const lost = () => new SessionLockLostError(this.lockTtlMs);
+        if (err.Item !== undefined) {
+          callback?.(lost());
+          return;
+        }
+        this.exists(sid).then(
+          (exists) => callback?.(exists ? lost() : new SessionEndedError()),
+          (readErr: unknown) => callback?.(new StoreUnavailableError("set", readErr)),
+        );
       },
     );
   }
 
   override destroy(sid: string, callback?: Callback): void {
-    const hold = this.holds.get(sid);
+    const hold = holdOf(sid);
     this.client.send(new DeleteItemCommand({ TableName: this.table, Key: { id: { S: sid } } })).then(
       () => {
         if (hold) hold.inStore = false; // the lock went with the item
@@ -149,15 +196,14 @@ export class DynamoDbLockingStore extends DynamoDbStore {
           releaseLocal();
           return null;
         }
-        const hold: Hold = { sid, token, inStore: true, releaseLocal };
+        const hold = new Hold(sid, token, releaseLocal, (h) => this.endHold(h));
         const sess = this.sessionOf(sid, outcome.item);
         if (sess === null) {
           // Expired or unreadable: nothing to serve, so nothing to hold.
           await this.endHold(hold);
           return null;
         }
-        this.holds.set(sid, hold);
-        scope.hold(() => this.endHold(hold));
+        scope.hold(hold);
         return sess;
       }
     } catch (err) {
@@ -242,7 +288,6 @@ export class DynamoDbLockingStore extends DynamoDbStore {
           });
       }
     } finally {
-      if (this.holds.get(hold.sid) === hold) this.holds.delete(hold.sid);
       hold.releaseLocal();
     }
   }

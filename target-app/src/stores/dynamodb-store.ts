@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import type { SessionData } from "express-session";
 import { readSessionItem } from "./dynamodb-item.ts";
+import { currentSaveMode, SessionEndedError } from "./session-lease.ts";
 import { SessionStore, StoreUnavailableError, sessionExpiresMs, withStoredExpiry } from "./session-store.ts";
 
 export interface DynamoDbStoreOptions {
@@ -51,11 +52,33 @@ export class DynamoDbStore extends SessionStore {
     );
   }
 
+  /**
+   * Writes the session. In a request, a loaded session is written only while it exists (`attribute_exists(id)`: a
+   * logout meanwhile wins) and only a login creates one; a request that is over (its client gone) cannot save.
+   */
   override set(sid: string, sess: SessionData, callback?: Callback): void {
-    const command = new PutItemCommand({ TableName: this.table, Item: this.itemOf(sid, sess) });
+    let mode: ReturnType<typeof currentSaveMode>;
+    try {
+      mode = currentSaveMode(sid);
+    } catch (err) {
+      callback?.(err);
+      return;
+    }
+    const command = new PutItemCommand({
+      TableName: this.table,
+      Item: this.itemOf(sid, sess),
+      ...(mode === "update"
+        ? { ConditionExpression: "attribute_exists(#id)", ExpressionAttributeNames: { "#id": "id" } }
+        : {}),
+    });
     this.client.send(command).then(
       () => callback?.(),
-      (err: unknown) => callback?.(new StoreUnavailableError("set", err)),
+      (err: unknown) =>
+        callback?.(
+          err instanceof ConditionalCheckFailedException
+            ? new SessionEndedError()
+            : new StoreUnavailableError("set", err),
+        ),
     );
   }
 

@@ -3,6 +3,7 @@
 import type { SessionData } from "express-session";
 import { Redis } from "ioredis";
 import { readRedisSession } from "./redis-value.ts";
+import { currentSaveMode, SessionEndedError } from "./session-lease.ts";
 import { SessionStore, StoreUnavailableError, sessionExpiresMs, withStoredExpiry } from "./session-store.ts";
 
 export interface RedisStoreOptions {
@@ -75,10 +76,27 @@ export class RedisStore extends SessionStore {
     this.call("get", () => this.read(sid)).then((sess) => callback(null, sess), callback);
   }
 
+  /**
+   * Writes the session. In a request, a loaded session is written only while its key exists (`SET ... XX`: a logout
+   * meanwhile wins) and only a login creates one; a request that is over (its client gone) cannot save.
+   */
   override set(sid: string, sess: SessionData, callback?: Callback): void {
+    let mode: ReturnType<typeof currentSaveMode>;
+    try {
+      mode = currentSaveMode(sid);
+    } catch (err) {
+      callback?.(err);
+      return;
+    }
     const expires = sessionExpiresMs(sess, this.now(), this.defaultTtlMs);
-    this.call("set", () => this.client.set(this.keyOf(sid), JSON.stringify(sess), "PXAT", expires)).then(
-      () => callback?.(),
+    const key = this.keyOf(sid);
+    const value = JSON.stringify(sess);
+    this.call("set", () =>
+      mode === "update"
+        ? this.client.set(key, value, "PXAT", expires, "XX")
+        : this.client.set(key, value, "PXAT", expires),
+    ).then(
+      (reply) => callback?.(reply === null ? new SessionEndedError() : undefined),
       (err: unknown) => callback?.(err),
     );
   }

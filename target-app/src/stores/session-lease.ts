@@ -5,31 +5,92 @@ import { AsyncLocalStorage } from "node:async_hooks";
 /** Whatever a store must do once the request that loaded a session is over (release its lock). */
 export type LeaseEnd = () => Promise<void>;
 
-/** One request's leases and the time it spent waiting for session locks. */
+/** A store's hold on one session for one request; stores keep their own details in a subclass. */
+export class Lease {
+  constructor(
+    readonly sid: string,
+    readonly end: LeaseEnd,
+  ) {}
+}
+
+/**
+ * One request's leases and the time it spent waiting for session locks. A save belongs to the request that loaded
+ * the session: a store finds its hold here (never in a map keyed by session id, which a later request of the same
+ * session would share), and refuses a save once the request is over (its client gone).
+ */
 export class RequestScope {
-  private readonly ends: LeaseEnd[] = [];
+  private readonly leases: Lease[] = [];
+  private readonly creatable = new Set<string>();
   private ended: Promise<void> | undefined;
   /** Milliseconds this request waited for session locks (local queue and the store's lock). */
   lockWaitMs = 0;
 
-  /** Registers a lease; `end` is called once, when the request's scope ends. */
-  hold(end: LeaseEnd): void {
+  /** Registers a lease; its `end` is called once, when the request's scope ends. */
+  hold(lease: Lease): void {
     if (this.ended) {
-      void end(); // a lease taken after the request ended (a late callback): released at once
+      void lease.end(); // a lease taken after the request ended (a late callback): released at once
       return;
     }
-    this.ends.push(end);
+    this.leases.push(lease);
+  }
+
+  /** This request's lease on `sid`, if it holds one. */
+  leaseOf(sid: string): Lease | undefined {
+    return this.leases.find((lease) => lease.sid === sid);
   }
 
   /** True while some lease waits for the end of the request. */
   get holding(): boolean {
-    return this.ends.length > 0;
+    return this.leases.length > 0;
+  }
+
+  /** True once the request is over (answered, or its client gone): it may no longer save. */
+  get over(): boolean {
+    return this.ended !== undefined;
+  }
+
+  /** Lets this request create the session `sid` (only a login does): other saves update an existing session. */
+  allowCreate(sid: string): void {
+    this.creatable.add(sid);
+  }
+
+  /** How a save of `sid` may write: see SaveMode. Throws RequestEndedError once the request is over. */
+  saveMode(sid: string): SaveMode {
+    if (this.ended) throw new RequestEndedError();
+    return this.creatable.has(sid) ? "create" : "update";
   }
 
   /** Ends every lease of this request (once; later calls return the same promise). Never rejects. */
   end(): Promise<void> {
-    this.ended ??= Promise.allSettled(this.ends.splice(0).map((end) => end())).then(() => undefined);
+    this.ended ??= Promise.allSettled(this.leases.splice(0).map((lease) => lease.end())).then(() => undefined);
     return this.ended;
+  }
+}
+
+/**
+ * `create`: a login's new session, written whatever is stored; `update`: a loaded session, written only while it
+ * still exists (a logout meanwhile wins); `upsert`: outside any request (tests, tools), written as given.
+ */
+export type SaveMode = "create" | "update" | "upsert";
+
+/** The save mode of `sid` in the request being served (upsert outside one); throws RequestEndedError when it is over. */
+export function currentSaveMode(sid: string): SaveMode {
+  return currentRequestScope()?.saveMode(sid) ?? "upsert";
+}
+
+/** A save of a request that is already over (its client went away): refused, so that it never lands late. */
+export class RequestEndedError extends Error {
+  override name = "RequestEndedError";
+  constructor() {
+    super("the client went away while the request held the session; not saved");
+  }
+}
+
+/** A save of a session that no longer exists (logged out meanwhile): refused, so that logout stays final. */
+export class SessionEndedError extends Error {
+  override name = "SessionEndedError";
+  constructor() {
+    super("the session ended (logged out) while this request ran; not saved");
   }
 }
 

@@ -15,8 +15,12 @@ export const appImage = "failover-harness/target-app:local";
 
 /** Inside the compose network every app and the balancer listen on this port. */
 export const containerPort = 8080;
-/** HAProxy's stats page on the balancer's frontend; `<uri>;csv` answers with `show stat`'s CSV. */
+/** HAProxy's stats page, on its own listener (statsPort), never the app's; `<uri>;csv` answers with `show stat`'s CSV. */
 export const statsUri = "/fh-lb-stats";
+/** The balancer container's stats listener; published on the host's loopback only. */
+export const statsPort = 8404;
+/** The user of the stats page's per-run credential. */
+export const statsUser = "fh";
 /** Where each instance keeps its session files: its own named volume `sessions-<id>`. */
 export const sessionDir = "/sessions";
 /**
@@ -43,6 +47,8 @@ export interface ComposeModel {
   sessionSecret: string;
   /** The balancer's host port on 127.0.0.1; undefined: any free port (read back with `docker compose port`). */
   lbPort?: string;
+  /** The stats page's host port on 127.0.0.1; undefined: any free port. */
+  statsPort?: string;
 }
 
 /** The named volume holding one instance's session files; Docker names it `<project>_sessions-<id>`. */
@@ -89,8 +95,8 @@ export function composeObject(model: ComposeModel): Record<string, unknown> {
     image: model.images.lb,
     init: true,
     volumes: [`${model.haproxyConfig}:/usr/local/etc/haproxy/haproxy.cfg:ro`],
-    // The only published port, on the host's loopback only.
-    ports: [`127.0.0.1:${model.lbPort ?? ""}:${containerPort}`],
+    // The app's port and the stats page's, on the host's loopback only.
+    ports: [`127.0.0.1:${model.lbPort ?? ""}:${containerPort}`, `127.0.0.1:${model.statsPort ?? ""}:${statsPort}`],
     restart: "no",
     networks: [network],
   };
@@ -171,13 +177,24 @@ export function renderComposeFile(model: ComposeModel, header: string): string {
     .join("\n")}\n${body}`;
 }
 
-/** The balancer's configuration for a strategy: HAProxy's, plus the stats page and Docker's DNS. */
-export function composeHaproxyConfig(input: { instances: number; sticky: boolean; health: BalancerProfile }): string {
+/**
+ * The balancer's configuration for a strategy: HAProxy's, plus Docker's DNS and the stats page on its own listener;
+ * with `statsPassword` (a run's random one) the page has admin rights behind it, without it is read-only.
+ */
+export function composeHaproxyConfig(input: {
+  instances: number;
+  sticky: boolean;
+  health: BalancerProfile;
+  statsPassword?: string;
+}): string {
   return haproxyConfig({
     bind: { host: "0.0.0.0", port: containerPort },
     statsSocket: "/tmp/haproxy.sock",
-    statsUri,
-    statsAdmin: true,
+    statsPage: {
+      bind: { host: "0.0.0.0", port: statsPort },
+      uri: statsUri,
+      ...(input.statsPassword ? { auth: { user: statsUser, password: input.statsPassword } } : {}),
+    },
     dnsServer: "127.0.0.11:53",
     servers: instanceIds(input.instances).map((id) => ({ id, host: id, port: containerPort })),
     sticky: input.sticky,
@@ -205,6 +222,7 @@ export const defaultModel: ComposeModel = {
   // No default: a published secret would sign cookies in production too (the image runs NODE_ENV=production).
   sessionSecret: envRequired("FH_SESSION_SECRET", "set FH_SESSION_SECRET to a secret of at least 32 characters"),
   lbPort: envOr("FH_LB_PORT", "8080"),
+  statsPort: envOr("FH_LB_STATS_PORT", "8404"),
 };
 
 export const defaultHeader = `The default compose project of failover-harness: 3 target-app instances with sessions in
@@ -218,4 +236,5 @@ instances) into the run folder, with the images of npm run setup -- docker where
   (without a registry, after npm run setup -- docker: export FH_IMAGE_NODE and FH_IMAGE_LB
   to the names in ~/.cache/failover-harness/docker/images.json)
   curl http://127.0.0.1:8080/ping.html
+  curl 'http://127.0.0.1:8404/fh-lb-stats;csv'   # HAProxy's stats, read-only, on its own port
   docker compose down -v`;

@@ -1,7 +1,7 @@
 // The compose platform: the fleet as a docker compose project of its own per run (`-p fh-<run>`),
 // written into the run folder from a typed model. Faults are docker compose commands on one
 // service; the balancer's view comes from HAProxy's stats page through its published port.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,7 +34,9 @@ import {
   services,
   sessionDir,
   sessionVolume,
+  statsPort,
   statsUri,
+  statsUser,
   storeImage,
 } from "./compose-file.ts";
 import { commandLine, dockerBin, runDocker } from "./docker-cli.ts";
@@ -63,9 +65,17 @@ const listSessionsScript =
   'try{o.push({text:fs.readFileSync(q,"utf8"),mtimeMs:fs.statSync(q).mtimeMs})}catch{}}' +
   "process.stdout.write(JSON.stringify(o))";
 
-/** A compose project name from a run id: lower case letters, digits, "-" and "_", at most 63. */
+/**
+ * A compose project name from a run id: lower case letters, digits, "-" and "_", at most 63, and injective: the
+ * readable part is lowered and folded, so a hash of the whole run id follows it (`A-1`, `a.1` and `a-1` differ).
+ */
 export function projectName(runId: string): string {
-  return `fh-${runId.toLowerCase().replace(/[^a-z0-9_-]+/g, "-")}`.slice(0, 63).replace(/[-_]+$/, "");
+  const hash = createHash("sha256").update(runId).digest("hex").slice(0, 10);
+  const readable = runId
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, "-")
+    .slice(0, 63 - "fh-".length - hash.length - 1);
+  return `fh-${readable.replace(/[-_]+$/, "")}-${hash}`;
 }
 
 /** One line of `docker compose ps --format json` (older versions print one JSON array instead). */
@@ -89,6 +99,9 @@ export class ComposePlatform implements Platform {
   private readonly strategy: StrategyUnit;
   private readonly ids: string[];
   private readonly sessionSecret = randomBytes(24).toString("hex");
+  /** The stats page's per-run credential: its admin rights (MAINT, READY) need it; the app's port has no stats page. */
+  private readonly statsPassword = randomBytes(18).toString("hex");
+  private statsHostPort = 0;
   /** The images this run uses (official, the set-up's local equivalents, or the user's $FH_IMAGE_*). */
   readonly images: ComposeImages;
   private readonly imageSources: Record<ImageRole, ImageSource>;
@@ -120,6 +133,15 @@ export class ComposePlatform implements Platform {
   }
 
   async up(signal?: AbortSignal): Promise<void> {
+    // Never adopt another run's project: its containers and volumes would go with this run's `down -v`.
+    const existing = await runDocker(existingArgs(this.project), { timeoutMs: timeouts.query, signal });
+    if (existing.trim() !== "") {
+      throw new HarnessError(
+        `compose project ${this.project} already has containers (${existing.trim().split("\n").length}): another run ` +
+          `with run id ${JSON.stringify(this.plan.runId)} is running or was left behind; remove it with ` +
+          `\`docker compose -p ${this.project} down -v\` or choose another --run-id`,
+      );
+    }
     mkdirSync(this.runDir, { recursive: true });
     this.writeFiles();
     this.started = true;
@@ -139,6 +161,9 @@ export class ComposePlatform implements Platform {
     }
     this.lbPort = parsePort(
       await runDocker(this.compose("port", services.lb, String(containerPort)), { timeoutMs: timeouts.query, signal }),
+    );
+    this.statsHostPort = parsePort(
+      await runDocker(this.compose("port", services.lb, String(statsPort)), { timeoutMs: timeouts.query, signal }),
     );
     await pollUntil(
       async () => {
@@ -187,6 +212,15 @@ export class ComposePlatform implements Platform {
     return `http://127.0.0.1:${this.lbPort}`;
   }
 
+  /** HAProxy's stats page, on its own loopback port. */
+  private statsUrl(): string {
+    return `http://127.0.0.1:${this.statsHostPort}${statsUri}`;
+  }
+
+  private statsAuth(): Record<string, string> {
+    return { authorization: `Basic ${Buffer.from(`${statsUser}:${this.statsPassword}`).toString("base64")}` };
+  }
+
   /**
    * Each instance operation once: what it does and what --dry-run prints for it. `wiped`: the
    * instance's container went with its disk (a start creates it anew). Only instanceOp runs an
@@ -211,13 +245,13 @@ export class ComposePlatform implements Platform {
     wipe: this.dockerOp("wipe", (id) => this.removed.add(id)),
     deregister: {
       run: async (id, signal) => {
-        await statsPageAction(`${this.lbUrl()}${statsUri}`, "app", id, "maint");
+        await statsPageAction(this.statsUrl(), "app", id, "maint", this.statsAuth());
         await drainedOrTimedOut(() => this.lbStates(), id, healthProfiles[this.plan.health].drainTimeoutMs, signal);
       },
       describe: (id) => [`${statsPagePost(id, "maint")}, then wait until it has no request in flight`],
     },
     register: {
-      run: (id) => statsPageAction(`${this.lbUrl()}${statsUri}`, "app", id, "ready"),
+      run: (id) => statsPageAction(this.statsUrl(), "app", id, "ready", this.statsAuth()),
       describe: (id) => [statsPagePost(id, "ready")],
     },
   };
@@ -244,8 +278,8 @@ export class ComposePlatform implements Platform {
   }
 
   async lbStates(): Promise<Map<string, LbServerState>> {
-    if (!this.lbPort) return new Map();
-    const res = await fetch(`${this.lbUrl()}${statsUri};csv`, { signal: AbortSignal.timeout(2000) });
+    if (!this.statsHostPort) return new Map();
+    const res = await fetch(`${this.statsUrl()};csv`, { headers: this.statsAuth(), signal: AbortSignal.timeout(2000) });
     const text = await res.text();
     if (res.status !== 200) throw new Error(`HAProxy's stats page answered ${res.status}`);
     return parseShowStat(text, "app");
@@ -317,11 +351,13 @@ export class ComposePlatform implements Platform {
     switch (step.kind) {
       case "up":
         return [
+          `${commandLine(existingArgs(this.project))}   # must list nothing: a project with containers is refused`,
           `# write ${this.composeFile} and ${join(this.runDir, "haproxy.cfg")} (${this.strategy.sticky ? "cookie stickiness" : "round robin"}, health ${this.plan.health})`,
           line(upArgs),
           ...(shared?.setUp ? [line(runOnceArgs(services.storeInit))] : []),
           `${line(["port", services.lb, String(containerPort)])}   # the balancer's port on 127.0.0.1`,
-          `# then poll http://127.0.0.1:<that port>${statsUri};csv until HAProxy sees every instance UP`,
+          `${line(["port", services.lb, String(statsPort)])}   # the stats page's own port on 127.0.0.1`,
+          `# then poll http://127.0.0.1:<stats port>${statsUri};csv (the run's credential) until HAProxy sees every instance UP`,
         ];
       case "down":
         return [`${line(downArgs)}   # after unpausing any frozen instance`];
@@ -406,6 +442,7 @@ export class ComposePlatform implements Platform {
         instances: this.ids.length,
         sticky: this.strategy.sticky,
         health: healthProfiles[this.plan.health],
+        statsPassword: this.statsPassword,
       }),
     );
     writeFileSync(
@@ -426,6 +463,8 @@ export class ComposePlatform implements Platform {
 }
 
 const upArgs = ["up", "-d", "--build", "--wait"];
+/** `docker ps` of every container, running or not, of a compose project (by compose's own label). */
+const existingArgs = (project: string) => ["ps", "-a", "-q", "--filter", `label=com.docker.compose.project=${project}`];
 // Every profile: a store's one-off init job (profile "init") still running, e.g. a store-up cut
 // short by the end of the load, is removed too; without it its container kept the network in use.
 const downArgs = ["--profile", "*", "down", "-v", "--remove-orphans"];
@@ -444,7 +483,7 @@ type DockerOp = Exclude<InstanceOp, "deregister" | "register" | "start">;
 
 /** A change of one server's state through HAProxy's stats page, as --dry-run prints it. */
 const statsPagePost = (id: string, action: "maint" | "ready") =>
-  `POST http://127.0.0.1:<balancer port>${statsUri} s=${id}&action=${action}&b=app   # HAProxy's stats page`;
+  `POST http://127.0.0.1:<stats port>${statsUri} s=${id}&action=${action}&b=app   # HAProxy's stats page, with the run's credential`;
 
 /** `docker compose port` prints "127.0.0.1:49153". */
 function parsePort(text: string): number {

@@ -128,23 +128,46 @@ export class Ec2Platform implements Platform {
     );
   }
 
-  /** Restores the fleet: starts what this run stopped. Terminated instances are the Auto Scaling group's to replace. */
+  /**
+   * Restores the fleet: starts what this run stopped and registers again what it deregistered, each instance on its
+   * own, so that one failure never leaves the others down; then reports every instance it could not restore.
+   * Terminated instances are the Auto Scaling group's to replace.
+   */
   async down(): Promise<void> {
+    const problems: string[] = [];
+    const restore = async (m: Ec2Member, what: string, step: () => Promise<void>) => {
+      try {
+        await step();
+      } catch (err) {
+        problems.push(`${memberLabel(m)} (${what}): ${(err as Error).message}`);
+      }
+    };
     const stopped = this.fleet.filter((m) => this.stoppedByRun.has(m.slot));
-    if (stopped.length > 0) {
-      const ids = stopped.map((m) => m.instanceId);
-      console.log(`[ec2] restoring the fleet: starting ${stopped.map(memberLabel).join(", ")}`);
-      await this.assertOptedIn(stopped);
-      await this.waitUntilNotStopping(ids);
-      await this.aws.ec2.send(new StartInstancesCommand({ InstanceIds: ids }));
-      await waitUntilInstanceRunning(this.waiter(), { InstanceIds: ids });
-      for (const m of stopped) this.stoppedByRun.delete(m.slot);
+    if (stopped.length > 0) console.log(`[ec2] restoring the fleet: starting ${stopped.map(memberLabel).join(", ")}`);
+    await Promise.all(
+      stopped.map((m) =>
+        restore(m, "start", async () => {
+          const ids = [m.instanceId];
+          await this.assertOptedIn([m]);
+          await this.waitUntilNotStopping(ids);
+          await this.aws.ec2.send(new StartInstancesCommand({ InstanceIds: ids }));
+          await waitUntilInstanceRunning(this.waiter(), { InstanceIds: ids });
+          this.stoppedByRun.delete(m.slot);
+        }),
+      ),
+    );
+    for (const m of this.fleet.filter((x) => this.deregistered.has(x.slot))) {
+      await restore(m, "register", () => this.registerAgain(m));
     }
-    for (const m of this.fleet.filter((x) => this.deregistered.has(x.slot))) await this.registerAgain(m);
     for (const slot of this.terminated) {
       console.log(`[ec2] ${slot} was terminated; its replacement is left to the Auto Scaling group`);
     }
     this.terminated.clear();
+    if (problems.length > 0) {
+      throw new HarnessError(
+        `restoring the fleet left ${problems.length} instance(s) as the run left them; restore by hand:\n  ${problems.join("\n  ")}`,
+      );
+    }
   }
 
   instances(): InstanceInfo[] {

@@ -111,8 +111,11 @@ describe("the compose model", () => {
         .filter(([, svc]) => svc.ports !== undefined)
         .map(([name]) => name),
     ).toEqual(["lb"]);
-    expect(s.lb?.ports).toEqual(["127.0.0.1::8080"]);
-    expect(servicesOf(defaultModel).lb?.ports).toEqual([`127.0.0.1:${envOr("FH_LB_PORT", "8080")}:8080`]);
+    expect(s.lb?.ports).toEqual(["127.0.0.1::8080", "127.0.0.1::8404"]);
+    expect(servicesOf(defaultModel).lb?.ports).toEqual([
+      `127.0.0.1:${envOr("FH_LB_PORT", "8080")}:8080`,
+      `127.0.0.1:${envOr("FH_LB_STATS_PORT", "8404")}:8404`,
+    ]);
   });
 
   it("gives each instance the target app's environment for its strategy's store", () => {
@@ -193,6 +196,18 @@ describe("the compose balancer's HAProxy configuration", () => {
     expect(cfg).toContain("hold nx 1h");
     expect(cfg).toContain("resolvers dns init-addr last,libc,none");
     expect(cfg).toContain("stats uri /fh-lb-stats");
+    // The stats page has its own listener, never the app's frontend; without a password it is read-only.
+    const frontend = cfg.slice(cfg.indexOf("frontend web"), cfg.indexOf("listen stats"));
+    expect(frontend).not.toMatch(/stats/);
+    expect(cfg).toContain("listen stats\n  bind 0.0.0.0:8404");
+    expect(cfg).not.toMatch(/stats admin|stats auth/);
+    const run = composeHaproxyConfig({
+      instances: 2,
+      sticky: true,
+      health: healthProfiles.fast,
+      statsPassword: "p4ss",
+    });
+    expect(run).toContain("  stats auth fh:p4ss\n  stats admin if TRUE");
     expect(cfg).toContain("bind 0.0.0.0:8080");
     expect(cfg).toContain("server app-2 app-2:8080 cookie app-2");
   });
@@ -200,9 +215,14 @@ describe("the compose balancer's HAProxy configuration", () => {
 
 describe("compose helpers", () => {
   it("project names: lower case, only [a-z0-9_-], at most 63 characters", () => {
-    expect(projectName("20260101-120000-Sticky-42")).toBe("fh-20260101-120000-sticky-42");
-    expect(projectName("a.b_c")).toBe("fh-a-b_c");
+    expect(projectName("20260101-120000-Sticky-42")).toMatch(/^fh-20260101-120000-sticky-42-[0-9a-f]{10}$/);
+    expect(projectName("a.b_c")).toMatch(/^fh-a-b_c-[0-9a-f]{10}$/);
     expect(projectName("x".repeat(100))).toHaveLength(63);
+    expect(projectName("x".repeat(100))).toMatch(/^[a-z0-9][a-z0-9_-]*$/);
+    // Injective: ids that fold to the same readable part still name different projects.
+    const folded = ["A-1", "a.1", "a-1", "a_1"].map(projectName);
+    expect(new Set(folded).size).toBe(folded.length);
+    expect(projectName("a-1")).toBe(projectName("a-1"));
   });
 
   it("reads `ps --format json` as JSON lines and as one array (older Compose)", () => {

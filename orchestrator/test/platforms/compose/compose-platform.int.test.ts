@@ -24,6 +24,7 @@ const envKeys = [
   "FAKE_DOCKER_FAIL_ON",
   "FAKE_DOCKER_FAIL_CALL",
   "FAKE_DOCKER_SESSIONS",
+  "FAKE_DOCKER_EXISTING",
   "FH_IMAGE_NODE",
   "FH_IMAGE_LB",
   "FH_IMAGE_REDIS",
@@ -48,6 +49,11 @@ const dirs: string[] = [];
 
 beforeAll(async () => {
   stats = createServer((req, res) => {
+    // The stats page is behind the run's credential (basic auth), as HAProxy's `stats auth`.
+    if (!/^Basic [A-Za-z0-9+/=]+$/.test(req.headers.authorization ?? "")) {
+      statsRequests.push(`unauthenticated ${req.method} ${req.url}`);
+      return res.writeHead(401).end();
+    }
     if (req.method === "POST" && req.url === "/fh-lb-stats") {
       // HAProxy's admin form (`stats admin`): a server's state changed, answered 303 with st=DONE.
       let body = "";
@@ -129,6 +135,9 @@ async function runPlan(plan: Plan, platform: ComposePlatform, faults = plan.faul
   return log;
 }
 
+/** The check before up: the project's containers, if any (another run's). */
+const existing = (project: string) => ["ps", "-a", "-q", "--filter", `label=com.docker.compose.project=${project}`];
+
 /** The audit taken just before an instance is taken away: its session folder listed from inside. */
 const audit = (c: (...a: string[]) => string[], id: string) =>
   c("exec", "-T", id, "node", "-e", expect.stringContaining("readdirSync"), "/sessions");
@@ -143,8 +152,10 @@ describe("compose platform: each preset's docker commands, in order", () => {
     ]);
     await runPlan(plan, platform);
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
+      c("port", "lb", "8404"),
       audit(c, victim),
       c("kill", "-s", "SIGKILL", victim),
       c("start", victim),
@@ -152,6 +163,7 @@ describe("compose platform: each preset's docker commands, in order", () => {
       c("--profile", "*", "down", "-v", "--remove-orphans"),
     ]);
     expect(statsRequests.length).toBeGreaterThan(0);
+    expect(statsRequests.filter((r) => r.startsWith("unauthenticated"))).toEqual([]);
     expect(platform.lbUrl()).toBe(`http://127.0.0.1:${(stats.address() as AddressInfo).port}`);
   });
 
@@ -160,8 +172,10 @@ describe("compose platform: each preset's docker commands, in order", () => {
     const victim = plan.faults[0]!.target;
     await runPlan(plan, platform);
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
+      c("port", "lb", "8404"),
       audit(c, victim),
       c("kill", "-s", "SIGKILL", victim),
       c("rm", "-s", "-f", victim),
@@ -184,8 +198,10 @@ describe("compose platform: each preset's docker commands, in order", () => {
       c("ps", "-a", "--format", "json", id),
     ];
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
+      c("port", "lb", "8404"),
       ...replace("app-1"),
       ...replace("app-2"),
       ...replace("app-3"),
@@ -205,8 +221,10 @@ describe("compose platform: each preset's docker commands, in order", () => {
     const victim = plan.faults[0]!.target;
     await runPlan(plan, platform);
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
+      c("port", "lb", "8404"),
       audit(c, victim),
       c("pause", victim),
       c("unpause", victim),
@@ -218,9 +236,11 @@ describe("compose platform: each preset's docker commands, in order", () => {
     const { plan, platform, c, calls } = setUp("dynamodb", "store-outage");
     await runPlan(plan, platform);
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("run", "--rm", "--no-deps", "store-init"),
       c("port", "lb", "8080"),
+      c("port", "lb", "8404"),
       c("kill", "-s", "SIGKILL", "dynamodb"),
       c("start", "dynamodb"),
       c("run", "--rm", "--no-deps", "store-init"),
@@ -232,8 +252,10 @@ describe("compose platform: each preset's docker commands, in order", () => {
     const { plan, platform, c, calls } = setUp("redis", "store-outage");
     await runPlan(plan, platform);
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
+      c("port", "lb", "8404"),
       c("stop", "-t", "15", "redis"),
       c("start", "redis"),
       c("--profile", "*", "down", "-v", "--remove-orphans"),
@@ -244,8 +266,10 @@ describe("compose platform: each preset's docker commands, in order", () => {
     const { plan, platform, c, calls } = setUp("redis", "store-restart");
     await runPlan(plan, platform);
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
+      c("port", "lb", "8404"),
       c("kill", "-s", "SIGKILL", "redis"),
       c("start", "redis"),
       c("--profile", "*", "down", "-v", "--remove-orphans"),
@@ -256,8 +280,10 @@ describe("compose platform: each preset's docker commands, in order", () => {
     const { plan, platform, c, calls } = setUp("sticky", "store-outage");
     await runPlan(plan, platform);
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("port", "lb", "8080"),
+      c("port", "lb", "8404"),
       c("--profile", "*", "down", "-v", "--remove-orphans"),
     ]);
   });
@@ -278,12 +304,21 @@ describe("compose platform: tear-down always runs", () => {
   });
 
   it("a failed up is followed by down", async () => {
-    const { plan, platform, c, calls } = setUp("dynamodb", "single-crash", { FAKE_DOCKER_FAIL_CALL: "1" });
+    const { plan, platform, c, calls } = setUp("dynamodb", "single-crash", { FAKE_DOCKER_FAIL_CALL: "2" });
     await expect(runPlan(plan, platform)).rejects.toThrow(/up -d --build --wait failed/);
     expect(calls()).toEqual([
+      existing(platform.project),
       c("up", "-d", "--build", "--wait"),
       c("--profile", "*", "down", "-v", "--remove-orphans"),
     ]);
+  });
+
+  it("up refuses a project that already has containers, and then never takes it down", async () => {
+    const { plan, platform, calls } = setUp("sticky", "single-crash", { FAKE_DOCKER_EXISTING: "0123abcd\n" });
+    await expect(runPlan(plan, platform)).rejects.toThrow(
+      new RegExp(`compose project ${platform.project} already has containers \\(1\\)`),
+    );
+    expect(calls()).toEqual([existing(platform.project)]);
   });
 
   it("a frozen instance is thawed before down, when the plan ends without a thaw", async () => {

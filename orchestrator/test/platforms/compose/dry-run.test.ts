@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { projectName } from "../../../src/platforms/compose/compose-platform.ts";
 import { createPlatform } from "../../../src/platforms/index.ts";
 import { dryRun, formatDryRun } from "../../../src/run/dry-run.ts";
 import { planFromOptions } from "../../../src/run/plan-from-options.ts";
@@ -16,7 +17,7 @@ describe("--platform compose --dry-run", () => {
     });
     const victim = plan.faults[0]!.target;
     const text = formatDryRun(plan, await dryRun(plan, createPlatform(plan, "/runs/dry")));
-    const dc = "docker compose -p fh-dry -f /runs/dry/docker-compose.yml";
+    const dc = `docker compose -p ${projectName("dry")} -f /runs/dry/docker-compose.yml`;
     const lines = text.split("\n");
     const at = (when: string, command: string) =>
       lines.findIndex((l) => l.startsWith(when) && l.includes(`${dc} ${command}`));
@@ -47,7 +48,7 @@ describe("--platform compose --dry-run", () => {
     const victim = plan.faults[0]!.target;
     const text = formatDryRun(plan, await dryRun(plan, createPlatform(plan, "/runs/dry")));
     expect(text).toContain(`rm -s -f ${victim}`);
-    expect(text).toContain(`docker volume rm fh-dry_sessions-${victim}`);
+    expect(text).toContain(`docker volume rm ${projectName("dry")}_sessions-${victim}`);
     expect(text).toContain(`up -d --no-deps ${victim}`);
     expect(text).not.toContain(`start ${victim}`);
   });

@@ -232,6 +232,28 @@ describe.skipIf(missing !== null)("ec2 platform against moto", () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it("down restores every instance it can and reports each one it could not", async () => {
+    const fleet = await makeFleet(moto.endpoint, "partial-down", 2);
+    const [first, second] = fleet.instanceIds as [string, string];
+    const platform = platformFor(fleet, [
+      { atMs: 1000, action: "crash", target: "app-1" },
+      { atMs: 2000, action: "crash", target: "app-2" },
+    ]);
+    await platform.up();
+    await platform.instanceOp("app-1", "kill");
+    await platform.instanceOp("app-2", "kill");
+    // app-1 may no longer be touched: its start is refused; app-2 must be started all the same.
+    await clients(moto.endpoint).ec2.send(new DeleteTagsCommand({ Resources: [first], Tags: [{ Key: optInTag.key }] }));
+    const failure = await platform.down().then(
+      () => null,
+      (err: Error) => err.message,
+    );
+    expect(failure).toMatch(/restoring the fleet left 1 instance\(s\) as the run left them/);
+    expect(failure).toMatch(/app-1.*\(start\): .*no longer carries/);
+    expect(failure).not.toMatch(/app-2/);
+    expect(await states(moto.endpoint, [first, second])).toEqual({ [first]: "stopped", [second]: "running" });
+  });
+
   it("refuses at the moment of the call when the opt-in tag was removed after the check", async () => {
     const fleet = await makeFleet(moto.endpoint, "untagged-later", 2);
     const platform = platformFor(fleet, [{ atMs: 1000, action: "crash", target: "app-1" }]);
