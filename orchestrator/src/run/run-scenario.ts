@@ -120,7 +120,7 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
       // Interrupted during the warm-up (which ends early then, without throwing): k6 never starts.
       signal.throwIfAborted();
       const apiPort = await freePort();
-      log.add({ type: "k6-start" });
+      log.add({ type: "load-start" });
       const t0 = Date.now();
       k6 = startK6(plan, runDir, platform.lbUrl(), apiPort);
       const run = k6;
@@ -142,7 +142,7 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
         clearInterval(ticker);
         signal.removeEventListener("abort", stopTimeline);
       }
-      log.add({ type: "k6-end", detail: { exitCode: exit.code, signal: exit.signal } });
+      log.add({ type: "load-end", detail: { exitCode: exit.code, signal: exit.signal } });
       signal.throwIfAborted();
       // 0: fine; 99: thresholds crossed (the summary says which); anything else: k6 itself failed.
       if (exit.code !== 0 && exit.code !== 99) {
@@ -163,7 +163,7 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
   } finally {
     if (k6?.child.running) {
       await k6.child.stop(10_000, "SIGINT");
-      log.add({ type: "k6-end", detail: { stoppedBy: "harness" } });
+      log.add({ type: "load-end", detail: { stoppedBy: "harness" } });
     }
     k6?.cpu.stop();
     await sampler.stop();
@@ -176,9 +176,9 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     try {
       // The one read of samples.json in a run (the report reads run.json's results).
       results = await verdictOf({
-        samplesFile: files.samples,
+        recordsFile: files.samples,
         events: log.events,
-        k6Cpu: k6?.cpu.processPercent ?? [],
+        engineCpu: k6?.cpu.processPercent ?? [],
         machineCpu: k6?.cpu.machinePercent ?? [],
         thresholds: plan.thresholds,
       });

@@ -81,7 +81,7 @@ const moments: Moment[] = [
     check: (r) => {
       expect(names(r)).toContain("lb");
       expect(names(r)).not.toContain("k6");
-      expect(r.events.some((e) => e.type === "k6-start")).toBe(false);
+      expect(r.events.some((e) => e.type === "load-start")).toBe(false);
     },
   },
   {
@@ -108,7 +108,7 @@ const moments: Moment[] = [
     args: ["--duration", "10s"],
     at: /^\[app-\d\] (\[app-\d\] )?SIGTERM: finishing requests in flight/,
     check: (r) => {
-      expect(r.events.some((e) => e.type === "k6-end")).toBe(true);
+      expect(r.events.some((e) => e.type === "load-end")).toBe(true);
       expect(r.k6?.exitCode).toBe(0);
     },
   },
