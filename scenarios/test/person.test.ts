@@ -1,6 +1,5 @@
-// The scenario's per-person checks (scenarios/lib/person.ts, classify.ts) run here without k6.
+// The scenario's per-person checks (scenarios/lib/person.ts, classify.ts): pure, no server.
 import { describe, expect, it } from "vitest";
-import { classifyTransportError } from "../../../scenarios/lib/classify.ts";
 import {
   type Answer,
   endSession,
@@ -10,12 +9,12 @@ import {
   settleAfterRead,
   staleFields,
   startSession,
-} from "../../../scenarios/lib/person.ts";
+} from "../lib/person.ts";
 
 function ok(username: string, profile: Record<string, string>): Answer {
-  return { status: 200, errorCode: 0, error: "", body: JSON.stringify({ username, profile, instance: "app-1" }) };
+  return { status: 200, errorCode: "", error: "", body: JSON.stringify({ username, profile, instance: "app-1" }) };
 }
-const unauthorized: Answer = { status: 401, errorCode: 1401, error: "", body: '{"error":"not logged in"}' };
+const unauthorized: Answer = { status: 401, errorCode: "", error: "", body: '{"error":"not logged in"}' };
 
 function loggedIn() {
   const person = newPerson("run-u1");
@@ -36,27 +35,26 @@ describe("judge", () => {
 
   it("classifies transport errors and 5xx", () => {
     const person = loggedIn();
-    const transport = (errorCode: number, error: string): Answer => ({ status: 0, errorCode, error, body: null });
-    expect(judge(person, transport(1212, "dial: connection refused"), true).cls).toBe("refused");
-    expect(judge(person, transport(1220, "read: connection reset by peer"), true).cls).toBe("reset");
-    expect(judge(person, transport(1050, "request timeout"), true).cls).toBe("timeout");
-    expect(judge(person, transport(1000, "EOF"), true).cls).toBe("reset");
-    expect(judge(person, transport(1000, "something else"), true).cls).toBe("other");
+    const transport = (errorCode: string, error: string): Answer => ({ status: 0, errorCode, error, body: null });
+    expect(judge(person, transport("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:8080"), true).cls).toBe("refused");
+    expect(judge(person, transport("ECONNRESET", "read ECONNRESET"), true).cls).toBe("reset");
+    expect(judge(person, transport("UND_ERR_HEADERS_TIMEOUT", "Headers Timeout Error"), true).cls).toBe("timeout");
+    expect(judge(person, transport("UND_ERR_SOCKET", "other side closed"), true).cls).toBe("reset");
+    expect(judge(person, transport("ERR_X", "something else"), true).cls).toBe("other");
     for (const [status, cls] of [
       [502, "502"],
       [503, "503"],
       [504, "504"],
       [500, "5xx"],
     ] as const) {
-      expect(judge(person, { status, errorCode: 1500, error: "", body: "" }, true).cls).toBe(cls);
+      expect(judge(person, { status, errorCode: "", error: "", body: "" }, true).cls).toBe(cls);
     }
-    expect(classifyTransportError(1211, "dial: i/o timeout")).toBe("timeout");
   });
 
   it("other 4xx are client errors and a 200 that is not a profile is other", () => {
     const person = loggedIn();
-    expect(judge(person, { status: 400, errorCode: 1400, error: "", body: "{}" }, true).cls).toBe("client_error");
-    expect(judge(person, { status: 200, errorCode: 0, error: "", body: "<html>" }, true).cls).toBe("other");
+    expect(judge(person, { status: 400, errorCode: "", error: "", body: "{}" }, true).cls).toBe("client_error");
+    expect(judge(person, { status: 200, errorCode: "", error: "", body: "<html>" }, true).cls).toBe("other");
     expect(judge(person, ok("run-u1", { a: "1" }), true)).toEqual({ cls: "ok", profile: { a: "1" } });
   });
 });
