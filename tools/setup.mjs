@@ -3,7 +3,7 @@
 // or with --doctor only reports each tool's version. Plain Node: it runs before `npm ci`.
 //
 //   node tools/setup.mjs [--quiet] [--doctor] [TOOL...]
-//   TOOL: node-modules | java | haproxy | k6 | dynamodb | redis | chromium | moto | docker
+//   TOOL: node-modules | java | haproxy | dynamodb | redis | chromium | moto | docker
 //   (default: all but chromium, moto and docker)
 //   node tools/setup.mjs docker [--stop]
 //   docker is explicit only (never a pre-script): it starts a root daemon; see docker-setup.mjs.
@@ -24,9 +24,6 @@ import {
   dynamoDbLocalJar,
   dynamoDbLocalPrefix,
   haproxyPath,
-  K6_MODULE,
-  K6_VERSION,
-  k6Path,
   MOTO_VERSION,
   motoServerPath,
   redisServerPath,
@@ -107,30 +104,6 @@ const tools = {
     },
     install() {
       aptInstall("haproxy", ["haproxy"]);
-    },
-  },
-  k6: {
-    version() {
-      const out = existsSync(k6Path()) || process.env.K6_BIN ? probe(k6Path(), ["version"]) : null;
-      return out ? out.split("\n")[0] : null;
-    },
-    install() {
-      if (!probe("go", ["version"])) {
-        throw new SetupError("k6: not built, and `go` is not on PATH. Install Go, or set K6_BIN to a k6 1.x binary.");
-      }
-      console.log(`[setup] building k6 ${K6_VERSION} with go install (a few minutes, once per machine)`);
-      const target = dirname(k6Path());
-      mkdirSync(dirname(target), { recursive: true });
-      const tmp = mkdtempSync(join(dirname(target), ".build-"));
-      try {
-        run("k6", "go", ["install", "-trimpath", `${K6_MODULE}@${K6_VERSION}`], {
-          env: { ...process.env, GOBIN: tmp, CGO_ENABLED: "0" },
-        });
-        rmSync(target, { recursive: true, force: true });
-        renameSync(tmp, target);
-      } finally {
-        rmSync(tmp, { recursive: true, force: true });
-      }
     },
   },
   dynamodb: {
@@ -231,7 +204,7 @@ const tools = {
   },
 };
 
-const defaultTools = ["node-modules", "java", "haproxy", "k6", "dynamodb", "redis"];
+const defaultTools = ["node-modules", "java", "haproxy", "dynamodb", "redis"];
 
 /** `setup docker [--stop]`: every step checks what is there itself (engine, compose, dockerd, images). */
 function docker(flags) {

