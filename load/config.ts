@@ -79,6 +79,7 @@ export function validateLoadConfig(raw: unknown): ConfigCheck {
   if (errors.length === 0 && workers > sessions)
     problem("workers", `at most sessions (${sessions}): each worker owns people`);
   const recordsFile = string("recordsFile", (s) => s.trim() !== "", "a file path");
+  if (c.logoutAtEnd !== undefined && typeof c.logoutAtEnd !== "boolean") problem("logoutAtEnd", "true or false");
   const known = new Set([
     "scenario",
     "baseUrl",
@@ -89,6 +90,7 @@ export function validateLoadConfig(raw: unknown): ConfigCheck {
     "runId",
     "workers",
     "recordsFile",
+    "logoutAtEnd",
   ]);
   for (const key of Object.keys(c))
     if (!known.has(key)) problem(key, `no such field (known: ${[...known].join(", ")})`);
@@ -105,6 +107,7 @@ export function validateLoadConfig(raw: unknown): ConfigCheck {
       runId,
       workers,
       recordsFile,
+      logoutAtEnd: c.logoutAtEnd === true,
     },
   };
 }

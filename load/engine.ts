@@ -6,7 +6,8 @@ import { serverTimingMs } from "../scenarios/lib/server-timing.ts";
 import type { LiveCounts, LoadConfig, LoadRecord } from "./api.ts";
 import { clock, EngineStopped, HttpPool } from "./http-client.ts";
 import type { HttpResult, IterationContext, PersonInfo, Recorder, ScenarioDefinition } from "./scenario-api.ts";
-import { ArrivalLoop, FreeList, iterationCount, workerShare } from "./schedule.ts";
+import { ArrivalLoop, FreeList, workerShare } from "./schedule.ts";
+import { SecondStats } from "./seconds.ts";
 
 /** Where a share's records go: the records file itself, or a worker's batches to the main thread. */
 export interface RecordSink {
@@ -59,6 +60,7 @@ class Slot implements Recorder {
     const counts = this.share.counts;
     counts.requests++;
     if (FAILED.has(cls)) counts.failed++;
+    this.share.seconds.request(result.t, result.ms, cls);
     let storeMs: number | null = null;
     let lockMs: number | null = null;
     // Only for answered requests, the ones whose latency percentiles the verdict reports.
@@ -113,6 +115,7 @@ class Slot implements Recorder {
  */
 export class EngineShare {
   readonly counts = emptyCounts();
+  readonly seconds: SecondStats;
   readonly sink: RecordSink;
   readonly finished: Promise<LiveCounts>;
   private readonly http: HttpPool;
@@ -127,10 +130,12 @@ export class EngineShare {
   private graceTimer: NodeJS.Timeout | null = null;
   private iterationErrors = 0;
   private closed = false;
+  private endRun = false;
 
   constructor(private readonly options: ShareOptions) {
     const { config, scenario, worker, workers } = options;
     this.sink = options.sink;
+    this.seconds = new SecondStats(options.t0);
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });
@@ -148,26 +153,20 @@ export class EngineShare {
       people.push(index);
     }
     this.free = new FreeList(people);
-    this.loop = new ArrivalLoop(
-      options.t0,
-      config.rate,
-      iterationCount(config.rate, config.durationMs),
-      worker,
-      workers,
-      this.free,
-      {
-        now: clock,
-        later: (fn, delayMs) => {
-          this.timer = setTimeout(fn, Math.max(0, delayMs));
-        },
-        start: (_i, person, scheduled, started) => this.startIteration(person, scheduled, started),
-        drop: (_i, scheduled) => {
-          this.counts.dropped++;
-          this.sink.write({ kind: "dropped", t: scheduled });
-        },
-        finished: () => this.scheduleEnded(),
+    this.loop = new ArrivalLoop(options.t0, config.rate, config.durationMs, worker, workers, this.free, {
+      now: clock,
+      later: (fn, delayMs) => {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = setTimeout(fn, Math.max(0, delayMs));
       },
-    );
+      start: (_i, person, scheduled, started) => this.startIteration(person, scheduled, started),
+      drop: (_i, scheduled) => {
+        this.counts.dropped++;
+        this.seconds.dropped(scheduled);
+        this.sink.write({ kind: "dropped", t: scheduled });
+      },
+      finished: () => this.scheduleEnded(),
+    });
   }
 
   log(message: string): void {
@@ -183,6 +182,7 @@ export class EngineShare {
     const slot = this.slots[person - this.firstPerson] as Slot;
     this.inFlight++;
     this.counts.iterations++;
+    this.seconds.iteration(scheduled);
     this.sink.write({ kind: "iteration", scheduled, started, person });
     slot.startedAt = started;
     slot.context.iteration = slot.iterations++;
@@ -204,6 +204,7 @@ export class EngineShare {
       const t = clock();
       this.counts.requests++;
       this.counts.failed++;
+      this.seconds.request(t, t - slot.startedAt, "other");
       this.sink.write({
         kind: "request",
         t,
@@ -229,6 +230,11 @@ export class EngineShare {
     this.loop.stop();
   }
 
+  /** Arrivals at `rate` from `at` (epoch ms) on; false when the schedule is over. */
+  setRate(rate: number, at: number): boolean {
+    return this.loop.setRate(rate, at);
+  }
+
   /** Ends now: connections destroyed, answers still in flight not recorded. */
   hardStop(): void {
     this.http.acceptingRequests = false;
@@ -251,6 +257,21 @@ export class EngineShare {
 
   private maybeFinish(): void {
     if (!this.scheduleOver || this.inFlight > 0 || this.closed) return;
+    const scenario = this.options.scenario;
+    if (scenario.end && this.options.config.logoutAtEnd && !this.endRun && !this.http.hardStopped) {
+      // Every person's end (log out), within a fresh grace period; then finish.
+      this.endRun = true;
+      this.http.acceptingRequests = true;
+      if (this.graceTimer) clearTimeout(this.graceTimer);
+      this.graceTimer = setTimeout(() => this.hardStop(), this.options.config.requestTimeoutMs);
+      this.inFlight++;
+      const ends = this.slots.map((slot) => Promise.resolve().then(() => scenario.end?.(slot.context)));
+      void Promise.allSettled(ends).then(() => {
+        this.inFlight--;
+        this.maybeFinish();
+      });
+      return;
+    }
     this.closed = true;
     if (this.graceTimer) clearTimeout(this.graceTimer);
     void this.http.pool

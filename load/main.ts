@@ -2,8 +2,8 @@
 // Talks to its parent over Node IPC when it has a channel (LoadMessage), else prints a progress line; stops at the end
 // of the duration, on SIGINT/SIGTERM (a second one stops at once) and when its parent goes away.
 import { readFileSync } from "node:fs";
-import type { LiveCounts, LoadConfig, LoadMessage } from "./api.ts";
-import { validateLoadConfig } from "./config.ts";
+import type { LiveCounts, LoadConfig, LoadControl, LoadMessage } from "./api.ts";
+import { MAX_RATE, validateLoadConfig } from "./config.ts";
 import { type LoadRun, startLoad } from "./run.ts";
 import { resolveScenario, ScenarioError, scenarioNames } from "./scenario.ts";
 
@@ -25,8 +25,10 @@ The config is a LoadConfig (load/api.ts), as JSON:
   runId             username prefix, 1-64 of [A-Za-z0-9._-]
   workers           worker threads, each owning a share of the people (default 1)
   recordsFile       where records go (gzip when it ends in .gz)
-With an IPC channel (child_process.fork) it sends LoadMessage ("started", "progress" each second, "done");
-otherwise it prints progress on stderr. Exit 0 when done, 2 on a bad config (nothing started), 1 on an engine error.
+  logoutAtEnd       on a clean stop, log every logged-in person out (default false)
+With an IPC channel (child_process.fork) it sends LoadMessage ("started", "progress" and "second" each second,
+"done") and takes LoadControl ({"type":"set-rate","rate":N}, {"type":"stop"}); otherwise it prints progress on
+stderr. Exit 0 when done, 2 on a bad config (nothing started), 1 on an engine error.
 `;
 
 /** The raw config from argv: `--config FILE`, or the JSON itself; a string is a usage error. */
@@ -115,9 +117,23 @@ async function run(args: readonly string[]): Promise<number> {
   process.on("SIGTERM", () => requestStop("SIGTERM"));
   // The parent (the orchestrator) went away: stop as on a signal.
   process.on("disconnect", () => requestStop("parent gone"));
+  process.on("message", (message: LoadControl) => {
+    if (message?.type === "stop") requestStop("stop message");
+    else if (message?.type === "set-rate") {
+      const rate = message.rate;
+      if (typeof rate === "number" && rate > 0 && rate <= MAX_RATE) loadRun?.setRate(rate);
+      else
+        console.error(
+          `[load] set-rate: rate ${JSON.stringify(rate)}: expected more than 0 and at most ${MAX_RATE}; ignored`,
+        );
+    }
+  });
 
   try {
-    loadRun = await startLoad(config, scenario, { log: (message) => console.error(message) });
+    loadRun = await startLoad(config, scenario, {
+      log: (message) => console.error(message),
+      onSecond: (figures) => void send({ type: "second", ...figures }),
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     console.error(`load engine: ${message}`);

@@ -1,11 +1,12 @@
 // Starts a whole load run in this process: the records file, then one share in this thread (workers = 1) or one per
 // worker thread, all due from one t0; sums their counts; closes the file when every share has finished.
 import { Worker } from "node:worker_threads";
-import type { LiveCounts, LoadConfig } from "./api.ts";
+import type { LiveCounts, LoadConfig, SecondFigures } from "./api.ts";
 import { EngineShare, emptyCounts } from "./engine.ts";
 import { clock, warmUpClient } from "./http-client.ts";
 import { RecordsWriter } from "./records.ts";
 import type { ScenarioDefinition } from "./scenario-api.ts";
+import { SecondStats } from "./seconds.ts";
 import { engineVersion } from "./version.ts";
 import type { MainMessage, WorkerInput, WorkerMessage } from "./worker.ts";
 
@@ -18,6 +19,8 @@ export interface LoadRun {
   stop(): void;
   /** Ends now; what is in flight is not recorded. */
   hardStop(): void;
+  /** Arrivals at `rate` per second from now on (the run still ends at t0 + durationMs). */
+  setRate(rate: number): void;
   /** Resolves once every share has finished and the records file is closed. */
   readonly finished: Promise<LiveCounts>;
 }
@@ -26,6 +29,8 @@ export interface StartOptions {
   log(message: string): void;
   /** Lead time between the shares being ready and arrival 0 (ms). Default 10. */
   leadMs?: number;
+  /** Called for each whole second once it is over (and, at the end, for the seconds not yet reported). */
+  onSecond?(figures: SecondFigures): void;
 }
 
 function sum(all: LiveCounts[]): LiveCounts {
@@ -68,30 +73,40 @@ export async function startLoad(
     const t0 = clock() + lead;
     const writer = new RecordsWriter(config.recordsFile, header(config, scenario, t0));
     const share = new EngineShare({ config, scenario, t0, worker: 0, workers: 1, sink: writer, log: options.log });
+    const report = (until: number) => {
+      for (const figures of share.seconds.take(until)) options.onSecond?.(figures);
+    };
+    const secondsTimer = setInterval(() => report(clock() - 20), 250);
     share.begin();
     return {
       t0,
       counts: () => ({ ...share.counts }),
       stop: () => share.stop(),
       hardStop: () => share.hardStop(),
+      setRate: (rate) => share.setRate(rate, clock()),
       finished: share.finished.then(async (counts) => {
+        clearInterval(secondsTimer);
+        report(clock());
         await writer.close();
         return { ...counts };
       }),
     };
   }
   // Workers log their scenario warnings on this process's stderr themselves (console.warn).
-  return startWorkers(config, scenario, lead);
+  return startWorkers(config, scenario, lead, options);
 }
 
 async function startWorkers(
   config: LoadConfig,
   scenario: ScenarioDefinition<unknown>,
   lead: number,
+  options: StartOptions,
 ): Promise<LoadRun> {
   const counts: LiveCounts[] = [];
   const workers: Worker[] = [];
   let writer: RecordsWriter | null = null;
+  let seconds: SecondStats | null = null;
+  const reportedUntil: number[] = [];
   const done: Promise<void>[] = [];
   const ready: Promise<void>[] = [];
   for (let w = 0; w < config.workers; w++) {
@@ -113,6 +128,12 @@ async function startWorkers(
           else {
             writer?.writeEncoded(message.lines, message.n);
             counts[w] = message.counts;
+            if (seconds) {
+              for (const bucket of message.seconds) seconds.add(bucket);
+              reportedUntil[w] = message.until;
+              const until = Math.min(clock(), ...reportedUntil);
+              for (const figures of seconds.take(until)) options.onSecond?.(figures);
+            }
             if (message.type === "done") resolve();
           }
         });
@@ -135,15 +156,21 @@ async function startWorkers(
   }
   const t0 = clock() + lead;
   writer = new RecordsWriter(config.recordsFile, header(config, scenario, t0));
+  seconds = new SecondStats(t0);
+  for (let w = 0; w < config.workers; w++) reportedUntil.push(t0);
   post({ type: "start", t0 });
+  const allSeconds = seconds;
   const finalWriter = writer;
   return {
     t0,
     counts: () => sum(counts),
     stop: () => post({ type: "stop" }),
     hardStop: () => post({ type: "hard-stop" }),
+    // A little ahead, so that every worker switches at the same time.
+    setRate: (rate) => post({ type: "set-rate", rate, at: clock() + 20 }),
     finished: Promise.all(done).then(
       async () => {
+        for (const figures of allSeconds.take(clock())) options.onSecond?.(figures);
         await finalWriter.close();
         return sum(counts);
       },

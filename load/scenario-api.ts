@@ -73,6 +73,11 @@ export interface ScenarioDefinition<S = unknown> {
   newState(person: PersonInfo): S;
   /** One iteration. A throw counts it as failed (class other) and is logged; the run goes on. */
   iteration(context: IterationContext<S>): Promise<void>;
+  /**
+   * Run once per person on a clean stop when the config asks (LoadConfig.logoutAtEnd), after the last iteration:
+   * e.g. log out. Its requests are not recorded; a throw is ignored.
+   */
+  end?(context: IterationContext<S>): Promise<void>;
 }
 
 /** Types a scenario definition (the identity). */

@@ -33,6 +33,7 @@ export function definitionProblems(exported: unknown): string[] {
   if (typeof d.name !== "string" || d.name === "") problems.push("name: expected a non-empty string");
   if (typeof d.newState !== "function") problems.push("newState: expected a function (person) => state");
   if (typeof d.iteration !== "function") problems.push("iteration: expected an async function (context) => void");
+  if (d.end !== undefined && typeof d.end !== "function") problems.push("end: expected an async function or nothing");
   const c = d.connectionsPerPerson;
   if (c !== undefined && !(typeof c === "number" && Number.isInteger(c) && c >= 1 && c <= 64)) {
     problems.push(`connectionsPerPerson: ${JSON.stringify(c)}: expected a whole number from 1 to 64`);

@@ -68,47 +68,79 @@ export interface ArrivalDeps {
 }
 
 /**
- * Starts the arrivals first, first + step, ... (< count) at t0 + i / rate on free people, or drops them. Each tick
- * handles everything due by now and sets one timer for the next due time.
+ * Starts the arrivals first, first + step, ... due before t0 + durationMs (arrival i at t0 + i / rate) on free
+ * people, or drops them. Each tick handles everything due by now and sets one timer for the next due time.
  */
 export class ArrivalLoop {
   private next: number;
   private stopped = false;
   private ended = false;
+  /** End of the schedule (epoch ms): no arrival is due at or after it. */
+  private readonly endsAt: number;
+  /** Arrivals of the current segment (indices from 0; this share takes first, first + step, ...). */
+  private count: number;
 
   constructor(
-    private readonly t0: number,
-    private readonly rate: number,
-    private readonly count: number,
-    first: number,
+    private t0: number,
+    private rate: number,
+    durationMs: number,
+    private readonly first: number,
     private readonly step: number,
     private readonly people: FreeList,
     private readonly deps: ArrivalDeps,
   ) {
     this.next = first;
+    this.endsAt = t0 + durationMs;
+    this.count = iterationCount(rate, durationMs);
   }
 
-  /** The next arrival index (≥ count when all are past). */
-  get nextIndex(): number {
-    return this.next;
+  /**
+   * From `at` (epoch ms, now or a little later) on, arrivals come at `rate`: a new segment whose due times are
+   * computed from `at`, ending where the schedule ended before. Arrivals of the old rate due before `at` still come.
+   * False when the schedule is over.
+   */
+  setRate(rate: number, at: number): boolean {
+    if (this.ended) return false;
+    this.change = { rate, at };
+    this.tick();
+    return true;
+  }
+
+  private change: { rate: number; at: number } | null = null;
+
+  private arrive(scheduled: number): void {
+    const person = this.people.take();
+    if (person < 0) this.deps.drop(this.next, scheduled);
+    else this.deps.start(this.next, person, scheduled, this.deps.now());
+    this.next += this.step;
+  }
+
+  /** The next due time of the current segment, or +Infinity when it has none left. */
+  private nextDue(): number {
+    return this.next < this.count ? this.t0 + dueOffset(this.next, this.rate) : Number.POSITIVE_INFINITY;
   }
 
   tick = (): void => {
     if (this.stopped) return;
     const now = this.deps.now();
-    while (this.next < this.count) {
-      const scheduled = this.t0 + dueOffset(this.next, this.rate);
-      if (scheduled > now) break;
-      const person = this.people.take();
-      if (person < 0) this.deps.drop(this.next, scheduled);
-      else this.deps.start(this.next, person, scheduled, this.deps.now());
-      this.next += this.step;
+    for (;;) {
+      const change = this.change;
+      for (let due = this.nextDue(); due <= now && (!change || due < change.at); due = this.nextDue()) {
+        this.arrive(due);
+      }
+      if (!change || now < change.at) break;
+      this.change = null;
+      this.t0 = change.at;
+      this.rate = change.rate;
+      this.next = this.first;
+      this.count = this.endsAt > change.at ? iterationCount(change.rate, this.endsAt - change.at) : 0;
     }
-    if (this.next >= this.count) {
+    const next = Math.min(this.nextDue(), this.change ? this.change.at : Number.POSITIVE_INFINITY);
+    if (next === Number.POSITIVE_INFINITY) {
       this.end();
       return;
     }
-    this.deps.later(this.tick, this.t0 + dueOffset(this.next, this.rate) - now);
+    this.deps.later(this.tick, next - now);
   };
 
   /** No more arrivals (the pending timer does nothing). */

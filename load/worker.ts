@@ -1,11 +1,12 @@
 // A worker thread of the engine: runs one share (its people, its arrivals) and sends its records to the main thread
-// as encoded lines in batches, with its counts.
+// as encoded lines in batches, with its counts and finished seconds.
 import { parentPort, workerData } from "node:worker_threads";
 import type { LiveCounts, LoadConfig, LoadRecord } from "./api.ts";
 import { EngineShare, type RecordSink } from "./engine.ts";
-import { warmUpClient } from "./http-client.ts";
+import { clock, warmUpClient } from "./http-client.ts";
 import { encodeRecord } from "./records.ts";
 import { resolveScenario } from "./scenario.ts";
+import type { SecondBucket } from "./seconds.ts";
 
 export interface WorkerInput {
   config: LoadConfig;
@@ -13,17 +14,29 @@ export interface WorkerInput {
   workers: number;
 }
 
+/** Records and counts so far; `seconds` holds every second that ended before `until` (epoch ms) not sent before. */
+export interface Batch {
+  lines: string;
+  n: number;
+  counts: LiveCounts;
+  seconds: SecondBucket[];
+  until: number;
+}
+
 /** Worker → main. */
 export type WorkerMessage =
   | { type: "ready" }
-  | { type: "records"; lines: string; n: number; counts: LiveCounts }
-  | { type: "done"; lines: string; n: number; counts: LiveCounts }
+  | ({ type: "records" } & Batch)
+  | ({ type: "done" } & Batch)
   | { type: "error"; message: string };
 
 /** Main → worker. */
 export type MainMessage =
   /** Arrival 0 is due at t0, the records file's base (lines are encoded against it). */
-  { type: "start"; t0: number } | { type: "stop" } | { type: "hard-stop" };
+  | { type: "start"; t0: number }
+  | { type: "set-rate"; rate: number; at: number }
+  | { type: "stop" }
+  | { type: "hard-stop" };
 
 const BATCH_CHARS = 65_536;
 const BATCH_EVERY_MS = 200;
@@ -31,9 +44,8 @@ const BATCH_EVERY_MS = 200;
 class BatchSink implements RecordSink {
   lines = "";
   n = 0;
-  counts: LiveCounts | null = null;
-
   t0 = 0;
+  share: EngineShare | null = null;
 
   write(record: LoadRecord): void {
     this.lines += encodeRecord(record, this.t0);
@@ -42,7 +54,10 @@ class BatchSink implements RecordSink {
   }
 
   send(type: "records" | "done"): void {
-    const message: WorkerMessage = { type, lines: this.lines, n: this.n, counts: { ...(this.counts as LiveCounts) } };
+    const share = this.share as EngineShare;
+    const until = type === "done" ? Number.POSITIVE_INFINITY : clock() - 20;
+    const seconds = type === "done" ? share.seconds.takeRest() : share.seconds.takeBuckets(until);
+    const message: WorkerMessage = { type, lines: this.lines, n: this.n, counts: { ...share.counts }, seconds, until };
     this.lines = "";
     this.n = 0;
     parentPort?.postMessage(message);
@@ -69,10 +84,11 @@ async function main(): Promise<void> {
           sink,
           log: (line) => console.warn(line),
         });
-        sink.counts = share.counts;
+        sink.share = share;
         share.begin();
         resolve(share);
-      } else if (message.type === "stop") share?.stop();
+      } else if (message.type === "set-rate") share?.setRate(message.rate, message.at);
+      else if (message.type === "stop") share?.stop();
       else share?.hardStop();
     });
   });

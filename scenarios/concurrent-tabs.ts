@@ -134,4 +134,10 @@ export default defineScenario<State>({
     // The read after the burst: every write the burst had acknowledged should be there.
     await sendBatch(context, [readRequest()]);
   },
+  /** Logs a logged-in person out (asked for at the end of a warm-up, so that no session is left behind). */
+  async end({ state, http }) {
+    if (!state.person.loggedIn) return;
+    await http.request("POST", "/logout");
+    endSession(state.person);
+  },
 });

@@ -78,4 +78,10 @@ export default defineScenario<State>({
     const written = { key: `k${iteration % 4}`, value: `v${who.vu}.${++state.writeCounter}.${Date.now()}` };
     checkProfile(context, await http.request("POST", "/profile", written), "profile_set", written);
   },
+  /** Logs a logged-in person out (asked for at the end of a warm-up, so that no session is left behind). */
+  async end({ state, http }) {
+    if (!state.person.loggedIn) return;
+    await http.request("POST", "/logout");
+    endSession(state.person);
+  },
 });
