@@ -1,4 +1,4 @@
-// Test tiers: `unit` needs no processes; `integration` runs real k6, HAProxy, DynamoDB Local.
+// Test tiers: `unit` needs no processes; `integration` runs the real load engine, HAProxy, DynamoDB Local.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({

