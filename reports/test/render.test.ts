@@ -79,6 +79,21 @@ describe("renderReport", () => {
     }
   });
 
+  it("shows start lag beside the latency only when a run recorded it", () => {
+    // tiny-sticky was recorded by k6: no iteration records, no start lag, no rows.
+    const without = renderReport(buildReportModel([{ ...base, recheck: null }], NOW));
+    expect(verdictCells(without).has("startLag.p99")).toBe(false);
+    const withLag = variant((r) => {
+      r.results!.startLag = { count: 40, p50: 0.4, p95: 1.9, p99: 3.2, max: 7.5 };
+    });
+    const cells = verdictCells(renderReport(buildReportModel([{ ...withLag, recheck: null }], NOW)));
+    expect(cells.get("startLag.p99")?.get("tiny-sticky")).toBe("3.2");
+    expect(cells.get("startLag.max")?.get("tiny-sticky")).toBe("7.5");
+    // In the latency group, right after the latency rows.
+    const fields = [...cells.keys()];
+    expect(fields.indexOf("startLag.p50")).toBe(fields.indexOf("latency.overall.p99") + 1);
+  });
+
   it("draws every chart of every run with its fault and balancer markers", () => {
     const html = renderReport(buildReportModel([base], NOW));
     for (const kind of ["throughput", "failed", "p95", "lost", "share"]) {
