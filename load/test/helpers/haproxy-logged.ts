@@ -28,8 +28,13 @@ export function withTimerLog(config: string): string {
 }
 
 /** Starts HAProxy on a free port in front of `appPort` (127.0.0.1); resolves once it forwards requests. */
-/** `cpu`: pin it to that core (taskset), for the bench. */
-export async function startLoggedHaproxy(appPort: number, dir: string, cpu?: number): Promise<LoggedHaproxy> {
+/** `cpu`: pin it to that core (taskset); `log: false`: no per-request log (for the bench). */
+export async function startLoggedHaproxy(
+  appPort: number,
+  dir: string,
+  options: { cpu?: number; log?: boolean } = {},
+): Promise<LoggedHaproxy> {
+  const { cpu, log = true } = options;
   const [port] = await freePorts(1);
   const file = join(dir, `haproxy-${port}.cfg`);
   const config = haproxyConfig({
@@ -39,7 +44,7 @@ export async function startLoggedHaproxy(appPort: number, dir: string, cpu?: num
     sticky: false,
     health: { ...healthProfiles["haproxy-default"], intervalMs: 1000 },
   });
-  writeFileSync(file, withTimerLog(config));
+  writeFileSync(file, log ? withTimerLog(config) : config);
   const ta: number[] = [];
   const child = new ManagedChild({
     name: "lb",
@@ -61,7 +66,8 @@ export async function startLoggedHaproxy(appPort: number, dir: string, cpu?: num
     { timeoutMs: 10_000, intervalMs: 100, what: "HAProxy forwarding to the app" },
   );
   // The readiness request's own log line, so that callers count from a settled log.
-  await pollUntil(async () => ta.length > 0, { timeoutMs: 5000, intervalMs: 20, what: "HAProxy's first log line" });
+  if (log)
+    await pollUntil(async () => ta.length > 0, { timeoutMs: 5000, intervalMs: 20, what: "HAProxy's first log line" });
   return {
     url,
     ta,
