@@ -1,7 +1,8 @@
 // The load engine's process: `node --import tsx load/main.ts --config FILE` (or the LoadConfig JSON as the argument).
 // Talks to its parent over Node IPC when it has a channel (LoadMessage), else prints a progress line; stops at the end
 // of the duration, on SIGINT/SIGTERM (a second one stops at once) and when its parent goes away.
-import { readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { LiveCounts, LoadConfig, LoadControl, LoadMessage } from "./api.ts";
 import { MAX_RATE, validateLoadConfig } from "./config.ts";
 import { type LoadRun, startLoad } from "./run.ts";
@@ -95,6 +96,15 @@ async function run(args: readonly string[]): Promise<number> {
     return EXIT_BAD_INPUT;
   }
   const config: LoadConfig = check.config;
+  const folder = dirname(resolve(config.recordsFile));
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    console.error(
+      `load engine: bad config: recordsFile: ${JSON.stringify(config.recordsFile)}: expected a file in an existing, writable folder (${folder})`,
+    );
+    return EXIT_BAD_INPUT;
+  }
   let scenario: Awaited<ReturnType<typeof resolveScenario>>;
   try {
     scenario = await resolveScenario(config.scenario);

@@ -184,6 +184,7 @@ describe("load engine process", () => {
       /bad config: scenario: "no-such": no such scenario; expected one of concurrent-tabs, login-profile/,
     ],
     [{ scenario: "load/test/fixtures/not-a-scenario.ts" }, /not a valid scenario definition: .*iteration/],
+    [{ recordsFile: "/nonexistent-folder/r.gz" }, /bad config: recordsFile: .*existing, writable folder/],
   ])("a bad config %j exits 2 before any request", async (change, message) => {
     const answered = app.requests();
     const engine = spawnEngine(config(change));
