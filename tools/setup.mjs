@@ -3,8 +3,8 @@
 // or with --doctor only reports each tool's version. Plain Node: it runs before `npm ci`.
 //
 //   node tools/setup.mjs [--quiet] [--doctor] [TOOL...]
-//   TOOL: node-modules | java | haproxy | dynamodb | redis | chromium | moto | docker
-//   (default: all but chromium, moto and docker)
+//   TOOL: node-modules | java | haproxy | dynamodb | redis | chromium | moto | wrk | docker
+//   (default: all but chromium, moto, wrk and docker)
 //   node tools/setup.mjs docker [--stop]
 //   docker is explicit only (never a pre-script): it starts a root daemon; see docker-setup.mjs.
 import { spawnSync } from "node:child_process";
@@ -104,6 +104,17 @@ const tools = {
     },
     install() {
       aptInstall("haproxy", ["haproxy"]);
+    },
+  },
+  wrk: {
+    version() {
+      // `wrk -v` prints its version (then its usage) and exits 1: read the first line whatever the status.
+      const r = spawnSync("wrk", ["-v"], { encoding: "utf8", timeout: 30_000 });
+      const first = `${r.stdout ?? ""}${r.stderr ?? ""}`.trim().split("\n")[0] ?? "";
+      return !r.error && first.startsWith("wrk ") ? first : null;
+    },
+    install() {
+      aptInstall("wrk", ["wrk"]);
     },
   },
   dynamodb: {
