@@ -34,6 +34,17 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
 }
 
+/** Busy CPU ms of one core so far (all processes), from /proc/stat. */
+function coreBusyMs(cpu: number): number {
+  const line = readFileSync("/proc/stat", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith(`cpu${cpu} `));
+  const f = (line ?? "").trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: busy = all but idle and iowait.
+  const busy = (f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0);
+  return (busy * 1000) / TICKS;
+}
+
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -68,6 +79,8 @@ interface EngineFigures {
   bytesPerRequest: number;
   failed: number;
   dropped: number;
+  /** Share of the client core that other processes used during the window (the machine is shared). */
+  othersOnCore: number;
 }
 
 /**
@@ -91,14 +104,22 @@ async function engine(config: Omit<LoadConfig, "runId" | "workers" | "recordsFil
   let t0 = 0;
   let cpuFrom = 0;
   let cpuTo = 0;
+  let coreFrom = 0;
+  let coreTo = 0;
   let rss = 0;
   child.on("message", (m: LoadMessage) => {
     if (m.type === "started") t0 = m.t0;
     if (m.type !== "second") return;
     const s = Math.round((m.t - t0) / 1000);
     // A second's message comes ~0.25 s after it ends: the CPU read then covers up to about that time.
-    if (s + 1 === window[0]) cpuFrom = cpuMs(pid);
-    if (s + 1 === window[1]) cpuTo = cpuMs(pid);
+    if (s + 1 === window[0]) {
+      cpuFrom = cpuMs(pid);
+      coreFrom = coreBusyMs(CLIENT_CPU);
+    }
+    if (s + 1 === window[1]) {
+      cpuTo = cpuMs(pid);
+      coreTo = coreBusyMs(CLIENT_CPU);
+    }
     rss = Math.max(rss, peakRssMb(pid));
   });
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
@@ -126,6 +147,7 @@ async function engine(config: Omit<LoadConfig, "runId" | "workers" | "recordsFil
     bytesPerRequest: statSync(recordsFile).size / Math.max(1, requests),
     failed,
     dropped,
+    othersOnCore: Math.max(0, coreTo - coreFrom - (cpuTo - cpuFrom)) / (seconds * 1000),
   };
   return figures;
 }
@@ -185,7 +207,8 @@ async function main(): Promise<number> {
         console.log(
           `engine, login-profile, open model ${String(rate).padStart(3)} it/s: ${fmt(open.requestsPerSecond)} requests/s, ` +
             `${fmt(open.cpuMsPerRequest, 4)} ms CPU/request, start lag p99 ${fmt(open.lagP99Ms, 2)} ms, ` +
-            `${open.dropped} dropped, peak RSS ${fmt(open.peakRssMb)} MB, ${fmt(open.bytesPerRequest, 1)} bytes/request`,
+            `${open.dropped} dropped, peak RSS ${fmt(open.peakRssMb)} MB, ${fmt(open.bytesPerRequest, 1)} bytes/request; ` +
+            `other processes used ${fmt(open.othersOnCore * 100)} % of core ${CLIENT_CPU} meanwhile`,
         );
       }
     }
