@@ -17,6 +17,20 @@ export class CpuWatch {
     this.timer.unref();
   }
 
+  /**
+   * Forgets the samples so far and measures from now, on a fresh one-second tick: a process's start-up
+   * (the load engine compiling its TypeScript) is not the load it then generates.
+   */
+  restart(): void {
+    this.processPercent.length = 0;
+    this.machinePercent.length = 0;
+    this.lastAt = 0;
+    clearInterval(this.timer);
+    this.read();
+    this.timer = setInterval(() => this.read(), 1000);
+    this.timer.unref();
+  }
+
   stop(): void {
     clearInterval(this.timer);
   }

@@ -63,8 +63,11 @@ export class LoadRun {
       echo: options.echo ?? true,
       onMessage: (raw) => {
         const message = raw as LoadMessage;
-        if (message.type === "started") this.startedAt = message.t0;
-        else if (message.type === "progress" || message.type === "done") {
+        if (message.type === "started") {
+          this.startedAt = message.t0;
+          // The CPU of the load, not of the engine's start-up (tsx compiling it, its client warm-up).
+          this.cpu.restart();
+        } else if (message.type === "progress" || message.type === "done") {
           const { type: _, ...counts } = message;
           this.counts = counts;
           if (message.type === "done") this.done = true;
