@@ -1,4 +1,4 @@
-// Test tiers: `unit` needs no processes; `integration` runs real k6, HAProxy, dynalite, redis-server.
+// Test tiers: `unit` needs no processes; `integration` runs the real load engine, HAProxy, dynalite, redis-server.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({

@@ -6,7 +6,7 @@ import type { RequestClass } from "../scenarios/lib/classify.ts";
 export interface LoadConfig {
   /** A scenario name (`scenarios/<name>.ts`) or a path to a scenario module. */
   scenario: string;
-  /** The balancer's URL, e.g. http://127.0.0.1:8080 (loopback only). */
+  /** The balancer's URL, e.g. http://127.0.0.1:8080 (loopback only, unless `allowRemote`). */
   baseUrl: string;
   /** Iterations started per second (open model). */
   rate: number;
@@ -20,6 +20,17 @@ export interface LoadConfig {
   workers: number;
   /** Where the records are streamed (gzip when it ends in .gz). */
   recordsFile: string;
+  /**
+   * On a clean stop (end of the duration, SIGTERM/SIGINT, a `stop` message), once no iteration is in flight, run
+   * the scenario's `end` for every person (login-profile, concurrent-tabs: log out a logged-in person), within
+   * the request timeout. Default false. Not recorded.
+   */
+  logoutAtEnd?: boolean;
+  /**
+   * The balancer is off this machine (an ec2 run's load balancer, whose platform descriptor says `remoteLoad`):
+   * any http:// host is taken. Default false: loopback only, so that no local run can load another machine.
+   */
+  allowRemote?: boolean;
 }
 
 /** Counts so far, as the engine sends them to its parent about once a second and at the end. */
@@ -31,12 +42,36 @@ export interface LiveCounts {
   sessionsLost: number;
 }
 
+/**
+ * One whole second of the run, sent once it is over: second s covers [t, t + 1000) with t = t0 + 1000 s.
+ * Iterations and drops by their scheduled time; requests by the time their answer (or error) came.
+ */
+export interface SecondFigures {
+  /** Epoch ms of the second's start. */
+  t: number;
+  iterations: number;
+  dropped: number;
+  requests: number;
+  /** Failed requests: a transport error, a 5xx, or other (the classes of scenarios/lib/classify.ts FAILED_CLASSES). */
+  failed: number;
+  /** Latency percentiles (ms) of the answered requests (class ok, lost or client_error); null when there were none. */
+  p50: number | null;
+  p95: number | null;
+}
+
 /** Messages from the engine process to its parent (Node IPC, `process.send`). */
 export type LoadMessage =
   | { type: "started"; t0: number }
   | ({ type: "progress" } & LiveCounts)
+  | ({ type: "second" } & SecondFigures)
   | ({ type: "done" } & LiveCounts)
   | { type: "error"; message: string };
+
+/**
+ * Messages from the parent to the engine process (Node IPC). `set-rate`: from about now on, arrivals come at
+ * `rate` per second (the people keep their sessions; the run still ends at t0 + durationMs). `stop`: as SIGTERM.
+ */
+export type LoadControl = { type: "set-rate"; rate: number } | { type: "stop" };
 
 /**
  * One record of the records file. Times are epoch ms (fractions allowed). A request's `t` is when

@@ -3,13 +3,13 @@
 // or with --doctor only reports each tool's version. Plain Node: it runs before `npm ci`.
 //
 //   node tools/setup.mjs [--quiet] [--doctor] [TOOL...]
-//   TOOL: node-modules | haproxy | k6 | redis | chromium | moto | docker
+//   TOOL: node-modules | haproxy | redis | chromium | moto | wrk | docker
 //   (dynalite, the DynamoDB emulator, is an npm dependency: node-modules installs it)
-//   (default: all but chromium, moto and docker)
+//   (default: all but chromium, moto, wrk and docker)
 //   node tools/setup.mjs docker [--stop]
 //   docker is explicit only (never a pre-script): it starts a root daemon; see docker-setup.mjs.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DockerSetupError, dockerStatus, setUpDocker, stopDaemon } from "./docker-setup.mjs";
@@ -21,9 +21,6 @@ import {
   cfnLintPath,
   chromiumPath,
   haproxyPath,
-  K6_MODULE,
-  K6_VERSION,
-  k6Path,
   MOTO_VERSION,
   motoServerPath,
   redisServerPath,
@@ -97,28 +94,15 @@ const tools = {
       aptInstall("haproxy", ["haproxy"]);
     },
   },
-  k6: {
+  wrk: {
     version() {
-      const out = existsSync(k6Path()) || process.env.K6_BIN ? probe(k6Path(), ["version"]) : null;
-      return out ? out.split("\n")[0] : null;
+      // `wrk -v` prints its version (then its usage) and exits 1: read the first line whatever the status.
+      const r = spawnSync("wrk", ["-v"], { encoding: "utf8", timeout: 30_000 });
+      const first = `${r.stdout ?? ""}${r.stderr ?? ""}`.trim().split("\n")[0] ?? "";
+      return !r.error && first.startsWith("wrk ") ? first : null;
     },
     install() {
-      if (!probe("go", ["version"])) {
-        throw new SetupError("k6: not built, and `go` is not on PATH. Install Go, or set K6_BIN to a k6 1.x binary.");
-      }
-      console.log(`[setup] building k6 ${K6_VERSION} with go install (a few minutes, once per machine)`);
-      const target = dirname(k6Path());
-      mkdirSync(dirname(target), { recursive: true });
-      const tmp = mkdtempSync(join(dirname(target), ".build-"));
-      try {
-        run("k6", "go", ["install", "-trimpath", `${K6_MODULE}@${K6_VERSION}`], {
-          env: { ...process.env, GOBIN: tmp, CGO_ENABLED: "0" },
-        });
-        rmSync(target, { recursive: true, force: true });
-        renameSync(tmp, target);
-      } finally {
-        rmSync(tmp, { recursive: true, force: true });
-      }
+      aptInstall("wrk", ["wrk"]);
     },
   },
   // Debian's redis-server (the `redis` strategy's store, started by the harness on its own loopback port).
@@ -185,7 +169,7 @@ const tools = {
   },
 };
 
-const defaultTools = ["node-modules", "haproxy", "k6", "redis"];
+const defaultTools = ["node-modules", "haproxy", "redis"];
 
 /** `setup docker [--stop]`: every step checks what is there itself (engine, compose, dockerd, images). */
 function docker(flags) {

@@ -3,24 +3,11 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 
-/**
- * k6 is built from its Go module. v1.8.1 is pinned because it is the newest release the Go
- * module proxy serves here, and k6 1.x runs TypeScript scenarios natively (no bundler), which
- * the scenarios rely on.
- */
-export const K6_VERSION = "v1.8.1";
-export const K6_MODULE = "go.k6.io/k6";
-
 /** The cache shared by every clone on this machine: $FAILOVER_HARNESS_CACHE or ~/.cache/failover-harness. */
 export function cacheDir() {
   if (process.env.FAILOVER_HARNESS_CACHE) return process.env.FAILOVER_HARNESS_CACHE;
   const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
   return join(base, "failover-harness");
-}
-
-/** The k6 binary: $K6_BIN when set, else the pinned build in the cache. */
-export function k6Path() {
-  return process.env.K6_BIN || join(cacheDir(), "k6", K6_VERSION, "k6");
 }
 
 /** HAProxy from Debian's package; $HAPROXY_BIN overrides. */

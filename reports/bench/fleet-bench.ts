@@ -1,21 +1,32 @@
 // `npm run bench:fleet`: for each strategy, a local fleet (3 instances, HAProxy, dynalite, redis-server or disk) under
-// fixed-rate load from an in-process client; prints CPU ms per answered request (app, balancer, store, from
-// /proc/<pid>/stat of the processes the platform started) and the request rate at which the machine's CPU
-// reaches 80 %. Bounded in time, loopback only, every process stopped by PID. Prints figures; asserts nothing.
+// fixed-rate load from the harness's load engine (login-profile, the rate stepped while it runs); prints CPU ms
+// per answered request (app, balancer, store and the engine, from /proc/<pid>/stat of the processes started;
+// counts from the engine's records) and the request rate at which the machine's CPU reaches 80 %. Bounded in
+// time, loopback only, every process stopped by PID. Prints figures; asserts nothing.
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { forEachRecord } from "../../load/records.ts";
 import { main, onInterrupt } from "../../orchestrator/src/cli/interrupt.ts";
 import { ExitCode, exitCodeFor, InputError } from "../../orchestrator/src/errors.ts";
 import { parseDuration } from "../../orchestrator/src/plan/duration.ts";
 import type { Strategy } from "../../orchestrator/src/plan/plan.ts";
 import { createPlatform } from "../../orchestrator/src/platforms/index.ts";
 import { startedChildren } from "../../orchestrator/src/process/child.ts";
+import { sleep } from "../../orchestrator/src/process/poll.ts";
+import { DrivenLoad } from "../../orchestrator/src/run/driven-load.ts";
+import { loadConfigOf } from "../../orchestrator/src/run/load-run.ts";
 import { planFromOptions } from "../../orchestrator/src/run/plan-from-options.ts";
 import { strategyNames } from "../../orchestrator/src/strategies/index.ts";
-import { lineFit, rateAtMachinePercent, rateFromOwnCpu, type StepMeasurement, stepFigures } from "./fleet-figures.ts";
-import { FleetLoad } from "./fleet-load.ts";
+import {
+  lineFit,
+  rateAtMachinePercent,
+  rateFromOwnCpu,
+  type StepMeasurement,
+  StepTally,
+  stepFigures,
+} from "./fleet-figures.ts";
 import { machineBusyPercent, machineTicks, processTicks, TICKS_PER_SECOND } from "./proc-cpu.ts";
 
 const TARGET_PERCENT = 80;
@@ -88,68 +99,105 @@ function parseOptions(argv: string[]): BenchOptions {
 /** Which part of the fleet a child belongs to, by the name the local platform gave it. */
 const partOf = (name: string) => (name.startsWith("app-") ? "app" : name === "lb" ? "lb" : "store");
 
+interface Step {
+  iterationsPerSecond: number;
+  check: boolean;
+  m: StepMeasurement;
+  tally: StepTally;
+}
+
 interface StrategyResult {
   strategy: Strategy;
-  steps: { iterationsPerSecond: number; check: boolean; m: StepMeasurement }[];
+  steps: Step[];
   rate80: number | null;
 }
 
+/** One step at `iterationsPerSecond`: CPU from /proc over its window; its counts come from the records (tallySteps). */
 async function measureStep(
-  load: FleetLoad,
+  load: DrivenLoad,
   pids: { name: string; pid: number }[],
   iterationsPerSecond: number,
   stepMs: number,
-): Promise<StepMeasurement> {
-  const ticksBefore = pids.map((p) => processTicks(p.pid));
+  check: boolean,
+  signal: AbortSignal,
+): Promise<Step> {
+  if (load.rate !== iterationsPerSecond) load.setRate(iterationsPerSecond);
+  const measured = [...pids, { name: "client", pid: load.run.child.pid ?? 0 }];
+  const ticksBefore = measured.map((p) => processTicks(p.pid));
   const machineBefore = machineTicks();
-  const clientBefore = process.cpuUsage();
+  const fromMs = Date.now();
   const start = performance.now();
-  const r = await load.run({ iterationsPerSecond, durationMs: stepMs, requestTimeoutMs: 5000 });
+  await sleep(stepMs, signal);
   const seconds = (performance.now() - start) / 1000;
-  const client = process.cpuUsage(clientBefore);
+  const toMs = Date.now();
   const machinePercent = machineBusyPercent(machineBefore, machineTicks());
-  const cpuMs: Record<string, number> = { app: 0, lb: 0, store: 0, client: (client.user + client.system) / 1000 };
-  pids.forEach((p, i) => {
-    const part = partOf(p.name);
+  const cpuMs: Record<string, number> = { app: 0, lb: 0, store: 0, client: 0 };
+  measured.forEach((p, i) => {
+    const part = p.name === "client" ? "client" : partOf(p.name);
     cpuMs[part] = (cpuMs[part] ?? 0) + ((processTicks(p.pid) - ticksBefore[i]!) * 1000) / TICKS_PER_SECOND;
   });
-  return {
+  const m: StepMeasurement = {
     offeredPerSecond: iterationsPerSecond * 2,
     seconds,
-    answered: r.answered,
-    failed: r.failed,
-    dropped: r.dropped,
+    answered: 0,
+    failed: 0,
+    dropped: 0,
     cpuMs,
     machinePercent,
-    serverTiming: r.serverTiming.count > 0 ? r.serverTiming : undefined,
   };
+  return { iterationsPerSecond, check, m, tally: new StepTally(fromMs, toMs) };
+}
+
+/** Counts every step from the records written so far (the engine flushes them every second). */
+async function tallySteps(recordsFile: string, steps: Step[]): Promise<void> {
+  const tallies = steps.map((s) => new StepTally(s.tally.fromMs, s.tally.toMs));
+  await forEachRecord(recordsFile, (record) => {
+    for (const tally of tallies) tally.add(record);
+  });
+  steps.forEach((s, i) => {
+    const t = tallies[i]!;
+    s.tally = t;
+    Object.assign(s.m, { answered: t.answered, failed: t.failed, dropped: t.dropped });
+    s.m.serverTiming = t.serverTiming.count > 0 ? { ...t.serverTiming } : undefined;
+  });
 }
 
 async function benchStrategy(strategy: Strategy, options: BenchOptions, signal: AbortSignal): Promise<StrategyResult> {
   const dir = mkdtempSync(join(tmpdir(), `fh-bench-fleet-${strategy}-`));
-  const plan = planFromOptions({ strategy, faults: false, runId: `bench-${strategy}`, out: dir, seed: "1" });
+  const plan = planFromOptions({
+    strategy,
+    faults: false,
+    runId: `bench-${strategy}`,
+    out: dir,
+    seed: "1",
+    sessions: String(options.sessions),
+    rate: String(options.rates[0]),
+  });
   const platform = createPlatform(plan, dir);
   const before = startedChildren().length;
   const result: StrategyResult = { strategy, steps: [], rate80: null };
-  let load: FleetLoad | undefined;
+  let load: DrivenLoad | undefined;
+  const recordsFile = join(dir, "bench-records.tsv.gz");
   try {
     await platform.up(signal);
     const pids = startedChildren().slice(before);
     console.log(`[bench] ${strategy}: measuring ${pids.map((p) => `${p.name}=${p.pid}`).join(" ")}`);
-    load = new FleetLoad(platform.lbUrl(), options.sessions, `bench-${strategy}-${Date.now()}`);
+    // The run's engine and scenario; bounded by the warm-up, every step and the check step.
+    const boundMs = options.warmMs + (options.rates.length + 1) * options.stepMs + 30_000;
+    const config = { ...loadConfigOf(plan, platform.lbUrl(), recordsFile), runId: `bench-${strategy}-${Date.now()}` };
+    load = new DrivenLoad({ ...config, durationMs: boundMs }, { logFile: join(dir, "load.log") });
     if (options.warmMs > 0) {
       console.log(`[bench] ${strategy}: warm-up ${options.warmMs / 1000} s at ${options.rates[0]} iterations/s`);
-      await load.run({ iterationsPerSecond: options.rates[0]!, durationMs: options.warmMs, requestTimeoutMs: 5000 });
+      await sleep(options.warmMs, signal);
     }
     for (const rate of options.rates) {
       signal.throwIfAborted();
       console.log(`[bench] ${strategy}: ${options.stepMs / 1000} s at ${rate} iterations/s`);
-      result.steps.push({
-        iterationsPerSecond: rate,
-        check: false,
-        m: await measureStep(load, pids, rate, options.stepMs),
-      });
+      result.steps.push(await measureStep(load, pids, rate, options.stepMs, false, signal));
     }
+    // The last second's records reach the file within a second (the engine's flush).
+    await sleep(1200, signal);
+    await tallySteps(recordsFile, result.steps);
     const predicted = estimate(result) ?? estimateFromOwnCpu(result);
     result.rate80 = predicted;
     if (options.check && predicted !== null) {
@@ -158,15 +206,13 @@ async function benchStrategy(strategy: Strategy, options: BenchOptions, signal: 
       console.log(
         `[bench] ${strategy}: check step, ${options.stepMs / 1000} s at ${rate} iterations/s (the predicted 80 %)`,
       );
-      result.steps.push({
-        iterationsPerSecond: rate,
-        check: true,
-        m: await measureStep(load, pids, rate, options.stepMs),
-      });
-      result.rate80 = estimate(result);
+      result.steps.push(await measureStep(load, pids, rate, options.stepMs, true, signal));
     }
+    DrivenLoad.check(await load.stop(), load, `bench:fleet ${strategy}`);
+    await tallySteps(recordsFile, result.steps);
+    if (result.steps.some((s) => s.check)) result.rate80 = estimate(result);
   } finally {
-    load?.close();
+    if (load?.run.child.running) await load.stop();
     await platform.down();
     if (!options.keep) rmSync(dir, { recursive: true, force: true });
     else console.log(`[bench] kept ${dir}`);
@@ -208,14 +254,12 @@ function printResults(results: StrategyResult[]): void {
     "store",
     "fleet",
     "client",
-    "ST store/total",
+    "ST store/latency",
   ];
   const widths = [9, 6, 8, 7, 8, 8, 7, 7, 7, 7, 7, 16];
   const row = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" ");
-  console.log(
-    "\nCPU ms per answered request, by part (fleet = app + lb + store; client = this bench's load generator)",
-  );
+  console.log("\nCPU ms per answered request, by part (fleet = app + lb + store; client = the load engine's process)");
   console.log(row(head));
   for (const r of results) {
     for (const s of r.steps) {
@@ -239,7 +283,9 @@ function printResults(results: StrategyResult[]): void {
       );
     }
   }
-  console.log("(* = check step at the predicted 80 % rate; ST = mean Server-Timing store and total per answer)");
+  console.log(
+    "(* = check step at the predicted 80 % rate; ST = mean Server-Timing store time and mean latency of the answers with one)",
+  );
   console.log(
     `\nsummary (${cpus().length} CPUs): fleet CPU ms per request at the scenario's default load (--rate 50 = 100 req/s),` +
       ` the marginal ms per extra request (slope over all steps), and the request rate at which the machine reaches ${TARGET_PERCENT} %`,

@@ -1,8 +1,10 @@
 // Pure figures of the fleet bench: CPU milliseconds per answered request and the request rate at a target machine CPU.
+import type { LoadRecord } from "../../load/api.ts";
+import { FAILED_CLASSES } from "../../scenarios/lib/classify.ts";
 
 /** One fixed-rate load step as measured. */
 export interface StepMeasurement {
-  /** Requests per second offered (k6-style iterations are two requests: a read and a write). */
+  /** Requests per second offered (an iteration of login-profile is two requests: a read and a write). */
   offeredPerSecond: number;
   seconds: number;
   /** Requests that got an HTTP answer (any status). */
@@ -11,11 +13,11 @@ export interface StepMeasurement {
   failed: number;
   /** Iterations not started because every simulated person was still busy (open-model drops). */
   dropped: number;
-  /** CPU ms of each part during the step: "app" (all instances), "lb", "store", "client". */
+  /** CPU ms of each part during the step: "app" (all instances), "lb", "store", "client" (the load engine). */
   cpuMs: Record<string, number>;
   /** The machine's CPUs busy during the step, in % of all CPUs. */
   machinePercent: number;
-  /** Mean of the Server-Timing `store` and `total` durations, when the app sent the header. */
+  /** Σ Server-Timing `store` durations and Σ latency of the answers that had one, and their count. */
   serverTiming?: { storeMs: number; totalMs: number; count: number };
 }
 
@@ -58,16 +60,37 @@ export function rateAtMachinePercent(
   return rate > 0 ? rate : null;
 }
 
-/** "store;dur=12.3, total;dur=14.0" -> { store: 12.3, total: 14 }; entries without a duration are left out. */
-export function parseServerTiming(header: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const entry of header.split(",")) {
-    const [name, ...params] = entry.trim().split(";");
-    const dur = params.map((p) => p.trim()).find((p) => p.startsWith("dur="));
-    const ms = dur ? Number(dur.slice(4)) : Number.NaN;
-    if (name && Number.isFinite(ms)) out[name.trim()] = ms;
+const FAILED: ReadonlySet<string> = new Set(FAILED_CLASSES);
+
+/** A step's counts from the load engine's records: those whose time falls in [fromMs, toMs). */
+export class StepTally {
+  answered = 0;
+  failed = 0;
+  dropped = 0;
+  readonly serverTiming = { storeMs: 0, totalMs: 0, count: 0 };
+
+  constructor(
+    readonly fromMs: number,
+    readonly toMs: number,
+  ) {}
+
+  add(record: LoadRecord): void {
+    if (record.kind === "dropped") {
+      if (record.t >= this.fromMs && record.t < this.toMs) this.dropped++;
+      return;
+    }
+    if (record.kind !== "request" || record.t < this.fromMs || record.t >= this.toMs) return;
+    if (FAILED.has(record.cls)) {
+      this.failed++;
+      return;
+    }
+    this.answered++;
+    if (record.storeMs !== null) {
+      this.serverTiming.storeMs += record.storeMs;
+      this.serverTiming.totalMs += record.ms;
+      this.serverTiming.count++;
+    }
   }
-  return out;
 }
 
 /** Least-squares line y = intercept + slope * x; null with fewer than two distinct x. */

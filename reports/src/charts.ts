@@ -16,22 +16,32 @@ export interface ChartInfo {
 }
 
 export const CHARTS: readonly ChartInfo[] = [
-  { kind: "throughput", title: "Throughput", unit: "requests/s", from: "fh_req samples per second" },
-  { kind: "failed", title: "Failed requests", unit: "per second", from: "fh_req with a failed class, per second" },
-  { kind: "p95", title: "p95 latency", unit: "ms", from: "fh_req values of answered requests, histogram per second" },
-  { kind: "lost", title: "Sessions lost", unit: "per second", from: "fh_sessions_lost per second" },
+  { kind: "throughput", title: "Throughput", unit: "requests/s", from: "request records per second" },
+  {
+    kind: "failed",
+    title: "Failed requests",
+    unit: "per second",
+    from: "request records with a failed class, per second",
+  },
+  {
+    kind: "p95",
+    title: "p95 latency",
+    unit: "ms",
+    from: "request records' ms of answered requests, histogram per second",
+  },
+  { kind: "lost", title: "Sessions lost", unit: "per second", from: "session-lost records per second" },
   {
     kind: "lostUpdates",
     title: "Lost updates",
     unit: "per second",
-    from: "the lost-update model over fh_op, by the second the lost write was answered",
+    from: "the lost-update model over op records, by the second the lost write was answered",
     optional: true,
   },
   {
     kind: "share",
     title: "Traffic share per instance",
     unit: "% of requests",
-    from: "fh_req instance tag, per second",
+    from: "request records' instance, per second",
   },
 ];
 
@@ -323,7 +333,7 @@ export function renderChart(
   const series = run.series;
   if (series.length === 0) {
     parts.push(
-      `<text class="empty" x="${LEFT + plotWidth / 2}" y="${top + PLOT_HEIGHT / 2}" text-anchor="middle">no samples</text>`,
+      `<text class="empty" x="${LEFT + plotWidth / 2}" y="${top + PLOT_HEIGHT / 2}" text-anchor="middle">no records</text>`,
     );
   } else if (kind === "share") {
     parts.push(shareBars(series, frame, instances));

@@ -14,7 +14,7 @@ side by side. Each run folder must hold run.json; the report shows its results.
 Options:
   --out FILE   where to write (default: <run-dir>/report.html for one run,
                reports/out/report-<time>.html for several)
-  --recheck    also work the results out again from each run's samples.json (as the run did)
+  --recheck    also work the results out again from each run's records file (as the run did)
                and say in the report whether they match run.json's, listing any difference
   -h, --help   this text
 

@@ -1,12 +1,13 @@
-// Reads one run folder for the report: run.json (its results are what the report shows), k6's
-// thresholds from k6-summary.json and, only when asked to re-check, the samples worked out again.
+// Reads one run folder for the report: run.json (its results are what the report shows) and, only
+// when asked to re-check, the results worked out again from the load engine's records.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { InputError } from "../../orchestrator/src/errors.ts";
+import { RECORDS_FILE_NAME } from "../../orchestrator/src/run/load-files.ts";
 import type { RunRecord } from "../../orchestrator/src/run/run-record.ts";
 import { verdictOf } from "../../orchestrator/src/verdict/verdict.ts";
-import type { RunInput, ThresholdRow } from "./report-model.ts";
+import type { RunInput } from "./report-model.ts";
 
 /**
  * The parts of run.json the report relies on; the rest is taken as written. Strategy, platform,
@@ -58,55 +59,36 @@ export function readRunRecord(dir: string): RunRecord {
   return json as RunRecord;
 }
 
-function samplesFileOf(dir: string, record: RunRecord): string | null {
-  const candidates = [record.files?.samples, "samples.json", "samples.json.gz"].filter((c): c is string => !!c);
+/** The run's records file: run.json's files.records, else the engine's default name, when it exists. */
+function recordsFileOf(dir: string, record: RunRecord): string | null {
+  const candidates = [record.files?.records, RECORDS_FILE_NAME].filter((c): c is string => !!c);
   return candidates.find((name) => existsSync(join(dir, name))) ?? null;
 }
 
-function readK6Thresholds(dir: string): ThresholdRow[] {
-  const path = join(dir, "k6-summary.json");
-  if (!existsSync(path)) return [];
-  try {
-    const summary = JSON.parse(readFileSync(path, "utf8")) as {
-      metrics?: Record<string, { thresholds?: Record<string, { ok?: boolean }> }>;
-    };
-    const out: ThresholdRow[] = [];
-    for (const [metric, data] of Object.entries(summary.metrics ?? {})) {
-      for (const [expression, outcome] of Object.entries(data.thresholds ?? {})) {
-        out.push({ by: "k6", expression: `${metric}: ${expression}`, actual: null, ok: outcome.ok === true });
-      }
-    }
-    return out;
-  } catch {
-    return [];
-  }
-}
-
 export interface LoadOptions {
-  /** Work the results out again from the samples file, to compare with run.json's (`--recheck`). */
+  /** Work the results out again from the records file, to compare with run.json's (`--recheck`). */
   recheck?: boolean;
 }
 
-/** Reads one run folder: run.json (checked), its thresholds and, when asked, its samples once. */
+/** Reads one run folder: run.json (checked) and, when asked, its records once. */
 export async function loadRun(dir: string, options: LoadOptions = {}): Promise<RunInput> {
   const record = readRunRecord(dir);
-  const samplesFile = samplesFileOf(dir, record);
-  const k6Thresholds = readK6Thresholds(dir);
-  if (!options.recheck) return { dir, record, samplesFile, recheck: null, k6Thresholds };
-  if (!samplesFile) {
-    return { dir, record, samplesFile, recheck: { error: "no samples file in the run folder" }, k6Thresholds };
+  const recordsFile = recordsFileOf(dir, record);
+  if (!options.recheck) return { dir, record, recordsFile, recheck: null };
+  if (!recordsFile) {
+    return { dir, record, recordsFile, recheck: { error: "no records file in the run folder" } };
   }
   try {
     const results = await verdictOf({
-      samplesFile: join(dir, samplesFile),
+      recordsFile: join(dir, recordsFile),
       events: record.events,
-      k6Cpu: [],
+      engineCpu: [],
       machineCpu: [],
       thresholds: record.plan.thresholds ?? [],
     });
-    return { dir, record, samplesFile, recheck: { results }, k6Thresholds };
+    return { dir, record, recordsFile, recheck: { results } };
   } catch (err) {
-    const error = `${samplesFile} could not be read (${(err as Error).message})`;
-    return { dir, record, samplesFile, recheck: { error }, k6Thresholds };
+    const error = `${recordsFile} could not be read (${(err as Error).message})`;
+    return { dir, record, recordsFile, recheck: { error } };
   }
 }

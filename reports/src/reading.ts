@@ -202,7 +202,7 @@ export function runReading(v: RunView, events: readonly RunEvent[]): string[] {
     );
   }
   if (v.values["requests.total"] === null) {
-    lines.push("There are no results to read: k6 recorded no samples for this run.");
+    lines.push("There are no results to read: the load engine recorded nothing for this run.");
     return lines;
   }
   const story = faultStory(events);

@@ -65,7 +65,7 @@ code { font-size: 12px; background: var(--soft); padding: 0 3px; border-radius: 
 `;
 
 const SOURCE_FILES: Record<VerdictRow["source"], (run: RunView) => string> = {
-  samples: (run) => run.sources.samples ?? "run.json results",
+  records: (run) => run.sources.records ?? "run.json results",
   events: () => "run.json events",
   cpu: () => "run.json results",
 };
@@ -134,7 +134,7 @@ function verdictTable(model: ReportModel): string {
   }
   body.push(`<tr class="group"><th colspan="${runs.length + 2}">Thresholds</th></tr>`);
   body.push(
-    `<tr><th scope="row">Outcome</th>${runs.map((run) => `<td class="num" data-run="${e(run.key)}" data-thresholds>${thresholds(run)}</td>`).join("")}<td class="from">plan.thresholds judged on these results; k6-summary.json</td></tr>`,
+    `<tr><th scope="row">Outcome</th>${runs.map((run) => `<td class="num" data-run="${e(run.key)}" data-thresholds>${thresholds(run)}</td>`).join("")}<td class="from">plan.thresholds judged on these results</td></tr>`,
   );
   return `<table class="grid" id="verdict"><thead><tr><th></th>${runs.map(runHeader).join("")}<th>Computed from</th></tr></thead><tbody>${body.join("")}</tbody></table>`;
 }
@@ -168,7 +168,7 @@ function loadGeneratorLine(run: RunView): string {
     run.trust.trustworthy === true
       ? '<span class="trusted">trustworthy</span>'
       : '<span class="untrusted">not trustworthy</span>';
-  return `<p data-run="${e(run.key)}" data-load-generator><strong>${e(run.strategy)}</strong>: k6 CPU mean ${e(formatPercent(v["loadGenerator.k6CpuPercent.mean"] ?? null))} (max ${e(formatPercent(v["loadGenerator.k6CpuPercent.max"] ?? null))}), machine CPU mean ${e(formatPercent(v["loadGenerator.machineCpuPercent.mean"] ?? null))}, dropped iterations ${e(formatCount(v.droppedIterations ?? null))}: ${trust}</p>`;
+  return `<p data-run="${e(run.key)}" data-load-generator><strong>${e(run.strategy)}</strong>: load engine CPU mean ${e(formatPercent(v["loadGenerator.engineCpuPercent.mean"] ?? null))} (max ${e(formatPercent(v["loadGenerator.engineCpuPercent.max"] ?? null))}), machine CPU mean ${e(formatPercent(v["loadGenerator.machineCpuPercent.mean"] ?? null))}, dropped iterations ${e(formatCount(v.droppedIterations ?? null))}: ${trust}</p>`;
 }
 
 function readingSection(model: ReportModel): string {
@@ -237,15 +237,15 @@ function setupTable(model: ReportModel): string {
 function sourcesSection(model: ReportModel): string {
   const items = model.runs
     .map((run) => {
-      const samples = run.sources.samples
-        ? `<code>${e(run.sources.samples)}</code> (the k6 samples the results were worked out from)`
-        : "no samples file";
+      const records = run.sources.records
+        ? `<code>${e(run.sources.records)}</code> (the load engine's records the results were worked out from)`
+        : "no records file";
       const recheck = `<p data-recheck="${run.recheck.state}" data-run="${e(run.key)}">${e(run.recheck.line)}</p>`;
       const notes = run.notes.length > 0 ? `<ul>${run.notes.map((n) => `<li>${e(n)}</li>`).join("")}</ul>` : "";
-      return `<li data-run="${e(run.key)}"><strong>${e(run.strategy)}</strong>: folder <code>${e(run.dir)}</code>; <code>run.json</code> (set-up, events, results, load generator CPU); ${samples}.${recheck}${notes}</li>`;
+      return `<li data-run="${e(run.key)}"><strong>${e(run.strategy)}</strong>: folder <code>${e(run.dir)}</code>; <code>run.json</code> (set-up, events, results, load generator CPU); ${records}.${recheck}${notes}</li>`;
     })
     .join("");
-  return `<p class="notes">The numbers are run.json's results, which the run worked out from its samples file and its events (verdict/verdict.ts). Sample counts and percentiles come from the samples file (percentiles from log-bucketed histograms, about 1% relative error; never averaged). The audit, in-flight and detection figures come from the events in run.json; recovery from the per-second error rate. With <code>npm run report -- --recheck</code> the report works the results out again from the samples and says here whether they match run.json's, listing any difference.</p><ul>${items}</ul>`;
+  return `<p class="notes">The numbers are run.json's results, which the run worked out from its records file and its events (verdict/verdict.ts). Counts and percentiles come from the records file (percentiles from log-bucketed histograms, about 1% relative error; never averaged). The audit, in-flight and detection figures come from the events in run.json; recovery from the per-second error rate. With <code>npm run report -- --recheck</code> the report works the results out again from the records and says here whether they match run.json's, listing any difference.</p><ul>${items}</ul>`;
 }
 
 export function renderReport(model: ReportModel): string {

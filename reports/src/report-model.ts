@@ -4,11 +4,11 @@
 import { describeFault, faultLabel } from "../../orchestrator/src/plan/fault-text.ts";
 import { describeBehaviour, healthProfiles } from "../../orchestrator/src/plan/health-profiles.ts";
 import type { RunEvent } from "../../orchestrator/src/run/events.ts";
+import { RECORDS_FILE_NAME } from "../../orchestrator/src/run/load-files.ts";
 import type { RunRecord } from "../../orchestrator/src/run/run-record.ts";
 import { FAILED_CLASSES } from "../../orchestrator/src/verdict/aggregate.ts";
 import { recheckResults } from "../../orchestrator/src/verdict/recheck.ts";
 import type { RunResults } from "../../orchestrator/src/verdict/results.ts";
-import { K6_DROPPED_ITERATIONS, METRIC } from "../../scenarios/lib/metrics.ts";
 import { comparisonReading, runReading } from "./reading.ts";
 import type { Marker, RunView, SeriesPoint, Source, ThresholdRow, VerdictRow } from "./run-view.ts";
 import { STORE_ROWS } from "./store-time.ts";
@@ -21,15 +21,13 @@ export interface RunInput {
   /** The run folder as given. */
   dir: string;
   record: RunRecord;
-  /** The run's samples file (relative to dir), or null when there is none. */
-  samplesFile: string | null;
+  /** The run's records file (relative to dir), or null when there is none. */
+  recordsFile: string | null;
   /**
-   * The re-check, when asked for (`--recheck`): the results worked out again from the samples
+   * The re-check, when asked for (`--recheck`): the results worked out again from the records
    * file (verdictOf, as the orchestrator did), or why they could not be; null when not asked.
    */
   recheck: { results: RunResults } | { error: string } | null;
-  /** k6's own thresholds from k6-summary.json; empty when there is none or no such file. */
-  k6Thresholds: ThresholdRow[];
 }
 
 const latencyRows: VerdictRow[] = (["before", "during", "after", "overall"] as const).flatMap((window) =>
@@ -39,8 +37,8 @@ const latencyRows: VerdictRow[] = (["before", "during", "after", "overall"] as c
       label: `${p} ${window === "overall" ? "whole run" : `${window} the fault`}`,
       group: "Latency of answered requests",
       unit: "ms",
-      source: "samples",
-      from: `${METRIC.req} values (histogram, ${window === "overall" ? "all windows merged" : `${window} window`})`,
+      source: "records",
+      from: `request records' ms (histogram, ${window === "overall" ? "all windows merged" : `${window} window`})`,
     }),
   ),
 );
@@ -51,16 +49,16 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     label: "Sessions started",
     group: "Sessions",
     unit: "count",
-    source: "samples",
-    from: METRIC.sessionsStarted,
+    source: "records",
+    from: "session-started records",
   },
   {
     field: "sessions.lost",
     label: "Sessions lost",
     group: "Sessions",
     unit: "count",
-    source: "samples",
-    from: METRIC.sessionsLost,
+    source: "records",
+    from: "session-lost records",
   },
   {
     field: "sessions.lostExpected",
@@ -75,16 +73,16 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     label: "Requests",
     group: "Requests",
     unit: "count",
-    source: "samples",
-    from: `${METRIC.req} samples`,
+    source: "records",
+    from: "request records",
   },
   {
     field: "requests.failed.total",
     label: "Failed requests",
     group: "Requests",
     unit: "count",
-    source: "samples",
-    from: `${METRIC.req} with a failed class`,
+    source: "records",
+    from: "request records with a failed class",
   },
   ...FAILED_CLASSES.map(
     (cls): VerdictRow => ({
@@ -92,8 +90,8 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
       label: cls === "other" ? "other failures" : /^\d/.test(cls) ? `HTTP ${cls}` : cls,
       group: "Requests",
       unit: "count",
-      source: "samples",
-      from: `${METRIC.req} class=${cls}`,
+      source: "records",
+      from: `request records cls=${cls}`,
       detail: true,
     }),
   ),
@@ -102,8 +100,8 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     label: "Answered as logged out",
     group: "Requests",
     unit: "count",
-    source: "samples",
-    from: `${METRIC.req} class=lost`,
+    source: "records",
+    from: "request records cls=lost",
   },
   {
     field: "requests.inFlightAtFault",
@@ -135,16 +133,16 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     label: "Requests while the victim was dead but UP",
     group: "Requests",
     unit: "count",
-    source: "samples",
-    from: `per-second ${METRIC.req} from the fault landing to lb-state DOWN (whole seconds)`,
+    source: "records",
+    from: `per-second request records from the fault landing to lb-state DOWN (whole seconds)`,
   },
   {
     field: "undetected.victimSharePercent",
     label: "the victim's share of the traffic before",
     group: "Requests",
     unit: "percent",
-    source: "samples",
-    from: `per-second ${METRIC.req} instance tags before the fault`,
+    source: "records",
+    from: "per-second request records' instance before the fault",
     detail: true,
   },
   {
@@ -152,8 +150,8 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     label: "failed in that interval",
     group: "Requests",
     unit: "count",
-    source: "samples",
-    from: `per-second failed ${METRIC.req} from the fault landing to lb-state DOWN`,
+    source: "records",
+    from: "per-second failed request records from the fault landing to lb-state DOWN",
     detail: true,
   },
   {
@@ -161,24 +159,24 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     label: "Indeterminate writes",
     group: "Data",
     unit: "count",
-    source: "samples",
-    from: METRIC.writesIndeterminate,
+    source: "records",
+    from: "indeterminate-write records",
   },
   {
     field: "reads.stale",
     label: "Stale reads",
     group: "Data",
     unit: "count",
-    source: "samples",
-    from: METRIC.readsStale,
+    source: "records",
+    from: "stale-read records",
   },
   {
     field: "updates.lost",
     label: "Lost updates (acknowledged writes a later read did not show)",
     group: "Data",
     unit: "count",
-    source: "samples",
-    from: `${METRIC.op} operations (metadata op), the lost-update model (orchestrator/src/verdict/lost-updates.ts)`,
+    source: "records",
+    from: `op records, the lost-update model (orchestrator/src/verdict/lost-updates.ts)`,
     optional: true,
   },
   ...(["before", "during", "after"] as const).map(
@@ -187,7 +185,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
       label: `${window} the fault`,
       group: "Data",
       unit: "count",
-      source: "samples",
+      source: "records",
       from: `lost updates whose write was answered in the ${window} window`,
       detail: true,
       optional: true,
@@ -199,8 +197,8 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
       label: `Wait for the session's lock, ${q}`,
       group: "Data",
       unit: "ms",
-      source: "samples",
-      from: `${METRIC.lock} values (the app's Server-Timing lock;dur=; histogram)`,
+      source: "records",
+      from: "request records' lockMs (the app's Server-Timing lock;dur=; histogram)",
       optional: true,
     }),
   ),
@@ -209,12 +207,23 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     label: "of acknowledged writes",
     group: "Data",
     unit: "count",
-    source: "samples",
-    from: `${METRIC.op} samples with op write answered 200`,
+    source: "records",
+    from: "op records with op write answered 200",
     detail: true,
     optional: true,
   },
   ...latencyRows,
+  ...(["p50", "p95", "p99", "max"] as const).map(
+    (p): VerdictRow => ({
+      field: `startLag.${p}`,
+      label: `start lag ${p}`,
+      group: "Latency of answered requests",
+      unit: "ms",
+      source: "records",
+      from: "iteration records: actual start − scheduled start (histogram; coordinated omission made visible)",
+      optional: true,
+    }),
+  ),
   ...STORE_ROWS,
   {
     field: "detectionMs",
@@ -229,7 +238,7 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     label: "Recovery (fault → error rate at baseline)",
     group: "Timing",
     unit: "duration",
-    source: "samples",
+    source: "records",
     from: "per-second (failed + lost) / requests vs the before window",
   },
   {
@@ -237,28 +246,28 @@ export const VERDICT_ROWS: readonly VerdictRow[] = [
     label: "Rejoin (restore → first answer from it)",
     group: "Timing",
     unit: "duration",
-    source: "samples",
-    from: `fault events and ${METRIC.req} instance tag`,
+    source: "records",
+    from: "fault events and request records' instance",
   },
   {
     field: "droppedIterations",
     label: "Dropped iterations",
     group: "Load generator",
     unit: "count",
-    source: "samples",
-    from: K6_DROPPED_ITERATIONS,
+    source: "records",
+    from: "dropped records (an iteration due with no free person)",
   },
   {
-    field: "loadGenerator.k6CpuPercent.mean",
-    label: "k6 CPU, mean",
+    field: "loadGenerator.engineCpuPercent.mean",
+    label: "Load engine CPU, mean",
     group: "Load generator",
     unit: "percent",
     source: "cpu",
     from: "loadGenerator, sampled during the run",
   },
   {
-    field: "loadGenerator.k6CpuPercent.max",
-    label: "k6 CPU, max",
+    field: "loadGenerator.engineCpuPercent.max",
+    label: "Load engine CPU, max",
     group: "Load generator",
     unit: "percent",
     source: "cpu",
@@ -324,22 +333,22 @@ function fillMissing(recorded: unknown, recomputed: unknown): unknown {
 
 /**
  * The results this report shows: run.json's, as the orchestrator wrote them (verdict/verdict.ts).
- * Re-checked when asked: worked out again from the samples file and the events by the same
+ * Re-checked when asked: worked out again from the records file and the events by the same
  * function, compared value by value (the load generator's CPU and the trust verdict are not in
  * the run folder, so they are run.json's either way).
  */
 function reportResults(input: RunInput, notes: string[]): { results: RunResults | null; recheck: RunView["recheck"] } {
   const recorded = input.record.results;
-  const samples = input.samplesFile ?? "samples.json";
+  const records = input.recordsFile ?? RECORDS_FILE_NAME;
   if (input.recheck === null) {
-    if (!recorded && input.samplesFile) {
-      notes.push(`run.json has no results: npm run report -- --recheck works them out from ${input.samplesFile}`);
+    if (!recorded && input.recordsFile) {
+      notes.push(`run.json has no results: npm run report -- --recheck works them out from ${input.recordsFile}`);
     }
     return {
       results: recorded,
       recheck: {
         state: "not-asked",
-        line: `results from run.json; not re-checked (npm run report -- --recheck re-aggregates ${samples})`,
+        line: `results from run.json; not re-checked (npm run report -- --recheck re-aggregates ${records})`,
       },
     };
   }
@@ -355,13 +364,13 @@ function reportResults(input: RunInput, notes: string[]): { results: RunResults 
     const warnings = [...recomputed.trust.warnings, "run.json has no results: the load generator's CPU is unknown"];
     return {
       results: { ...recomputed, trust: { trustworthy: false, warnings } },
-      recheck: { state: "unavailable", line: `run.json has no results: shown as worked out from ${samples}` },
+      recheck: { state: "unavailable", line: `run.json has no results: shown as worked out from ${records}` },
     };
   }
   const check = recheckResults(recorded, recomputed);
-  for (const difference of check.differences) notes.push(`run.json and ${samples} differ: ${difference}`);
+  for (const difference of check.differences) notes.push(`run.json and ${records} differ: ${difference}`);
   const older = check.missing.length
-    ? `; run.json predates ${check.missing.join(", ")}: shown as worked out from the samples`
+    ? `; run.json predates ${check.missing.join(", ")}: shown as worked out from the records`
     : "";
   const outcome =
     check.differences.length === 0
@@ -371,13 +380,13 @@ function reportResults(input: RunInput, notes: string[]): { results: RunResults 
     results: fillMissing(recorded, recomputed) as RunResults,
     recheck: {
       state: check.differences.length === 0 ? "match" : "differ",
-      line: `results re-checked from ${samples}: ${outcome} (${check.compared} values compared${older})`,
+      line: `results re-checked from ${records}: ${outcome} (${check.compared} values compared${older})`,
     },
   };
 }
 
 function loadStartMs(record: RunRecord, results: RunResults | null): number {
-  const start = record.events.find((e) => e.type === "k6-start");
+  const start = record.events.find((e) => e.type === "load-start");
   if (start) return start.t;
   if (results?.firstSampleMs != null) return results.firstSampleMs;
   return Date.parse(record.startedAt) || 0;
@@ -424,13 +433,13 @@ function runView(input: RunInput, key: string): RunView {
   const notes: string[] = [];
   const { plan } = record;
   const { results, recheck } = reportResults(input, notes);
-  if (!results && !input.samplesFile) notes.push("no samples file in the run folder; run.json has no results");
+  if (!results && !input.recordsFile) notes.push("no records file in the run folder; run.json has no results");
   const origin = loadStartMs(record, results);
   const series = (results?.series ?? []).map((p) => ({ ...p, t: seconds(p.t, origin) }));
   const values: Record<string, number | null> = {};
   for (const row of VERDICT_ROWS) values[row.field] = results ? valueAt(results, row.field) : null;
   const windows = results?.windows ?? {};
-  const end = record.events.find((e) => e.type === "k6-end");
+  const end = record.events.find((e) => e.type === "load-end");
   const lastSecond = series.length > 0 ? series[series.length - 1]!.t + 1 : 0;
   // What the balancer did (run.json's balancer, read from the real balancer on ec2), else the named profile.
   const profile = record.balancer ?? healthProfiles[plan.health as keyof typeof healthProfiles];
@@ -464,7 +473,7 @@ function runView(input: RunInput, key: string): RunView {
       machine: `${record.machine.cpus} CPUs, ${Math.round(record.machine.memoryBytes / 1024 ** 3)} GiB, Node ${record.machine.node}`,
       startedAt: record.startedAt,
     },
-    sources: { runJson: "run.json", samples: input.samplesFile },
+    sources: { runJson: "run.json", records: input.recordsFile },
     values,
     recheck,
     notes,
@@ -473,7 +482,6 @@ function runView(input: RunInput, key: string): RunView {
       ...(results?.thresholds ?? []).map(
         (t): ThresholdRow => ({ by: "harness", expression: t.expr, actual: t.actual, ok: t.ok }),
       ),
-      ...input.k6Thresholds,
     ],
     series,
     markers: timelineMarkers(record.events, origin),

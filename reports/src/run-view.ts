@@ -3,9 +3,9 @@
 import type { RunRecord } from "../../orchestrator/src/run/run-record.ts";
 import type { SecondPoint } from "../../orchestrator/src/verdict/aggregate.ts";
 
-/** One threshold and its outcome as the report lists it: the harness's (plan.thresholds, judged on the results) or k6's (k6-summary.json). */
+/** One threshold and its outcome as the report lists it: the harness's (plan.thresholds, judged on the results). */
 export interface ThresholdRow {
-  by: "harness" | "k6";
+  by: "harness";
   expression: string;
   /** The number the threshold was judged on, when known. */
   actual: number | null;
@@ -13,7 +13,7 @@ export interface ThresholdRow {
 }
 
 /** Where a verdict number comes from. */
-export type Source = "samples" | "events" | "cpu";
+export type Source = "records" | "events" | "cpu";
 
 export interface VerdictRow {
   /** Path into RunResults, e.g. "latency.during.p95"; also the cell's data-field. */
@@ -71,12 +71,12 @@ export interface RunView {
     machine: string;
     startedAt: string;
   };
-  sources: { runJson: string; samples: string | null };
+  sources: { runJson: string; records: string | null };
   /** Verdict numbers by field (VERDICT_ROWS), from run.json's results; null when not measured. */
   values: Record<string, number | null>;
-  /** The consistency check of run.json's results against the samples (`--recheck`), in one line. */
+  /** The consistency check of run.json's results against the records (`--recheck`), in one line. */
   recheck: { state: "not-asked" | "match" | "differ" | "unavailable"; line: string };
-  /** What the reader should know about the numbers: where run.json's results disagree with the samples, or are missing. */
+  /** What the reader should know about the numbers: where run.json's results disagree with the records, or are missing. */
   notes: string[];
   trust: { trustworthy: boolean | null; warnings: string[] };
   thresholds: ThresholdRow[];

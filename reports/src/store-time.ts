@@ -16,8 +16,8 @@ export const STORE_ROWS: readonly VerdictRow[] = WINDOWS.flatMap((w): VerdictRow
     label: `store p50 ${where(w)}`,
     group: "Where the latency goes: time in the session store",
     unit: "ms",
-    source: "samples",
-    from: `fh_store values (the app's Server-Timing store;dur=; histogram, ${histogram(w)})`,
+    source: "records",
+    from: `request records' storeMs (the app's Server-Timing store;dur=; histogram, ${histogram(w)})`,
     optional: true,
   },
   {
@@ -25,8 +25,8 @@ export const STORE_ROWS: readonly VerdictRow[] = WINDOWS.flatMap((w): VerdictRow
     label: `store p95 ${where(w)}`,
     group: "Where the latency goes: time in the session store",
     unit: "ms",
-    source: "samples",
-    from: `fh_store values (histogram, ${histogram(w)})`,
+    source: "records",
+    from: `request records' storeMs (histogram, ${histogram(w)})`,
     optional: true,
   },
   {
@@ -34,8 +34,8 @@ export const STORE_ROWS: readonly VerdictRow[] = WINDOWS.flatMap((w): VerdictRow
     label: `share of request time in the store, ${where(w)}`,
     group: "Where the latency goes: time in the session store",
     unit: "share",
-    source: "samples",
-    from: `Σ fh_store / Σ fh_req of answered requests, ${histogram(w)}`,
+    source: "records",
+    from: `Σ storeMs / Σ ms of answered requests, ${histogram(w)}`,
     optional: true,
   },
 ]);

@@ -9,13 +9,13 @@ import { buildReportModel, type RunInput } from "./report-model.ts";
 /**
  * Builds the report of the runs in `runDirs` (side by side, in that order) and writes it to
  * `outFile`. The numbers are run.json's results; `recheck` also works them out again from each
- * samples file and shows whether they match. Throws InputError naming the path when a folder or
+ * records file and shows whether they match. Throws InputError naming the path when a folder or
  * its run.json is missing or bad. Returns the absolute path of the report.
  */
 export async function writeReport(runDirs: string[], outFile: string, options: LoadOptions = {}): Promise<string> {
   if (runDirs.length === 0) throw new Error("writeReport: no run folder given");
   const runs: RunInput[] = [];
-  // One folder at a time: with recheck, each samples file is streamed once, in constant memory.
+  // One folder at a time: with recheck, each records file is streamed once, in constant memory.
   for (const dir of runDirs) runs.push(await loadRun(dir, options));
   const html = renderReport(buildReportModel(runs));
   const path = resolve(outFile);

@@ -36,7 +36,7 @@ describe("renderReport", () => {
     const evil = '<script>alert("x")</script>';
     const input = variant((r) => {
       r.runId = `run-${evil}`;
-      r.error = `k6 said ${evil} & more`;
+      r.error = `the engine said ${evil} & more`;
       r.status = "failed";
       r.versions = { ...r.versions, [`tool${evil}`]: evil };
       r.instances = [...r.instances, `app-${evil}`];
@@ -44,7 +44,7 @@ describe("renderReport", () => {
     const html = renderReport(buildReportModel([{ ...input, dir: `/tmp/${evil}` }], NOW));
     expect(html).not.toContain("<script");
     expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
-    expect(html).toContain("k6 said &lt;script&gt;");
+    expect(html).toContain("the engine said &lt;script&gt;");
     expect(html).toContain("&amp; more");
   });
 
@@ -79,6 +79,21 @@ describe("renderReport", () => {
     }
   });
 
+  it("shows start lag beside the latency only when a run recorded it", () => {
+    // tiny-sticky was recorded by k6: no iteration records, no start lag, no rows.
+    const without = renderReport(buildReportModel([{ ...base, recheck: null }], NOW));
+    expect(verdictCells(without).has("startLag.p99")).toBe(false);
+    const withLag = variant((r) => {
+      r.results!.startLag = { count: 40, p50: 0.4, p95: 1.9, p99: 3.2, max: 7.5 };
+    });
+    const cells = verdictCells(renderReport(buildReportModel([{ ...withLag, recheck: null }], NOW)));
+    expect(cells.get("startLag.p99")?.get("tiny-sticky")).toBe("3.2");
+    expect(cells.get("startLag.max")?.get("tiny-sticky")).toBe("7.5");
+    // In the latency group, right after the latency rows.
+    const fields = [...cells.keys()];
+    expect(fields.indexOf("startLag.p50")).toBe(fields.indexOf("latency.overall.p99") + 1);
+  });
+
   it("draws every chart of every run with its fault and balancer markers", () => {
     const html = renderReport(buildReportModel([base], NOW));
     for (const kind of ["throughput", "failed", "p95", "lost", "share"]) {
@@ -94,27 +109,27 @@ describe("renderReport", () => {
   it("shows a not-trustworthy banner listing the warnings", () => {
     const html = renderReport(buildReportModel([base], NOW));
     expect(html).toMatch(/data-banner="untrustworthy"[^>]*>.*Not trustworthy/);
-    expect(html).toContain("k6 dropped 1 iterations");
+    expect(html).toContain("the load engine dropped 1 iterations");
     const trusted = variant((r) => {
       r.results = { ...r.results!, trust: { trustworthy: true, warnings: [] } };
     });
     expect(renderReport(buildReportModel([trusted], NOW))).not.toContain('data-banner="untrustworthy"');
   });
 
-  it("renders a failed run without samples or results, and says so", () => {
+  it("renders a failed run without records or results, and says so", () => {
     const broken = variant(
       (r) => {
         r.status = "interrupted";
         r.error = "interrupted by SIGINT";
         r.results = null;
       },
-      { recheck: { error: "no samples file in the run folder" }, samplesFile: null },
+      { recheck: { error: "no records file in the run folder" }, recordsFile: null },
     );
     const model = buildReportModel([broken, base], NOW);
     const html = renderReport(model);
     expect(html).toContain('data-banner="status"');
     expect(html).toContain("was interrupted");
-    expect(html).toContain("no samples");
+    expect(html).toContain("no records");
     expect(model.runs[0]!.values["sessions.lost"]).toBeNull();
     expect(model.runs[0]!.reading[0]).toBe(
       "This run was interrupted (interrupted by SIGINT): the numbers cover only what was recorded.",
@@ -123,36 +138,36 @@ describe("renderReport", () => {
     expect(verdictCells(html).get("sessions.lost")?.get("tiny-sticky")).toBe("");
   });
 
-  it("falls back to run.json's results when the samples are gone, and says so", () => {
+  it("falls back to run.json's results when the records are gone, and says so", () => {
     const noSamples = variant(() => {}, {
-      recheck: { error: "no samples file in the run folder" },
-      samplesFile: null,
+      recheck: { error: "no records file in the run folder" },
+      recordsFile: null,
     });
     const run = buildReportModel([noSamples], NOW).runs[0]!;
     expect(run.values["sessions.lost"]).toBe(2);
     expect(run.notes).toEqual([
-      "no samples file in the run folder: the numbers are run.json's results, not re-aggregated",
+      "no records file in the run folder: the numbers are run.json's results, not re-aggregated",
     ]);
   });
 
-  it("flags a run.json whose results disagree with the samples", () => {
+  it("flags a run.json whose results disagree with the records", () => {
     const edited = variant((r) => {
       r.results = { ...r.results!, sessions: { ...r.results!.sessions, lost: 99 } };
     });
     const model = buildReportModel([edited], NOW);
     const run = model.runs[0]!;
-    // The report shows what run.json says, and the re-check says where the samples disagree.
+    // The report shows what run.json says, and the re-check says where the records disagree.
     expect(run.values["sessions.lost"]).toBe(99);
-    expect(run.notes).toEqual(["run.json and samples.json.gz differ: sessions.lost: run.json 99, samples 2"]);
+    expect(run.notes).toEqual(["run.json and records.tsv.gz differ: sessions.lost: run.json 99, records 2"]);
     expect(run.recheck.state).toBe("differ");
     expect(run.recheck.line).toMatch(
-      /^results re-checked from samples\.json\.gz: 1 difference \(listed below; shown: run\.json's\)/,
+      /^results re-checked from records\.tsv\.gz: 1 difference \(listed below; shown: run\.json's\)/,
     );
     const html = renderReport(model);
     expect(html).toContain('data-recheck="differ"');
-    expect(html).toContain("sessions.lost: run.json 99, samples 2");
+    expect(html).toContain("sessions.lost: run.json 99, records 2");
     expect(renderReport(buildReportModel([base], NOW))).toMatch(
-      /<p data-recheck="match" data-run="tiny-sticky">results re-checked from samples\.json\.gz: match/,
+      /<p data-recheck="match" data-run="tiny-sticky">results re-checked from records\.tsv\.gz: match/,
     );
   });
 });

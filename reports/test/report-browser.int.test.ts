@@ -1,6 +1,6 @@
 // Opens a generated comparison report in headless Chromium (Debian's chromium, playwright-core):
 // no console errors, no request but the file itself, every chart drawn, fault markers present,
-// the verdict table equal to run.json, re-checked against the samples (--recheck); leaves
+// the verdict table equal to run.json, re-checked against the records (--recheck); leaves
 // report.png in the (temporary) run folder.
 import { cpSync, existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,7 +17,7 @@ const CHROMIUM = chromiumPath();
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`[skip] report browser test: no Chromium at ${CHROMIUM} (npm run setup installs it)`);
 
-// Real 6 s runs (rate 10, 8 sessions, seed 7) recorded with `npm run scenario`, samples gzipped: a
+// Real 6 s runs (rate 10, 8 sessions, seed 7) recorded with `npm run scenario` (k6 then; its samples converted once to records): a
 // four-strategy comparison (run-redis: strategy redis, the same command).
 const FIXTURES = ["run-sticky", "run-dynamodb", "run-local", "run-redis"].map((name) =>
   fileURLToPath(new URL(`fixtures/${name}`, import.meta.url)),
@@ -129,7 +129,7 @@ describe.skipIf(!haveChromium)("the report in headless Chromium", () => {
         expect(mine.map((c) => c.field)).toContain(field);
       }
       for (const cell of mine) {
-        // A field this (recorded) run.json predates is shown as worked out from its samples (--recheck).
+        // A field this (recorded) run.json predates is shown as worked out from its records (--recheck).
         if (!hasPath(record.results, cell.field)) continue;
         const recorded = valueAt(record.results, cell.field);
         expect(cell.value, `${record.plan.strategy} ${cell.field}`).toBe(recorded === null ? "" : String(recorded));
@@ -138,7 +138,7 @@ describe.skipIf(!haveChromium)("the report in headless Chromium", () => {
     }
   });
 
-  it("says, per run, that run.json's results match the samples re-aggregated", async () => {
+  it("says, per run, that run.json's results match the records re-aggregated", async () => {
     const lines = await page.$$eval("[data-recheck]", (els) =>
       els.map((el) => ({
         run: el.getAttribute("data-run"),
@@ -149,7 +149,7 @@ describe.skipIf(!haveChromium)("the report in headless Chromium", () => {
     expect(lines.map((l) => l.run)).toEqual(records.map((r) => r.runId));
     for (const line of lines) {
       expect(line.state, line.text ?? "").toBe("match");
-      expect(line.text).toMatch(/^results re-checked from samples\.json\.gz: match \(\d+ values compared/);
+      expect(line.text).toMatch(/^results re-checked from records\.tsv\.gz: match \(\d+ values compared/);
     }
   });
 

@@ -30,7 +30,7 @@ describe("npm run report", () => {
     expect(existsSync(join(dir, "report.html"))).toBe(true);
   });
 
-  it("re-checks run.json's results against the samples only with --recheck", () => {
+  it("re-checks run.json's results against the records only with --recheck", () => {
     const dir = join(scratch, "recheck");
     cpSync(FIXTURE, dir, { recursive: true });
     expect(report(dir).status).toBe(0);
@@ -39,7 +39,7 @@ describe("npm run report", () => {
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(readFileSync(join(dir, "report.html"), "utf8")).toMatch(
-      /data-recheck="match"[^>]*>results re-checked from samples\.json\.gz: match/,
+      /data-recheck="match"[^>]*>results re-checked from records\.tsv\.gz: match/,
     );
     // A changed figure in run.json is named, and the report still shows run.json's.
     const record = JSON.parse(readFileSync(join(dir, "run.json"), "utf8"));
@@ -48,7 +48,7 @@ describe("npm run report", () => {
     expect(report(dir, "--recheck").status).toBe(0);
     const html = readFileSync(join(dir, "report.html"), "utf8");
     expect(html).toContain('data-recheck="differ"');
-    expect(html).toContain("requests.total: run.json 19, samples 18");
+    expect(html).toContain("requests.total: run.json 19, records 18");
     expect(report(dir, "--help").stdout).toMatch(/--recheck +also work the results out again/);
   });
 

@@ -1,10 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { samplesFilesRead } from "../../orchestrator/src/verdict/read-samples.ts";
+import { recordsFilesRead } from "../../orchestrator/src/verdict/read-records.ts";
 import { loadRun } from "../src/load-run.ts";
 import { buildReportModel, VERDICT_ROWS, valueAt } from "../src/report-model.ts";
 
-// A hand-made recorded run (k6 NDJSON shape, gzipped): sticky, app-1 and app-2, load from
+// A hand-made recorded run (made in k6's NDJSON shape, then converted once to the load engine's records): sticky, app-1 and app-2, load from
 // 2026-01-01T00:00:00Z; app-2 crashed at 3.0 s (audit: 2 active sessions, 1 in flight; probe: 2
 // aborted), balancer DOWN at 4.5 s, restarted at 6.0 s, UP at 7.0 s, load ended at 9.0 s.
 // 18 fh_req samples, each with k6's nine http_req_* lines, plus iteration lines:
@@ -25,12 +25,12 @@ const during = [8, 9, 7, 11, 100, 6, 50];
 const after = [15, 14];
 
 describe("the report without --recheck", async () => {
-  const readsBefore = samplesFilesRead();
+  const readsBefore = recordsFilesRead();
   const input = await loadRun(FIXTURE);
-  const readsAfter = samplesFilesRead();
+  const readsAfter = recordsFilesRead();
   const run = buildReportModel([input], new Date("2026-01-02T00:00:00Z")).runs[0]!;
 
-  it("shows run.json's results and does not read the samples file", () => {
+  it("shows run.json's results and does not read the records file", () => {
     expect(readsAfter).toBe(readsBefore);
     expect(input.recheck).toBeNull();
     for (const row of VERDICT_ROWS) {
@@ -39,30 +39,30 @@ describe("the report without --recheck", async () => {
     expect(run.values["sessions.lost"]).toBe(2);
     expect(run.recheck).toEqual({
       state: "not-asked",
-      line: "results from run.json; not re-checked (npm run report -- --recheck re-aggregates samples.json.gz)",
+      line: "results from run.json; not re-checked (npm run report -- --recheck re-aggregates records.tsv.gz)",
     });
     expect(run.notes).toEqual([]);
   });
 });
 
 describe("buildReportModel on a small recorded run, re-checked", async () => {
-  const readsBefore = samplesFilesRead();
+  const readsBefore = recordsFilesRead();
   const input = await loadRun(FIXTURE, { recheck: true });
-  const readsAfter = samplesFilesRead();
+  const readsAfter = recordsFilesRead();
   const model = buildReportModel([input], new Date("2026-01-02T00:00:00Z"));
   const run = model.runs[0]!;
   const v = run.values;
 
-  it("re-aggregates the samples file named in the report, once, and says they match run.json", () => {
+  it("re-aggregates the records file named in the report, once, and says they match run.json", () => {
     expect(readsAfter - readsBefore).toBe(1);
-    expect(input.samplesFile).toBe("samples.json.gz");
-    expect(run.sources).toEqual({ runJson: "run.json", samples: "samples.json.gz" });
+    expect(input.recordsFile).toBe("records.tsv.gz");
+    expect(run.sources).toEqual({ runJson: "run.json", records: "records.tsv.gz" });
     // run.json's results agree with the re-aggregation: nothing to flag.
     expect(run.notes).toEqual([]);
     expect(run.recheck.state).toBe("match");
-    // This recorded run.json predates the undetected interval (and store time): filled in from the samples.
+    // This recorded run.json predates the undetected interval (and store time): filled in from the records.
     expect(run.recheck.line).toMatch(
-      /^results re-checked from samples\.json\.gz: match \(\d+ values compared; run\.json predates .*undetected.*: shown as worked out from the samples\)$/,
+      /^results re-checked from records\.tsv\.gz: match \(\d+ values compared; run\.json predates .*undetected.*: shown as worked out from the records\)$/,
     );
   });
 
@@ -109,11 +109,11 @@ describe("buildReportModel on a small recorded run, re-checked", async () => {
   });
 
   it("takes the load generator's CPU and the trust verdict from run.json", () => {
-    expect(v["loadGenerator.k6CpuPercent.mean"]).toBe(8);
+    expect(v["loadGenerator.engineCpuPercent.mean"]).toBe(8);
     expect(v["loadGenerator.machineCpuPercent.mean"]).toBe(35);
     expect(run.trust.trustworthy).toBe(false);
     expect(run.trust.warnings).toEqual([
-      "k6 dropped 1 iterations: it could not keep the planned rate, so the load was lighter than planned",
+      "the load engine dropped 1 iterations: it could not keep the planned rate, so the load was lighter than planned",
     ]);
   });
 
@@ -151,7 +151,7 @@ describe("buildReportModel on a small recorded run, re-checked", async () => {
       "1 stale read and 1 indeterminate write (a write that failed and may or may not have been applied).",
       "The balancer marked app-2 DOWN 1.5 s after the crash; the error rate was back at its baseline 2.0 s after the fault; the restored instance answered again 600 ms after it was brought back.",
       "p95 latency 40 ms before, 100 ms during and 15 ms after the fault (p99 during: 100 ms).",
-      "Not trustworthy: k6 dropped 1 iterations: it could not keep the planned rate, so the load was lighter than planned.",
+      "Not trustworthy: the load engine dropped 1 iterations: it could not keep the planned rate, so the load was lighter than planned.",
     ]);
     expect(model.comparison).toEqual([]);
   });

@@ -6,7 +6,7 @@ import { buildReportModel } from "../src/report-model.ts";
 import { emulatorWarning, storeSentence } from "../src/store-time.ts";
 import { describeWarmUp } from "../src/warm-up-setup.ts";
 
-// tiny-store: the recorded k6 run of orchestrator/test/fixtures/k6-samples-store.json.gz (a stand-in
+// tiny-store: the recorded run of orchestrator/test/fixtures/records-store.tsv.gz (k6 then; a stand-in
 // app whose store took 30 ms until 18:36:10.105 and 5 ms after, sent as Server-Timing), with a
 // hand-made run.json (dynamodb on "DynamoDB Local 2026-05-28", a crash at 10.105, app-2 UP again at
 // 11.000) whose results were computed by the project's own aggregator. Exact values from the file:

@@ -1,6 +1,6 @@
-// Classifies one HTTP answer (or transport error) into the `class` tag of `fh_req`. Pure: no k6 imports.
+// Classifies one HTTP answer (or transport error) into a request record's class. Pure: no I/O.
 
-/** Every value the `class` tag of `fh_req` can take. A contract with the orchestrator's aggregator. */
+/** Every class a request record can have. A contract with the orchestrator's aggregator. */
 export const REQUEST_CLASSES = [
   "ok",
   "lost",
@@ -20,21 +20,33 @@ export type RequestClass = (typeof REQUEST_CLASSES)[number];
 export const FAILED_CLASSES = ["refused", "reset", "timeout", "502", "503", "504", "5xx", "other"] as const;
 export type FailedClass = (typeof FAILED_CLASSES)[number];
 
+/** Error codes of a connection that could not be made: the server is not there. */
+const REFUSED = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"]);
+/** An established connection broken by the other side (undici's UND_ERR_SOCKET: "other side closed"). */
+const RESET = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+/** No full answer within the request timeout: undici's header and body timers, its connect timer, the engine's
+ * own abort (AbortError / TimeoutError by name, UND_ERR_ABORTED by code). */
+const TIMEOUT = new Set([
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "ETIMEDOUT",
+  "UND_ERR_ABORTED",
+  "AbortError",
+  "TimeoutError",
+]);
+
 /**
- * k6 error codes (https://grafana.com/docs/k6/latest/javascript-api/error-codes/, and
- * lib/netext/httpext/error_codes.go in k6):
- * 1050 request timeout; 1211 dial timeout; 1210 dial error, 1212 dial refused, 1213 dial unknown
- * errno; 1200 generic TCP error after connecting, 1201 broken pipe, 1202 unknown errno on read or
- * write, 1220 reset by peer. A server that dies mid-response shows up as 1000 with "EOF" in the
- * message, which we also count as a reset.
+ * The class of a transport error (no HTTP answer) from Node's or undici's error `code` (or, for an abort, the
+ * error's `name`) and its message: refused, reset, timeout, else other.
  */
-export function classifyTransportError(errorCode: number, error: string): FailedClass {
-  if (errorCode === 1050 || errorCode === 1211) return "timeout";
-  if (errorCode === 1210 || errorCode === 1212 || errorCode === 1213) return "refused";
-  if (errorCode === 1200 || errorCode === 1201 || errorCode === 1202 || errorCode === 1220) return "reset";
-  if (/EOF|connection reset|broken pipe/i.test(error)) return "reset";
-  if (/connection refused/i.test(error)) return "refused";
-  if (/timeout/i.test(error)) return "timeout";
+export function classifyTransportError(code: string, message: string): FailedClass {
+  if (REFUSED.has(code)) return "refused";
+  if (RESET.has(code)) return "reset";
+  if (TIMEOUT.has(code)) return "timeout";
+  if (/other side closed|socket hang up|connection reset|broken pipe/i.test(message)) return "reset";
+  if (/connection refused/i.test(message)) return "refused";
+  if (/timeout|timed out/i.test(message)) return "timeout";
   return "other";
 }
 

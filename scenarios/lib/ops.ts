@@ -1,5 +1,5 @@
-// One profile operation of one person as the concurrent scenario records it (metric fh_op, the record as JSON in
-// the sample's metadata `op`), for the orchestrator's lost-update model. Plain data: no k6 imports.
+// One profile operation of one person as the concurrent scenario records it (an `op` record of the records file
+// holding it as JSON), for the orchestrator's lost-update model. Plain data, no I/O.
 
 /** What became of a request: ack (200), indeterminate (transport error or 5xx: applied or not, nobody knows),
  * rejected (another 4xx, e.g. a delete of a field that is not there), lost (the session was gone: 401). */
@@ -16,17 +16,15 @@ export interface OpRecord {
   /** The value written (write). */
   v?: string;
   r: OpResult;
-  /** Epoch ms the request was sent (for a batch: when the batch was sent) and answered (when the batch returned). */
+  /** Epoch ms the request was sent (for a batch: when its first request was sent) and answered (for a batch: its
+   * last answer). */
   t0: number;
   t1: number;
   /** The profile a read showed (read with r = ack). */
   shown?: Record<string, string>;
 }
 
-/** The metadata key of fh_op samples that holds the record as JSON. */
-export const OP_METADATA_KEY = "op";
-
-/** Parses an fh_op metadata value; null when it is not a record this version writes. */
+/** Parses an `op` record's JSON; null when it is not a record this version writes. */
 export function parseOpRecord(text: unknown): OpRecord | null {
   if (typeof text !== "string") return null;
   let value: unknown;

@@ -1,5 +1,5 @@
 // One simulated person's own record (DESIGN.md "The scenario's verification model") and the pure
-// checks of each answer against it. No k6 imports, so the orchestrator's unit tests can run it.
+// checks of each answer against it. No I/O: unit-tested without a server.
 import { classifyServerError, classifyTransportError, type RequestClass } from "./classify.ts";
 
 export type Profile = Record<string, string>;
@@ -8,7 +8,7 @@ function has(record: object, key: string): boolean {
   return Object.getOwnPropertyDescriptor(record, key) !== undefined;
 }
 
-/** What the person believes; lives in a module-level variable of the k6 script (one per VU). */
+/** What the person believes; the engine keeps one per person of the pool, across iterations. */
 export interface Person {
   username: string;
   loggedIn: boolean;
@@ -42,12 +42,16 @@ export function endSession(person: Person): void {
   person.pending = {};
 }
 
-/** The parts of a k6 response the checks need (plain data, so tests can build them). */
+/** The parts of an HTTP answer the checks need (plain data, so tests can build them). */
 export interface Answer {
+  /** The HTTP status; 0 for a transport error (no answer). */
   status: number;
-  errorCode: number;
+  /** A transport error's Node/undici code (or an abort's name); "" when answered. */
+  errorCode: string;
+  /** A transport error's message; "" when answered. */
   error: string;
-  body: unknown;
+  /** The answer's body; null for a transport error. */
+  body: string | null;
 }
 
 export type Judgement = { cls: RequestClass; profile?: Profile; reason?: string };

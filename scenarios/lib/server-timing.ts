@@ -1,4 +1,4 @@
-// Reads one metric's duration from a Server-Timing header (RFC: W3C Server Timing). Pure: no k6 imports.
+// Reads one metric's duration from a Server-Timing header (RFC: W3C Server Timing). Pure: no I/O.
 
 /**
  * The `dur` (ms) of metric `name` in a Server-Timing header value such as

@@ -29,7 +29,7 @@ interface ProfileView {
   instance: string;
 }
 
-// People get HTML; scripts (fetch, k6 and curl send "Accept: */*") get JSON.
+// People get HTML; scripts (fetch, undici and curl send "Accept: */*") get JSON.
 const wantsHtml = (req: Request) => req.accepts(["json", "html"]) === "html";
 
 const promised = (run: (done: (err?: unknown) => void) => void) =>

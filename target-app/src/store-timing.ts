@@ -33,7 +33,7 @@ export class StoreClock {
 
 /**
  * `store;dur=<ms>, total;dur=<ms>`, one decimal each; with a locking store `store;dur=<ms>, lock;dur=<ms>,
- * total;dur=<ms>`, where lock is the part of store spent waiting for the session's lock (the k6 scenarios parse these).
+ * total;dur=<ms>`, where lock is the part of store spent waiting for the session's lock (the load engine's scenarios parse these).
  */
 export function serverTimingValue(storeMs: number, totalMs: number, lockMs?: number): string {
   const lock = lockMs === undefined ? "" : `lock;dur=${lockMs.toFixed(1)}, `;

@@ -51,6 +51,17 @@ describe("import-graph check on fixtures", () => {
     });
     expect(checkImportGraph(good, ["src"], leafRule)).toMatchObject({ cycles: [], forbidden: [], imports: 1 });
   });
+
+  it("leaves out the folders a rule excepts, and only those", () => {
+    const root = tree({
+      "src/plan/test/plan.test.ts": 'import { crash } from "../../faults/crash.ts";\nexport const t = crash;\n',
+      "src/plan/plan.ts": 'import { crash } from "../faults/crash.ts";\nexport const plan = crash;\n',
+      "src/faults/crash.ts": "export const crash = 1;\n",
+    });
+    const rules = [{ ...leafRule[0], except: ["src/plan/test/"] }] as ImportRule[];
+    const report = checkImportGraph(root, ["src"], rules);
+    expect(report.forbidden.map((f) => f.file)).toEqual(["src/plan/plan.ts"]);
+  });
 });
 
 describe("the project's import graph", () => {

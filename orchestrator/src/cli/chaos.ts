@@ -34,8 +34,9 @@ const help = `Usage: npm run chaos -- [--strategies ${defaultStrategyNames.join(
 Runs the same fault plan (default preset single-crash), seed and load against each strategy in
 turn, then writes one comparison report. Prints progress while it runs and the report's path.
 Before the runs it checks that every strategy's fleet carries the rate on this machine (each
-fleet brought up, warmed at the rate, measured: no dropped iteration, no failure, machine CPU
-with k6's share projected below ${carryRule.machineCpuPercent}%), and says so; a rate that is not carried is used
+fleet brought up and driven by the run's own load engine and scenario, warmed at the rate,
+measured: no dropped iteration, no failure, machine CPU, the engine's own included, below
+${carryRule.machineCpuPercent}%), and says so; a rate that is not carried is used
 all the same, with a warning.
 
 Options:
@@ -124,7 +125,7 @@ async function run(argv: string[]): Promise<ExitCode> {
   const records: RunRecord[] = [];
   const started = Date.now();
   try {
-    if (first.load.k6 && (autoRate || !values["no-rate-check"])) {
+    if (first.load.enabled && (autoRate || !values["no-rate-check"])) {
       const rate = await chooseRate(plans, autoRate, join(outDir, "rate-check"), controller.signal);
       if (rate === null) return controller.signal.aborted ? ExitCode.interrupted : ExitCode.harnessError;
       if (rate !== first.load.rate) {
@@ -205,10 +206,10 @@ async function chooseRate(plans: Plan[], auto: boolean, dir: string, signal: Abo
     return null;
   }
   const notCarried = carried.filter((c) => !c.verdict?.carried);
-  const figures = carried.map((c) => `${c.strategy} ${c.verdict?.projectedCpuPercent ?? "-"}%`).join(", ");
+  const figures = carried.map((c) => `${c.strategy} ${c.verdict?.machineCpuPercent ?? "-"}%`).join(", ");
   if (notCarried.length === 0) {
     console.log(
-      `[chaos] rate: ${best} iterations/s${auto ? " (found by --rate auto)" : ""}, carried by every strategy on this machine (machine CPU with k6, projected: ${figures})`,
+      `[chaos] rate: ${best} iterations/s${auto ? " (found by --rate auto)" : ""}, carried by every strategy on this machine (machine CPU, the load engine included: ${figures})`,
     );
   } else {
     console.log(

@@ -17,6 +17,7 @@ export const sharedOptions = {
   sessions: { type: "string" },
   health: { type: "string" },
   scenario: { type: "string" },
+  "load-workers": { type: "string" },
   seed: { type: "string" },
   preset: { type: "string" },
   plan: { type: "string" },
@@ -48,23 +49,25 @@ ${listed(platformDescriptors)}
   --instances N         target-app instances, 1-10 (default ${defaults.instances})
   --duration D          load duration, e.g. 60s, 2m (default ${defaults.durationMs / 1000}s)
   --rate N              iterations per second, open model (default ${defaults.rate})
-  --sessions N          people (k6 VUs), each with one session (default ${defaults.sessions})
+  --sessions N          people, each with one session, one iteration at a time (default ${defaults.sessions})
   --health NAME         balancer profile (checks and behaviour; default ${defaults.health}); not on ec2,
                         where the target group's own settings decide (a warning says so):
 ${healthProfileNames.map((n) => `                          ${n}: ${describeBehaviour(healthProfiles[n])}`).join("\n")}
-  --scenario NAME       the k6 scenario, scenarios/NAME.ts (default ${defaults.scenario}):
+  --scenario NAME       the load engine's scenario, scenarios/NAME.ts (default ${defaults.scenario}):
 ${scenarioNames.map((n) => `                          ${n}: ${scenarioSummaries[n]}`).join("\n")}
+  --load-workers N      the load engine's worker threads, each owning a share of the people, for a
+                        load machine with more cores (default ${defaults.loadWorkers}; at most --sessions)
   --seed N              seed for the victim choice (default: random, printed and recorded)
   --preset NAME         fault plan: ${presetNames.join(", ")} (default ${defaultPreset})
   --plan FILE           fault plan file, JSON or YAML: {"faults": [{"at": "20s", "action": "crash", "target": "app-2"}]}
                         actions: ${faultActions.join(", ")}
   --no-faults           run the load without any fault
-  --no-load             apply the fault plan without k6 load (watch the fleet by hand)
+  --no-load             apply the fault plan without load (watch the fleet by hand)
   --dry-run             print what the plan would do, command by command with its time, and stop
   --threshold EXPR      fail (exit 99) unless EXPR holds, e.g. "sessions.lost<=0"; repeatable.
                         Metrics: ${thresholdMetrics.filter((m) => !m.startsWith("latency")).join(", ")},
                         latency[.before|.during|.after].p50|p95|p99
-  --request-timeout D   k6 request timeout (default ${defaults.requestTimeoutMs / 1000}s)
+  --request-timeout D   the load engine's request timeout (default ${defaults.requestTimeoutMs / 1000}s)
   --store-persistence P how the shared store keeps its data across a store-restart: none (default,
                         in memory: a restart loses every session) or aof-everysec (redis: an
                         append-only file flushed every second); strategies whose store has no such
@@ -99,6 +102,7 @@ export function planOptions(values: Record<string, string | boolean | string[] |
     sessions: str("sessions"),
     health: str("health"),
     scenario: str("scenario"),
+    loadWorkers: str("load-workers"),
     seed: str("seed"),
     preset: str("preset"),
     planFile: str("plan"),

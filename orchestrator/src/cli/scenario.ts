@@ -15,7 +15,7 @@ import { parseCommandLine, planOptions, sharedHelp, strategyHelp } from "./optio
 
 const help = `Usage: npm run scenario -- --strategy <${strategyNames.join("|")}> [options]
 
-Runs one failover experiment: target-app instances behind HAProxy, k6 load, and a fault plan
+Runs one failover experiment: target-app instances behind HAProxy, the harness's own load engine, and a fault plan
 (default: one instance crashed at 1/3 of the run and restarted at 2/3). Writes <out>/run.json
 and <out>/report.html.
 

@@ -12,7 +12,7 @@ export function parseDuration(text: string | number): number | null {
   return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * (unitMs[p[2] ?? "s"] ?? 0), 0));
 }
 
-/** "60s", "1m30s", "1.5s" for messages and k6's DURATION. */
+/** "60s", "1m30s", "1.5s" for messages. */
 export function formatDuration(ms: number): string {
   if (ms % 1000 !== 0) return `${ms}ms`;
   return `${ms / 1000}s`;

@@ -5,6 +5,7 @@ import { formatDuration, parseDuration } from "./duration.ts";
 import { type Fault, faultSchema, faultShapes, isFaultAction, type TargetKind } from "./faults.ts";
 import { type HealthProfileName, healthProfileNames, healthProfiles } from "./health-profiles.ts";
 import { instanceId, instanceNumber } from "./instances.ts";
+import { checkPlanLoad } from "./load-config.ts";
 import { readPlanFile } from "./plan-file.ts";
 import { defaultPreset, type PresetName, presetNames, presets } from "./presets.ts";
 import { randomSeed } from "./seed.ts";
@@ -34,6 +35,8 @@ export const limits = {
   durationMs: { min: 5_000, max: 30 * 60_000 },
   rate: { min: 1, max: 2000 },
   sessions: { min: 1, max: 5000 },
+  /** Worker threads of the load engine, each owning a share of the people. */
+  loadWorkers: { min: 1, max: 64 },
 } as const;
 
 /** A run id starts with a letter or digit: never `.`, `..` or a leading `-` (it names a folder and a project). */
@@ -54,13 +57,15 @@ export const planSchema = z
     health: z.enum(healthProfileNames as [HealthProfileName, ...HealthProfileName[]]),
     seed: z.number().int().nonnegative(),
     load: z.strictObject({
-      /** False with --no-load: the fault plan runs without k6 (and without a warm-up). */
-      k6: z.boolean(),
+      /** False with --no-load: the fault plan runs without load (and without a warm-up). */
+      enabled: z.boolean(),
       scenario: z.string().min(1),
       durationMs: z.number().int().min(limits.durationMs.min).max(limits.durationMs.max),
       rate: z.number().int().min(limits.rate.min).max(limits.rate.max),
       sessions: z.number().int().min(limits.sessions.min).max(limits.sessions.max),
       requestTimeoutMs: z.number().int().min(100).max(60_000),
+      /** The load engine's worker threads (--load-workers), each owning a share of the people. */
+      workers: z.number().int().min(limits.loadWorkers.min).max(limits.loadWorkers.max),
     }),
     /** Where the faults came from: a preset's name, "file:<path>", or "none". */
     faultSource: z.string(),
@@ -124,8 +129,10 @@ function targetProblem(kind: TargetKind | undefined, target: string, instances: 
 /** Validates a plan; throws InputError naming the field, the value and what was expected. */
 export function validatePlan(candidate: unknown): Plan {
   const parsed = planSchema.safeParse(candidate, { reportInput: true });
-  if (parsed.success) return parsed.data;
-  throw new InputError(issuesMessage("invalid plan", "plan", parsed.error));
+  if (!parsed.success) throw new InputError(issuesMessage("invalid plan", "plan", parsed.error));
+  // The engine's own checks too, before anything starts (a backstop: the plan's limits are narrower).
+  if (parsed.data.load.enabled) checkPlanLoad(parsed.data);
+  return parsed.data;
 }
 
 /** "invalid plan:\n  plan.faults[0].target: ... (got ...)": each issue with its field and value. */
@@ -149,7 +156,7 @@ export interface ScenarioOptions {
   health?: string;
   seed?: string;
   faults?: boolean;
-  /** false: apply the fault plan without k6 load. */
+  /** false: apply the fault plan without load. */
   load?: boolean;
   preset?: string;
   /** A fault plan file (JSON or YAML); replaces the preset. */
@@ -162,6 +169,8 @@ export interface ScenarioOptions {
   requestTimeout?: string;
   /** A scenario name (scenarioNames). */
   scenario?: string;
+  /** --load-workers: the load engine's worker threads. */
+  loadWorkers?: string;
   /** --store-persistence: none or aof-everysec. */
   storePersistence?: string;
   /** Used for the default run folder and run id; injected for tests. */
@@ -176,9 +185,10 @@ export const defaults = {
   health: "fast" as HealthProfileName,
   requestTimeoutMs: 5000,
   scenario: "login-profile",
+  loadWorkers: 1,
 };
 
-/** The k6 scenarios, `scenarios/<name>.ts`: `--scenario NAME` picks one (the first is the default). */
+/** The scenarios the load engine runs, `scenarios/<name>.ts`: `--scenario NAME` picks one (the first is the default). */
 export const scenarioNames = ["login-profile", "concurrent-tabs"] as const;
 export const scenarioSummaries: Record<(typeof scenarioNames)[number], string> = {
   "login-profile": "each person reads then writes its profile, one request at a time",
@@ -259,6 +269,18 @@ export function buildPlan(options: ScenarioOptions, choices: PlanChoices): Plan 
     limits.sessions.min,
     limits.sessions.max,
   );
+  const loadWorkers = integerOption(
+    "load-workers",
+    options.loadWorkers,
+    defaults.loadWorkers,
+    limits.loadWorkers.min,
+    limits.loadWorkers.max,
+  );
+  if (loadWorkers > sessions) {
+    throw new InputError(
+      `--load-workers ${loadWorkers}: expected at most --sessions (${sessions}): each worker owns a share of the people`,
+    );
+  }
   const health = choiceOption("health", options.health, healthProfileNames) ?? defaults.health;
   const scenario = choiceOption("scenario", options.scenario, scenarioNames) ?? defaults.scenario;
   const seed = integerOption("seed", options.seed, randomSeed(), 0, 2 ** 31 - 1);
@@ -301,12 +323,13 @@ export function buildPlan(options: ScenarioOptions, choices: PlanChoices): Plan 
     health,
     seed,
     load: {
-      k6: options.load !== false,
+      enabled: options.load !== false,
       scenario: `scenarios/${scenario}.ts`,
       durationMs,
       rate,
       sessions,
       requestTimeoutMs,
+      workers: loadWorkers,
     },
     faultSource,
     faults,

@@ -171,6 +171,11 @@ export interface PlatformDescriptor {
   optionsFromFlags(values: Record<string, FlagValue>, env: NodeJS.ProcessEnv): Record<string, unknown> | undefined;
   /** Plan options this platform cannot apply: each a line the run and --dry-run print (empty: none). */
   unappliedOptions?(plan: Plan): string[];
+  /**
+   * True when its balancer is not on this machine's loopback (ec2: a real load balancer), so that the load
+   * engine may send to it (LoadConfig.allowRemote); the load engine refuses a remote URL otherwise.
+   */
+  remoteLoad?: boolean;
   /** Makes the platform; `options`: `plan.platformOptions` as `optionsSchema` parsed it. */
   create(plan: Plan, runDir: string, options: unknown): Platform;
 }

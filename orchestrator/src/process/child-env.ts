@@ -2,7 +2,7 @@
 
 /**
  * Inherited by every child when set: where programs are, the locale, temporary folders. Nothing that
- * authenticates (AWS_*, tokens, K6_CLOUD_TOKEN, ...): a child that needs a setting gets it by name.
+ * authenticates (AWS_*, tokens, ...): a child that needs a setting gets it by name.
  */
 export const inheritedVariables: readonly string[] = [
   "PATH",

@@ -11,7 +11,7 @@ import { unwatchGroup, watchGroup } from "./supervisor.ts";
 export const supervisedEnv = { FH_SUPERVISED: "1" } as const;
 
 export interface ChildOptions {
-  /** Short name used as the output prefix: `[app-2]`, `[lb]`, `[k6]`. */
+  /** Short name used as the output prefix: `[app-2]`, `[lb]`, `[load]`. */
   name: string;
   command: string;
   args: string[];
@@ -23,6 +23,12 @@ export interface ChildOptions {
   echo?: boolean;
   /** Called for each line of output (after echoing). */
   onLine?: (line: string) => void;
+  /**
+   * Opens a Node IPC channel (the child is a Node program that uses process.send / 'message') and
+   * calls this for each message it sends. The channel closes when either side exits, so a child
+   * can also see its parent die ('disconnect').
+   */
+  onMessage?: (message: unknown) => void;
 }
 
 export interface ExitInfo {
@@ -48,7 +54,7 @@ export class ManagedChild {
     this.child = spawn(options.command, options.args, {
       env: { ...(options.env ?? process.env), ...supervisedEnv },
       cwd: options.cwd,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: options.onMessage ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
       // A process group (and session) of its own: the terminal's SIGINT does not reach it.
       detached: true,
     });
@@ -58,6 +64,7 @@ export class ManagedChild {
       started.push({ name: this.name, pid });
       watchGroup(pid);
     }
+    if (options.onMessage) this.child.on("message", options.onMessage);
     const echo = options.echo ?? true;
     for (const stream of [this.child.stdout, this.child.stderr]) {
       if (!stream) continue;
@@ -91,6 +98,16 @@ export class ManagedChild {
 
   get running(): boolean {
     return this.exitInfo === undefined && this.child.pid !== undefined;
+  }
+
+  /** Sends a message over the IPC channel (onMessage); false when there is none or it is closed. */
+  send(message: unknown): boolean {
+    if (!this.running || !this.child.connected) return false;
+    try {
+      return this.child.send(message as object);
+    } catch {
+      return false;
+    }
   }
 
   /** Sends a signal to this child's PID; false when it is no longer running. */

@@ -23,10 +23,10 @@ export async function dryRun(plan: Plan, platform: Platform, signal?: AbortSigna
     before.push(step);
   };
   describe("bring-up", { kind: "up" });
-  if (plan.load.k6) {
+  if (plan.load.enabled) {
     lines.push({
       when: "at 0s",
-      text: `k6 run ${plan.load.scenario}   # ${formatDuration(plan.load.durationMs)} at ${plan.load.rate}/s over ${plan.load.sessions} sessions, against the balancer`,
+      text: `node --import tsx load/main.ts --config logs/load-config.json   # ${plan.load.scenario}, ${formatDuration(plan.load.durationMs)} at ${plan.load.rate}/s over ${plan.load.sessions} sessions${plan.load.workers > 1 ? ` in ${plan.load.workers} worker threads` : ""}, against the balancer`,
     });
   }
   for (const { fault, steps } of await walkPlan(plan, platform.instances(), signal)) {

@@ -1,7 +1,7 @@
-// The run's timeline: faults, load-balancer state changes and k6 start/end, in wall-clock ms.
+// The run's timeline: faults, load-balancer state changes and the load engine's start/end, in wall-clock ms.
 
 export type RunEvent =
-  | { t: number; type: "k6-start" | "k6-end" | "warm-up"; detail?: Record<string, unknown> }
+  | { t: number; type: "load-start" | "load-end" | "warm-up"; detail?: Record<string, unknown> }
   | {
       t: number;
       type: "fault";

@@ -1,24 +1,20 @@
 // Checks, before a comparison, that each strategy's fleet carries a load rate on this machine, or
 // finds the highest rate of a ladder that every strategy carries (`npm run chaos -- --rate auto`).
-import { cpus } from "node:os";
 import type { Plan } from "../plan/plan.ts";
 import { createPlatform } from "../platforms/index.ts";
-import { type LoadSecond, latencySettled, OpenLoad, recentMedian, stabilityRule } from "./warm-up.ts";
+import type { ExitInfo } from "../process/child.ts";
+import { DrivenLoad } from "./driven-load.ts";
+import { type LoadSecond, latencySettled, recentMedian, stabilityRule, warmUpLoad } from "./warm-up.ts";
 
 /** What "carries" means, judged on the seconds measured at one rate (after a settling step). */
 export interface CarryRule {
   /**
-   * The projected machine CPU must stay below this: run trust is lost at a mean of 80% (results.ts
-   * `saturation`), and the line keeps a margin under it.
+   * The measured machine CPU must stay below this: run trust is lost at a mean of 80% (results.ts
+   * `saturation`), and the line keeps a margin under it. The check drives the fleet with the run's
+   * own load engine and scenario, so the machine CPU it measures already holds the engine's cost:
+   * nothing is projected.
    */
   machineCpuPercent: number;
-  /**
-   * The check's own load generator (Node fetch) costs less CPU than k6 running the scenario: the
-   * projection adds k6's cost, in % of one core per iteration/s, to the measured machine CPU.
-   * Measured here: k6 v1.8.1 used 30.2% of a core at 200 iterations/s (0.15), 9.4% at 50 (0.19);
-   * at 200 iterations/s the check measured 67% and the k6 run 83%.
-   */
-  k6CorePercentPerIteration: number;
   /** The median p50 may grow to at most this factor of the lowest rate's (+ slackMs): no queueing. */
   latencyGrowth: number;
   slackMs: number;
@@ -26,7 +22,6 @@ export interface CarryRule {
 
 export const carryRule: CarryRule = {
   machineCpuPercent: 75,
-  k6CorePercentPerIteration: 0.2,
   latencyGrowth: 2,
   slackMs: 5,
 };
@@ -37,10 +32,12 @@ export const RATE_LADDER = [10, 15, 20, 30, 40, 50, 60, 80, 100, 120, 150, 200, 
 export interface RateVerdict {
   rate: number;
   carried: boolean;
-  /** Medians over the measured seconds. */
+  /** Medians over the measured seconds: the machine (the engine included) and the engine's own process. */
   machineCpuPercent: number | null;
-  /** The measured machine CPU plus k6's projected cost at this rate: what the run would see. */
-  projectedCpuPercent: number | null;
+  /** % of one core. */
+  engineCpuPercent: number | null;
+  /** The engine's CPU per iteration (its median CPU / the rate), in ms: what a bigger rate would cost it. */
+  engineCpuMsPerIteration: number | null;
   p50: number | null;
   p95: number | null;
   dropped: number;
@@ -50,8 +47,8 @@ export interface RateVerdict {
 }
 
 /**
- * Judges one rate (pure) on the seconds measured at it: no dropped iteration, no failed
- * request, projected machine CPU (median measured + rate × k6's cost per iteration / cores)
+ * Judges one rate (pure) on the seconds measured at it: no dropped iteration, no failed request,
+ * the median machine CPU (the load engine's own included: it is the run's engine and scenario)
  * below the rule's line, and a median p50 no more than `latencyGrowth` × `baselineP50` + slackMs
  * (when a baseline, the lowest rate's p50, is given).
  */
@@ -59,21 +56,24 @@ export function judgeRate(
   rate: number,
   seconds: readonly LoadSecond[],
   baselineP50: number | null = null,
-  cores = 2,
   rule: CarryRule = carryRule,
 ): RateVerdict {
   const dropped = seconds.reduce((n, s) => n + s.dropped, 0);
   const failed = seconds.reduce((n, s) => n + s.failed, 0);
   const cpu = recentMedian(seconds, "machineCpuPercent", seconds.length);
-  const projected = cpu === null ? null : Math.round((cpu + (rate * rule.k6CorePercentPerIteration) / cores) * 10) / 10;
+  const engine = recentMedian(seconds, "engineCpuPercent", seconds.length);
+  // % of a core = ms of CPU per 100 ms: per second, engine × 10 ms of CPU over `rate` iterations.
+  const perIteration = engine === null || rate <= 0 ? null : Math.round(((engine * 10) / rate) * 1000) / 1000;
   const p50 = recentMedian(seconds, "p50", seconds.length);
   const p95 = recentMedian(seconds, "p95", seconds.length);
   const reasons: string[] = [];
   if (seconds.length === 0) reasons.push("nothing was measured");
   if (dropped > 0) reasons.push(`${dropped} iterations dropped (every user busy: the fleet fell behind)`);
   if (failed > 0) reasons.push(`${failed} requests failed`);
-  if (projected !== null && projected >= rule.machineCpuPercent) {
-    reasons.push(`machine CPU ${cpu}%, about ${projected}% with k6 (carried below ${rule.machineCpuPercent}%)`);
+  if (cpu !== null && cpu >= rule.machineCpuPercent) {
+    reasons.push(
+      `machine CPU ${cpu}%, the load engine's ${engine ?? "-"}% of a core included (carried below ${rule.machineCpuPercent}%)`,
+    );
   }
   if (p50 !== null && baselineP50 !== null && p50 > rule.latencyGrowth * baselineP50 + rule.slackMs) {
     reasons.push(`p50 ${p50} ms against ${baselineP50} ms at the lowest rate: requests queue`);
@@ -82,7 +82,8 @@ export function judgeRate(
     rate,
     carried: reasons.length === 0,
     machineCpuPercent: cpu,
-    projectedCpuPercent: projected,
+    engineCpuPercent: engine,
+    engineCpuMsPerIteration: perIteration,
     p50,
     p95,
     dropped,
@@ -120,11 +121,12 @@ export interface CheckOptions {
   warmUpMaxMs?: number;
 }
 
-function waitSeconds(load: OpenLoad, count: number, signal: AbortSignal, until?: () => boolean): Promise<void> {
+function waitSeconds(load: DrivenLoad, count: number, signal: AbortSignal, until?: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     const target = load.seconds.length + count;
     const timer = setInterval(() => {
-      if (signal.aborted || load.seconds.length >= target || until?.()) {
+      // An engine that ended (a crash, its bound) sends no more seconds: stop waiting.
+      if (signal.aborted || load.seconds.length >= target || until?.() || !load.run.child.running) {
         clearInterval(timer);
         resolve();
       }
@@ -145,11 +147,19 @@ export async function checkStrategy(plan: Plan, dir: string, options: CheckOptio
   let settled = false;
   try {
     await platform.up(signal);
-    const load = new OpenLoad(platform.lbUrl(), { rate: rates[0]!, users: plan.load.sessions, name: "ratecheck" });
-    load.start();
+    const maxMs = options.warmUpMaxMs ?? 30_000;
+    // The run's engine and scenario, at the ladder's first rate; bounded by the warm-up and every step.
+    const bound = maxMs + rates.length * (settle + measure + 2) * 1000;
+    const load = warmUpLoad(
+      { ...plan, load: { ...plan.load, rate: rates[0]! } },
+      platform.lbUrl(),
+      dir,
+      bound,
+      "rate-check",
+    );
+    let exit: ExitInfo | undefined;
     try {
       const warmStart = Date.now();
-      const maxMs = options.warmUpMaxMs ?? 30_000;
       await waitSeconds(load, Math.ceil(maxMs / 1000), signal, () => {
         settled = latencySettled(load.seconds, stabilityRule);
         return settled || Date.now() - warmStart >= maxMs;
@@ -162,15 +172,16 @@ export async function checkStrategy(plan: Plan, dir: string, options: CheckOptio
           await waitSeconds(load, settle, signal);
         }
         await waitSeconds(load, measure, signal);
-        const verdict = judgeRate(rate, load.seconds.slice(-measure), baseline, cpus().length);
+        const verdict = judgeRate(rate, load.seconds.slice(-measure), baseline);
         baseline ??= verdict.p50;
         verdicts.push(verdict);
         progress(`[rate] ${plan.strategy} at ${rate} iterations/s: ${describeVerdict(verdict)}`);
         if (!verdict.carried) break;
       }
     } finally {
-      await load.stop();
+      exit = await load.stop();
     }
+    if (!signal.aborted && exit) DrivenLoad.check(exit, load, `rate check of ${plan.strategy}`);
   } finally {
     await platform.down().catch(() => {});
   }
@@ -178,7 +189,7 @@ export async function checkStrategy(plan: Plan, dir: string, options: CheckOptio
 }
 
 export function describeVerdict(v: RateVerdict): string {
-  const figures = `machine CPU ${v.machineCpuPercent ?? "-"}% (with k6 about ${v.projectedCpuPercent ?? "-"}%), p50 ${v.p50 ?? "-"} ms, p95 ${v.p95 ?? "-"} ms`;
+  const figures = `machine CPU ${v.machineCpuPercent ?? "-"}% (the load engine ${v.engineCpuPercent ?? "-"}% of a core, ${v.engineCpuMsPerIteration ?? "-"} ms per iteration), p50 ${v.p50 ?? "-"} ms, p95 ${v.p95 ?? "-"} ms`;
   return v.carried ? `carried (${figures})` : `NOT carried: ${v.reasons.join("; ")} (${figures})`;
 }
 

@@ -32,13 +32,14 @@ export interface RunRecord {
   plan: Plan;
   versions: Record<string, string>;
   machine: { cpus: number; memoryBytes: number; node: string };
-  k6: { exitCode: number | null; signal: string | null } | null;
+  /** How the load engine's process ended; null when it never ran. */
+  load: { exitCode: number | null; signal: string | null } | null;
   /** Raw data in the run folder, relative to it. */
   files: Record<string, string>;
   events: RunEvent[];
   /** Every process the harness started for this run (all stopped by the time this is written). */
   processes: readonly { name: string; pid: number }[];
-  /** The verdict (verdict/verdict.ts) worked out from samples.json and the events; null without samples. */
+  /** The verdict (verdict/verdict.ts) worked out from the records file and the events; null without records. */
   results: RunResults | null;
 }
 
@@ -47,7 +48,7 @@ export function exitCodeOf(records: readonly RunRecord[]): ExitCode {
   if (records.some((r) => r.status === "interrupted")) return ExitCode.interrupted;
   if (records.some((r) => r.status === "failed" && r.errorKind === "input")) return ExitCode.badInput;
   if (records.some((r) => r.status === "failed")) return ExitCode.harnessError;
-  const thresholdFailed = records.some((r) => r.results?.thresholds.some((t) => !t.ok) || r.k6?.exitCode === 99);
+  const thresholdFailed = records.some((r) => r.results?.thresholds.some((t) => !t.ok));
   return thresholdFailed ? ExitCode.verificationFailed : ExitCode.ok;
 }
 

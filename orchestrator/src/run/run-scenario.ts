@@ -1,9 +1,8 @@
-// Runs one experiment: bring the fleet up, drive k6 load, apply the fault timeline, sample the
+// Runs one experiment: bring the fleet up, drive the load engine, apply the fault timeline, sample the
 // balancer, then always restore the fleet and write run.json (completed, failed or interrupted).
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { join, resolve } from "node:path";
-import { METRIC } from "../../../scenarios/lib/metrics.ts";
+import { basename, join, resolve } from "node:path";
 import { HarnessError, InputError } from "../errors.ts";
 import { formatDuration } from "../plan/duration.ts";
 import { describeBehaviour, healthProfiles } from "../plan/health-profiles.ts";
@@ -13,13 +12,13 @@ import type { BalancerSettings, LbServerState, Platform } from "../platforms/typ
 import { startedChildren } from "../process/child.ts";
 import { onForcedStop } from "../process/forced-stop.ts";
 import { sleep } from "../process/poll.ts";
-import { freePort } from "../process/ports.ts";
 import { unappliedStoreOptions } from "../strategies/index.ts";
 import type { RunResults } from "../verdict/results.ts";
 import { verdictOf } from "../verdict/verdict.ts";
 import { EventLog } from "./events.ts";
-import { type K6Run, k6Files, k6Version, startK6 } from "./k6.ts";
 import { LbSampler } from "./lb-sampler.ts";
+import { loadFiles } from "./load-files.ts";
+import { LoadRun, loadConfigOf, loadEngineVersion } from "./load-run.ts";
 import { type BalancerRecord, type RunRecord, writeRunRecord } from "./run-record.ts";
 import { runTimeline } from "./timeline.ts";
 import { warmUp, warmUpLine } from "./warm-up.ts";
@@ -30,7 +29,7 @@ export interface RunOptions {
   progress?: (line: string) => void;
 }
 
-/** How long a k6 user waits between its iterations, at most, with the plan's rate and pool. */
+/** How long a person waits between its iterations, at most, with the plan's rate and pool. */
 function activeWindowMs(plan: Plan): number {
   return Math.max(3000, Math.ceil((3 * plan.load.sessions * 1000) / plan.load.rate));
 }
@@ -39,18 +38,20 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
   const { signal } = options;
   const progress = options.progress ?? ((line: string) => console.log(line));
   const runDir = resolve(plan.outDir);
-  // logs/ holds k6's log on every platform (the local platform also puts its processes' logs there).
+  // logs/ holds the load engine's log on every platform (the local platform also puts its processes' logs there).
   mkdirSync(join(runDir, "logs"), { recursive: true });
   const log = new EventLog();
   const startedAt = new Date();
   const versions: Record<string, string> = { node: process.version };
   const platform = createPlatform(plan, runDir);
-  const files = k6Files(runDir);
+  // Only a platform whose balancer is off this machine (ec2) lets the load engine send anywhere but loopback.
+  const allowRemote = platformDescriptor(plan.platform).remoteLoad === true;
+  const files = loadFiles(runDir);
   let status: RunRecord["status"] = "failed";
   let badInput = false;
   let error: string | undefined;
-  let k6: K6Run | undefined;
-  let k6Exit: { code: number | null; signal: string | null } | undefined;
+  let load: LoadRun | undefined;
+  let loadExit: { code: number | null; signal: string | null } | undefined;
   /** A problem after the run itself: recorded, and a completed run becomes a failed one. */
   const addError = (message: string) => {
     error = error ? `${error}; ${message}` : message;
@@ -72,8 +73,8 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
     plan,
     versions,
     machine: { cpus: cpus().length, memoryBytes: totalmem(), node: process.version },
-    k6: k6Exit ? { exitCode: k6Exit.code, signal: k6Exit.signal } : null,
-    files: { samples: "samples.json", k6Summary: "k6-summary.json", haproxyConfig: "haproxy.cfg", logs: "logs/" },
+    load: loadExit ? { exitCode: loadExit.code, signal: loadExit.signal } : null,
+    files: { records: basename(files.records), haproxyConfig: "haproxy.cfg", logs: "logs/" },
     events: log.events,
     processes: startedChildren().slice(childrenBefore),
     results,
@@ -87,7 +88,7 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
   platform.onApiCall?.(({ t, ...call }) => log.add({ type: "api-call", detail: { ...call } }, t));
 
   try {
-    if (plan.load.k6) versions.k6 = k6Version();
+    if (plan.load.enabled) versions["load-engine"] = loadEngineVersion();
     progress(`[run] ${plan.runId}: strategy ${plan.strategy}, ${plan.instances} instances, seed ${plan.seed}`);
     for (const line of [
       ...(platformDescriptor(plan.platform).unappliedOptions?.(plan) ?? []),
@@ -101,8 +102,8 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
       observedBalancer = await platform.balancerSettings(signal);
       progress(`[run] the balancer's own settings, as run.json records them: ${observedBalancer.source}`);
     }
-    if (plan.load.k6) {
-      const warm = await warmUp(platform.lbUrl(), { signal, rate: plan.load.rate, users: plan.load.sessions });
+    if (plan.load.enabled) {
+      const warm = await warmUp(platform.lbUrl(), plan, runDir, { signal, allowRemote });
       log.add({ type: "warm-up", detail: { ...warm } });
       progress(warmUpLine(warm));
     }
@@ -111,42 +112,44 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
 
     const timeline = (t0: number, timelineSignal: AbortSignal) =>
       runTimeline({ plan, platform, log, t0, signal: timelineSignal, activeWithinMs: activeWindowMs(plan) });
-    if (!plan.load.k6) {
+    if (!plan.load.enabled) {
       // --no-load: the fault plan on its own, for watching a fleet by hand, for the same duration.
       progress(`[run] no load: applying the fault plan over ${formatDuration(plan.load.durationMs)}`);
       const t0 = Date.now();
       await Promise.all([timeline(t0, signal), sleep(plan.load.durationMs, signal)]);
     } else {
-      // Interrupted during the warm-up (which ends early then, without throwing): k6 never starts.
+      // Interrupted during the warm-up (which ends early then, without throwing): the load never starts.
       signal.throwIfAborted();
-      const apiPort = await freePort();
-      log.add({ type: "k6-start" });
+      log.add({ type: "load-start" });
       const t0 = Date.now();
-      k6 = startK6(plan, runDir, platform.lbUrl(), apiPort);
-      const run = k6;
-      // The timeline stops early when k6 ends early or the run is interrupted.
+      load = new LoadRun(loadConfigOf(plan, platform.lbUrl(), files.records, allowRemote), { logFile: files.log });
+      const run = load;
+      // The timeline stops early when the engine ends early or the run is interrupted.
       const timelineStop = new AbortController();
       const stopTimeline = () =>
-        timelineStop.abort(signal.reason ?? new HarnessError("k6 ended before the fault plan did"));
+        timelineStop.abort(signal.reason ?? new HarnessError("the load engine ended before the fault plan did"));
       signal.addEventListener("abort", stopTimeline, { once: true });
-      const ticker = setInterval(() => void reportProgress(run, plan, t0, progress), 5000);
+      const ticker = setInterval(() => reportProgress(run, plan, t0, progress), 5000);
       let exit: { code: number | null; signal: string | null };
       try {
-        const k6Done = run.child.exited.then((info) => {
+        const loadDone = run.exited.then((info) => {
           stopTimeline();
           return info;
         });
-        [, exit] = await Promise.all([timeline(t0, timelineStop.signal), k6Done]);
-        k6Exit = exit;
+        [, exit] = await Promise.all([timeline(t0, timelineStop.signal), loadDone]);
+        loadExit = exit;
       } finally {
         clearInterval(ticker);
         signal.removeEventListener("abort", stopTimeline);
       }
-      log.add({ type: "k6-end", detail: { exitCode: exit.code, signal: exit.signal } });
+      log.add({ type: "load-end", detail: { exitCode: exit.code, signal: exit.signal } });
       signal.throwIfAborted();
-      // 0: fine; 99: thresholds crossed (the summary says which); anything else: k6 itself failed.
-      if (exit.code !== 0 && exit.code !== 99) {
-        throw new HarnessError(`k6 exited with ${exit.code ?? exit.signal}: see ${files.log}\n${tail(files.log)}`);
+      // 0: the engine ran its duration and closed its records; anything else: it failed.
+      if (exit.code !== 0) {
+        const why = run.errors.length > 0 ? `${run.errors.join("; ")}\n` : "";
+        throw new HarnessError(
+          `the load engine exited with ${exit.code ?? exit.signal}: see ${files.log}\n${why}${tail(files.log)}`,
+        );
       }
     }
     status = "completed";
@@ -161,33 +164,33 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
       if (err instanceof InputError) badInput = true;
     }
   } finally {
-    if (k6?.child.running) {
-      await k6.child.stop(10_000, "SIGINT");
-      log.add({ type: "k6-end", detail: { stoppedBy: "harness" } });
+    if (load?.child.running) {
+      loadExit = await load.stop();
+      log.add({ type: "load-end", detail: { stoppedBy: "harness", exitCode: loadExit.code, signal: loadExit.signal } });
     }
-    k6?.cpu.stop();
+    load?.cpu.stop();
     await sampler.stop();
     if (log.events.some((e) => e.type === "lb-counters")) await recordLbCounters(platform, log, "end");
     await platform.down().catch((err: Error) => addError(`tear-down: ${err.message}`));
   }
 
   let results: RunResults | undefined;
-  if (existsSync(files.samples)) {
+  if (existsSync(files.records)) {
     try {
-      // The one read of samples.json in a run (the report reads run.json's results).
+      // The one read of the records file in a run (the report reads run.json's results).
       results = await verdictOf({
-        samplesFile: files.samples,
+        recordsFile: files.records,
         events: log.events,
-        k6Cpu: k6?.cpu.processPercent ?? [],
-        machineCpu: k6?.cpu.machinePercent ?? [],
+        engineCpu: load?.cpu.processPercent ?? [],
+        machineCpu: load?.cpu.machinePercent ?? [],
         thresholds: plan.thresholds,
       });
     } catch (err) {
-      addError(`reading k6 samples: ${(err as Error).message}`);
+      addError(`reading the load engine's records: ${(err as Error).message}`);
     }
   }
 
-  // A Ctrl-C during the tear-down or while reading the samples: the run was interrupted all the same.
+  // A Ctrl-C during the tear-down or while reading the records: the run was interrupted all the same.
   if (signal.aborted && status === "completed") {
     status = "interrupted";
     error = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
@@ -236,18 +239,12 @@ function balancerRecord(profile: Plan["health"], observed?: BalancerSettings): B
   return { profile, source, ...real, behaviour: describeBehaviour(real) };
 }
 
-async function reportProgress(run: K6Run, plan: Plan, t0: number, progress: (line: string) => void) {
+function reportProgress(run: LoadRun, plan: Plan, t0: number, progress: (line: string) => void) {
   const elapsed = Math.min(Date.now() - t0, plan.load.durationMs);
-  const [requests, lost, failed] = await Promise.all([
-    run.liveCount(METRIC.req),
-    run.liveCount(METRIC.sessionsLost),
-    run.liveCount(METRIC.requestsFailed),
-  ]);
-  const counts = [
-    requests === null ? "" : `, requests ${requests}`,
-    failed === null ? "" : `, failed ${failed}`,
-    lost === null ? "" : `, sessions lost ${lost}`,
-  ].join("");
+  const c = run.counts;
+  const counts = c
+    ? `, requests ${c.requests}, failed ${c.failed}, sessions lost ${c.sessionsLost}${c.dropped > 0 ? `, dropped iterations ${c.dropped}` : ""}`
+    : "";
   progress(
     `[run] ${plan.strategy}: ${formatDuration(Math.round(elapsed / 1000) * 1000)} of ${formatDuration(plan.load.durationMs)}${counts}`,
   );

@@ -1,26 +1,12 @@
-// Warms the fleet before measuring, at the run's own rate until latency is stable: JIT compilers
-// (Node, DynamoDB Local's JVM) make the first seconds slow, which would otherwise show up as the
-// "before" window's latency. The open-model load driver is shared with the rate check.
-import { sleep } from "../process/poll.ts";
-import { CpuWatch } from "./k6.ts";
+// Warms the fleet before measuring, at the run's own rate with the run's own scenario (the load
+// engine, driven live) until latency is stable: JIT compilers (Node, a store's JVM) make the first
+// seconds slow, which would otherwise show up as the "before" window's latency.
+import { join } from "node:path";
+import type { Plan } from "../plan/plan.ts";
+import { DrivenLoad, type LoadSecond } from "./driven-load.ts";
+import { loadConfigOf } from "./load-run.ts";
 
-/** One second of driven load. Latencies are of answered (2xx) requests, by the second they ended in. */
-export interface LoadSecond {
-  /** Iterations per second asked for during this second. */
-  rate: number;
-  requests: number;
-  /**
-   * Failed as the scenario counts failures: a transport error or a 5xx. A 4xx is an answer (a
-   * session the `local` strategy's round robin misses is a 401, by design) and counts in latency.
-   */
-  failed: number;
-  /** Iterations due that could not start because every user was still busy: the fleet fell behind. */
-  dropped: number;
-  p50: number | null;
-  p95: number | null;
-  /** The machine's CPU use over about this second, in %, when /proc/stat is readable. */
-  machineCpuPercent: number | null;
-}
+export type { LoadSecond };
 
 /** When latency counts as stable (see latencySettled). */
 export interface StabilityRule {
@@ -69,169 +55,6 @@ export function latencySettled(
   return m50 >= m50Before - Math.max(0.1 * m50Before, rule.slackMs);
 }
 
-function quantile(sorted: readonly number[], q: number): number | null {
-  if (sorted.length === 0) return null;
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! * 10) / 10;
-}
-
-interface User {
-  name: string;
-  cookie: string;
-  loggedIn: boolean;
-  busy: boolean;
-  writes: number;
-}
-
-/**
- * An open-model load through the balancer, as the scenario's: `rate` iterations start per second
- * whether or not earlier ones finished, each taken by a free user of a fixed pool (log in once,
- * then read and write its profile); an iteration due while every user is busy is dropped.
- */
-export class OpenLoad {
-  readonly seconds: LoadSecond[] = [];
-  requests = 0;
-  failed = 0;
-  dropped = 0;
-  readonly #users: User[];
-  readonly #inFlight = new Set<Promise<void>>();
-  readonly #cpu = new CpuWatch(undefined);
-  #rate: number;
-  #rateSince = Date.now();
-  #startedSinceRate = 0;
-  #second = { requests: 0, failed: 0, dropped: 0, latencies: [] as number[] };
-  #ticker?: NodeJS.Timeout;
-  #monitor?: NodeJS.Timeout;
-  #onSecond: (s: LoadSecond) => void = () => {};
-
-  constructor(
-    private readonly baseUrl: string,
-    options: { rate: number; users: number; name?: string },
-  ) {
-    this.#rate = options.rate;
-    this.#users = Array.from({ length: options.users }, (_, u) => ({
-      name: `${options.name ?? "warmup"}-${u}`,
-      cookie: "",
-      loggedIn: false,
-      busy: false,
-      writes: 0,
-    }));
-  }
-
-  get rate(): number {
-    return this.#rate;
-  }
-
-  /** Starts the load; `onSecond` sees each completed second. */
-  start(onSecond: (s: LoadSecond) => void = () => {}): void {
-    this.#onSecond = onSecond;
-    this.#rateSince = Date.now();
-    this.#startedSinceRate = 0;
-    this.#ticker = setInterval(() => this.#tick(), 5);
-    this.#monitor = setInterval(() => this.#closeSecond(), 1000);
-  }
-
-  setRate(rate: number): void {
-    this.#rate = rate;
-    this.#rateSince = Date.now();
-    this.#startedSinceRate = 0;
-  }
-
-  /** Stops starting iterations, waits for those in flight, logs every user out (no session left for the audit). */
-  async stop(): Promise<void> {
-    clearInterval(this.#ticker);
-    clearInterval(this.#monitor);
-    this.#cpu.stop();
-    await Promise.all([...this.#inFlight]);
-    await Promise.all(this.#users.filter((u) => u.loggedIn).map((u) => this.#call(u, "POST", "/logout")));
-    // Let the last writes reach the disk before anything is audited.
-    await sleep(50);
-  }
-
-  #tick(): void {
-    const due = Math.floor(((Date.now() - this.#rateSince) * this.#rate) / 1000) + 1;
-    while (this.#startedSinceRate < due) {
-      this.#startedSinceRate++;
-      const user = this.#users.find((u) => !u.busy);
-      if (!user) {
-        this.dropped++;
-        this.#second.dropped++;
-        continue;
-      }
-      const iteration = this.#iterate(user).finally(() => this.#inFlight.delete(iteration));
-      this.#inFlight.add(iteration);
-    }
-  }
-
-  #closeSecond(): void {
-    const s = this.#second;
-    this.#second = { requests: 0, failed: 0, dropped: 0, latencies: [] };
-    const sorted = s.latencies.sort((a, b) => a - b);
-    const second: LoadSecond = {
-      rate: this.#rate,
-      requests: s.requests,
-      failed: s.failed,
-      dropped: s.dropped,
-      p50: quantile(sorted, 0.5),
-      p95: quantile(sorted, 0.95),
-      machineCpuPercent: this.#cpu.machinePercent.at(-1) ?? null,
-    };
-    this.seconds.push(second);
-    this.#onSecond(second);
-  }
-
-  async #iterate(user: User): Promise<void> {
-    user.busy = true;
-    try {
-      if (!user.loggedIn) {
-        user.loggedIn = await this.#call(user, "POST", "/login", { username: user.name });
-        if (!user.loggedIn) return;
-      }
-      if (!(await this.#call(user, "GET", "/profile"))) return;
-      await this.#call(user, "POST", "/profile", { key: `k${user.writes % 4}`, value: String(++user.writes) });
-    } finally {
-      user.busy = false;
-    }
-  }
-
-  /** One request; true when answered with 2xx. Keeps the user's cookies. */
-  async #call(user: User, method: string, path: string, body?: object): Promise<boolean> {
-    this.requests++;
-    this.#second.requests++;
-    const sent = performance.now();
-    try {
-      const res = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers: {
-          accept: "application/json",
-          "content-type": "application/json",
-          ...(user.cookie ? { cookie: user.cookie } : {}),
-        },
-        body: body ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(5000),
-      });
-      await res.arrayBuffer();
-      const set = res.headers.getSetCookie().map((c) => c.split(";")[0] ?? "");
-      if (set.length > 0) {
-        const jar = new Map(user.cookie ? user.cookie.split("; ").map((c) => c.split("=", 2) as [string, string]) : []);
-        for (const c of set) {
-          const [name, value] = c.split("=", 2);
-          if (name) jar.set(name, value ?? "");
-        }
-        user.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-      }
-      if (res.status < 500) {
-        this.#second.latencies.push(performance.now() - sent);
-        // A 401: the session was missed; the user logs in again at its next iteration.
-        if (res.status === 401) user.loggedIn = false;
-        return res.ok;
-      }
-    } catch {}
-    this.failed++;
-    this.#second.failed++;
-    return false;
-  }
-}
-
 export interface WarmUpResult {
   /** Iterations per second (the run's rate) and the pool of users. */
   rate: number;
@@ -250,7 +73,7 @@ export interface WarmUpResult {
 /** Median of the last `n` seconds' values of a field, ignoring nulls; null when none. */
 export function recentMedian(
   seconds: readonly LoadSecond[],
-  field: "p50" | "p95" | "machineCpuPercent",
+  field: "p50" | "p95" | "machineCpuPercent" | "engineCpuPercent",
   n: number,
 ): number | null {
   const values = seconds
@@ -260,18 +83,43 @@ export function recentMedian(
   return values.length === 0 ? null : Math.round(median(values) * 10) / 10;
 }
 
+/** The warm-up's load: the plan's scenario, rate, people and workers, under its own usernames, bounded by `maxMs`. */
+export function warmUpLoad(
+  plan: Plan,
+  baseUrl: string,
+  dir: string,
+  maxMs: number,
+  name = "warm-up",
+  allowRemote = false,
+): DrivenLoad {
+  const config = loadConfigOf(plan, baseUrl, join(dir, "logs", `${name}-records.tsv.gz`), allowRemote);
+  return new DrivenLoad(
+    {
+      ...config,
+      runId: `${config.runId.slice(-34)}-${name === "warm-up" ? "warm" : name}`,
+      durationMs: maxMs + 10_000,
+      // Its people log out at the end (the scenario's end()): no warm-up session is left for the store audit.
+      logoutAtEnd: true,
+    },
+    { logFile: join(dir, "logs", `${name}.log`), name },
+  );
+}
+
 /**
- * Drives the run's own load (`rate` iterations/s over `users` people, as k6 will) until latency
- * is stable by `rule` or `maxMs` passed, then logs the users out.
+ * Drives the run's own load (the plan's scenario at its rate over its people, as the run will)
+ * until latency is stable by `rule` or `maxMs` passed. Its records and log stay in the run
+ * folder's logs/ (warm-up-records.tsv.gz, warm-up.log).
  */
 export async function warmUp(
   baseUrl: string,
-  options: { rate: number; users: number; maxMs?: number; rule?: StabilityRule; signal?: AbortSignal },
+  plan: Plan,
+  dir: string,
+  options: { maxMs?: number; rule?: StabilityRule; signal?: AbortSignal; allowRemote?: boolean } = {},
 ): Promise<WarmUpResult> {
   const rule = options.rule ?? stabilityRule;
   const maxMs = options.maxMs ?? 45_000;
   const started = Date.now();
-  const load = new OpenLoad(baseUrl, { rate: options.rate, users: options.users });
+  const load = warmUpLoad(plan, baseUrl, dir, maxMs, "warm-up", options.allowRemote);
   let settled = false;
   await new Promise<void>((done) => {
     const finish = () => {
@@ -279,19 +127,21 @@ export async function warmUp(
       done();
     };
     options.signal?.addEventListener("abort", finish, { once: true });
+    void load.run.exited.then(finish);
     if (options.signal?.aborted) return finish();
-    load.start(() => {
+    load.onSecond(() => {
       settled = latencySettled(load.seconds, rule);
       if (settled || Date.now() - started >= maxMs) finish();
     });
   });
-  await load.stop();
+  DrivenLoad.check(await load.stop(), load, "warm-up");
+  const totals = load.totals;
   return {
-    rate: options.rate,
-    users: options.users,
-    requests: load.requests,
-    failed: load.failed,
-    dropped: load.dropped,
+    rate: plan.load.rate,
+    users: plan.load.sessions,
+    requests: totals.requests,
+    failed: totals.failed,
+    dropped: totals.dropped,
     ms: Date.now() - started,
     settled,
     final: {

@@ -1,8 +1,8 @@
-// Folds k6 samples of the login-profile scenario, one at a time in constant memory, into the run's
-// results: sessions, requests by class, latency percentiles per fault window, a per-second series.
+// Folds the load engine's records (load/api.ts LoadRecord), one at a time in constant memory, into the
+// run's results: sessions, requests by class, latency percentiles per fault window, start lag, a per-second series.
+import type { LoadRecord } from "../../../load/api.ts";
 import { FAILED_CLASSES, type FailedClass } from "../../../scenarios/lib/classify.ts";
-import { K6_DROPPED_ITERATIONS, METRIC } from "../../../scenarios/lib/metrics.ts";
-import { OP_METADATA_KEY, parseOpRecord } from "../../../scenarios/lib/ops.ts";
+import { parseOpRecord } from "../../../scenarios/lib/ops.ts";
 import { Histogram } from "./histogram.ts";
 import { LostUpdateModel, type LostUpdateResult } from "./lost-updates.ts";
 
@@ -17,17 +17,7 @@ export interface Windows {
 export type WindowName = "before" | "during" | "after";
 export const WINDOW_NAMES: readonly WindowName[] = ["before", "during", "after"];
 
-/** One k6 output sample, as read-samples.ts parses it from a `"type":"Point"` line. */
-export interface Sample {
-  metric: string;
-  timeMs: number;
-  value: number;
-  tags: Record<string, string | undefined>;
-  /** k6's per-sample metadata (fh_op carries its operation there). */
-  metadata?: Record<string, string | undefined>;
-}
-
-// The `class` tag values of fh_req that are failed requests come from the scenario itself (one contract).
+// The request classes that are failed requests come from the scenario's classifier (one contract).
 export { FAILED_CLASSES, type FailedClass };
 
 export interface Percentiles {
@@ -35,6 +25,11 @@ export interface Percentiles {
   p50: number | null;
   p95: number | null;
   p99: number | null;
+}
+
+/** Start lag of the iterations that ran: actual start minus scheduled start (ms), coordinated omission made visible. */
+export interface StartLag extends Percentiles {
+  max: number | null;
 }
 
 /** The app's time in the session store of answered requests, next to their latency. */
@@ -48,7 +43,7 @@ export interface SecondPoint {
   t: number;
   requests: number;
   failed: number;
-  /** Sessions lost (fh_sessions_lost) in this second. */
+  /** Sessions lost (session-lost records) in this second. */
   lost: number;
   /** Lost updates whose write was answered in this second; absent when the scenario records no operations. */
   lostUpdates?: number;
@@ -81,23 +76,25 @@ export interface AggregateResult {
   writes: { indeterminate: number };
   reads: { stale: number };
   /**
-   * The lost-update model over the operations fh_op recorded (concurrent-tabs), overall and by the window of the
+   * The lost-update model over the `op` records (concurrent-tabs), overall and by the window of the
    * write's answer; null when the scenario records none (login-profile).
    */
   updates: (LostUpdateResult & { lostByWindow: Record<WindowName, number> }) | null;
-  /** Time answered requests waited for their session's lock (fh_lock: Server-Timing `lock;dur=`); null without a locking store. */
+  /** Time answered requests waited for their session's lock (Server-Timing `lock;dur=`); null without a locking store. */
   lockWait: Percentiles | null;
   /** Latency in ms of answered requests (class ok or lost); failed requests have no meaningful latency. */
   latency: Record<"overall" | WindowName, Percentiles>;
+  /** Start lag over the iterations that ran (`iteration` records); null when none was recorded. */
+  startLag: StartLag | null;
   /**
-   * Store time (fh_store: the app's Server-Timing `store;dur=`) of answered requests, per window
-   * as `latency`; null when no sample carried one (an app that does not send the header).
+   * Store time (the app's Server-Timing `store;dur=`) of answered requests, per window
+   * as `latency`; null when no request carried one (an app that does not send the header).
    */
   storeTime: Record<"overall" | WindowName, StoreTime> | null;
   droppedIterations: number;
   /**
-   * The same by the window of k6's dropped_iterations sample: drops only during the fault point to
-   * people waiting on the failed server; drops before it, to a load the fleet or k6 did not carry.
+   * The same by the window of the `dropped` record's scheduled time: drops only during the fault point to
+   * people waiting on the failed server; drops before it, to a load the fleet or the engine did not carry.
    */
   droppedByWindow: Record<WindowName, number>;
   /** Time of the first answered request from `windows.rejoin.instance` at or after `afterMs`; null if none. */
@@ -175,6 +172,7 @@ export class Aggregator {
     this.#second(lost.writtenAtMs).lostUpdates++;
   });
   #dropped = 0;
+  readonly #startLag = new Histogram();
   readonly #droppedByWindow: Record<WindowName, number> = { before: 0, during: 0, after: 0 };
   #first = Number.POSITIVE_INFINITY;
   #last = Number.NEGATIVE_INFINITY;
@@ -202,59 +200,53 @@ export class Aggregator {
     return second;
   }
 
-  /** Folds one sample in. Metrics other than the scenario's and dropped_iterations are ignored. */
-  add(sample: Sample): void {
-    switch (sample.metric) {
-      case METRIC.req:
-        this.#request(sample);
+  /** Folds one record in. Iteration records feed the start lag only, not the run's time bounds. */
+  add(record: LoadRecord): void {
+    switch (record.kind) {
+      case "request":
+        this.#request(record);
         break;
-      case METRIC.store: {
-        const window = this.windowOf(sample.timeMs);
-        this.#store[window].record(sample.value);
-        this.#storeSum[window] += sample.value;
+      case "session-started":
+        this.#sessionsStarted++;
         break;
-      }
-      case METRIC.sessionsStarted:
-        this.#sessionsStarted += sample.value;
+      case "session-lost":
+        this.#sessionsLost++;
+        increment(this.#lostByHome, record.home || "none");
+        this.#second(record.t).lost++;
         break;
-      case METRIC.sessionsLost:
-        this.#sessionsLost += sample.value;
-        increment(this.#lostByHome, sample.tags.home ?? "none", sample.value);
-        this.#second(sample.timeMs).lost += sample.value;
+      case "stale-read":
+        this.#stale++;
         break;
-      case METRIC.readsStale:
-        this.#stale += sample.value;
+      case "indeterminate-write":
+        this.#indeterminate++;
         break;
-      case METRIC.writesIndeterminate:
-        this.#indeterminate += sample.value;
-        break;
-      case METRIC.lock:
-        this.#lockWait.record(sample.value);
-        break;
-      case METRIC.op: {
-        const op = parseOpRecord(sample.metadata?.[OP_METADATA_KEY]);
+      case "op": {
+        const op = parseOpRecord(record.op);
         if (!op) return;
         this.#ops++;
         this.#updates.add(op);
         break;
       }
-      case K6_DROPPED_ITERATIONS:
-        this.#dropped += sample.value;
-        this.#droppedByWindow[this.windowOf(sample.timeMs)] += sample.value;
+      case "dropped":
+        this.#dropped++;
+        this.#droppedByWindow[this.windowOf(record.t)]++;
         break;
+      case "iteration":
+        this.#startLag.record(Math.max(0, record.started - record.scheduled));
+        return;
       default:
         return;
     }
-    if (sample.timeMs < this.#first) this.#first = sample.timeMs;
-    if (sample.timeMs > this.#last) this.#last = sample.timeMs;
+    if (record.t < this.#first) this.#first = record.t;
+    if (record.t > this.#last) this.#last = record.t;
   }
 
-  #request(sample: Sample): void {
-    const cls = sample.tags.class ?? "other";
-    const instance = sample.tags.instance ?? "none";
-    const endpoint = sample.tags.endpoint ?? "unknown";
-    const window = this.windowOf(sample.timeMs);
-    const second = this.#second(sample.timeMs);
+  #request(record: Extract<LoadRecord, { kind: "request" }>): void {
+    const cls: string = record.cls ?? "other";
+    const instance = record.instance || "none";
+    const endpoint = record.endpoint || "unknown";
+    const window = this.windowOf(record.t);
+    const second = this.#second(record.t);
     const counts = this.#windowCounts[window];
 
     this.#requests++;
@@ -266,23 +258,24 @@ export class Aggregator {
 
     if (cls === "ok" || cls === "lost") {
       const rejoin = this.#windows.rejoin;
-      if (
-        rejoin &&
-        instance === rejoin.instance &&
-        sample.timeMs >= rejoin.afterMs &&
-        sample.timeMs < this.#rejoinedAt
-      ) {
-        this.#rejoinedAt = sample.timeMs;
+      if (rejoin && instance === rejoin.instance && record.t >= rejoin.afterMs && record.t < this.#rejoinedAt) {
+        this.#rejoinedAt = record.t;
       }
-      this.#latency[window].record(sample.value);
-      this.#latencySum[window] += sample.value;
-      second.latency.record(sample.value);
+      this.#latency[window].record(record.ms);
+      this.#latencySum[window] += record.ms;
+      second.latency.record(record.ms);
       let h = this.#endpointLatency.get(endpoint);
       if (!h) {
         h = new Histogram();
         this.#endpointLatency.set(endpoint, h);
       }
-      h.record(sample.value);
+      h.record(record.ms);
+      // Store and lock time only for answered requests, the same ones the latency percentiles cover.
+      if (record.storeMs !== null && record.storeMs !== undefined) {
+        this.#store[window].record(record.storeMs);
+        this.#storeSum[window] += record.storeMs;
+      }
+      if (record.lockMs !== null && record.lockMs !== undefined) this.#lockWait.record(record.lockMs);
       if (cls === "lost") {
         this.#lostRequests++;
         counts.lost++;
@@ -336,6 +329,7 @@ export class Aggregator {
         during: percentiles(this.#latency.during),
         after: percentiles(this.#latency.after),
       },
+      startLag: this.#startLag.count === 0 ? null : { ...percentiles(this.#startLag), max: round(this.#startLag.max) },
       storeTime: this.#storeTime(),
       droppedIterations: this.#dropped,
       droppedByWindow: { ...this.#droppedByWindow },
@@ -363,7 +357,7 @@ export class Aggregator {
     };
   }
 
-  /** One point per second from the first to the last sample, gaps filled with zeros. */
+  /** One point per second from the first to the last record, gaps filled with zeros. */
   #series(): SecondPoint[] {
     if (this.#seconds.size === 0) return [];
     const keys = [...this.#seconds.keys()];
@@ -413,9 +407,9 @@ export function errorRate(series: readonly SecondPoint[], fromMs: number, toMs: 
  * Recovery time: milliseconds from the fault to the end of the last second (at or after the fault)
  * whose error rate (failed + lost) / requests exceeds max(2 × baseline, baseline + 0.01), where
  * `baselineErrorRate` is the error rate of the before window: `windowErrorRate(result.requests.byWindow.before)`
- * (by sample time, so the partial second holding the fault does not count in it). 0 when no such
+ * (by record time, so the partial second holding the fault does not count in it). 0 when no such
  * second exists; null when there was no fault. Seconds without any request do not count as
- * exceeding: a sample lands when its request ends, so an outage still shows up as the timeouts,
+ * exceeding: a request is recorded when it ends, so an outage still shows up as the timeouts,
  * refusals and lost sessions it produces.
  */
 export function recoveryMs(

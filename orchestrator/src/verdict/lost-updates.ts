@@ -33,7 +33,7 @@ export interface LostUpdateCounts {
 }
 
 export interface LostUpdateResult extends LostUpdateCounts {
-  /** The first lost updates, for the report and for explaining the count from the samples. */
+  /** The first lost updates, for the report and for explaining the count from the records. */
   examples: LostUpdate[];
 }
 
@@ -147,7 +147,7 @@ function uncheckedIn(keys: Map<string, Tracked[]>): number {
   return n;
 }
 
-/** The model over a whole list of operations (tests, recorded samples). */
+/** The model over a whole list of operations (tests, recorded records). */
 export function countLostUpdates(ops: readonly OpRecord[]): LostUpdateResult {
   const model = new LostUpdateModel();
   for (const op of ops) model.add(op);

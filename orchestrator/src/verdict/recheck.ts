@@ -1,11 +1,11 @@
 // The consistency check of a run's recorded results against the same results worked out again
-// from its samples (pure): every number and string in results, path by path.
+// from its records (pure): every number and string in results, path by path.
 
 /** Parts of results that cannot be worked out again from the run folder (CPU is not kept there). */
 export const NOT_RECHECKED = ["loadGenerator", "trust"] as const;
 
 export interface Recheck {
-  /** Paths whose values differ: "sessions.lost: run.json 99, samples 2". */
+  /** Paths whose values differ: "sessions.lost: run.json 99, records 2". */
   differences: string[];
   /** Fields the re-aggregation has and run.json has not at all (a record older than the field), once each. */
   missing: string[];
@@ -61,10 +61,10 @@ export function recheckResults(recorded: object, recomputed: object): Recheck {
     }
     compared++;
     const old = mine.get(path);
-    if (old !== value) differences.push(`${path}: run.json ${shown(old)}, samples ${shown(value)}`);
+    if (old !== value) differences.push(`${path}: run.json ${shown(old)}, records ${shown(value)}`);
   }
   for (const [path, value] of mine) {
-    if (!skip(path) && !theirs.has(path)) differences.push(`${path}: run.json ${shown(value)}, samples absent`);
+    if (!skip(path) && !theirs.has(path)) differences.push(`${path}: run.json ${shown(value)}, records absent`);
   }
   return { differences, missing: [...missing], compared };
 }

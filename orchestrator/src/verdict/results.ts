@@ -1,4 +1,4 @@
-// Turns the aggregated k6 samples and the run's events into run.json's results (pure).
+// Turns the aggregated records of the load engine and the run's events into run.json's results (pure).
 import type { Threshold } from "../plan/thresholds.ts";
 import type { RunEvent } from "../run/events.ts";
 import { type AggregateResult, recoveryMs, type SecondPoint, windowErrorRate } from "./aggregate.ts";
@@ -13,7 +13,7 @@ export type { RunResults };
  * The machine's line is issue 11's "machine CPU mean below 80 %": above it on 2 cores, health
  * checks time out and the balancer marks healthy instances DOWN (seen in a saturated run).
  */
-export const saturation = { k6CpuPercentMean: 90, machineCpuPercentMean: 80 };
+export const saturation = { engineCpuPercentMean: 90, machineCpuPercentMean: 80 };
 
 function stats(values: readonly number[]) {
   if (values.length === 0) return { mean: null, max: null };
@@ -85,7 +85,7 @@ function droppedWhen(aggregate: AggregateResult): string {
 export function buildResults(input: {
   aggregate: AggregateResult;
   events: readonly RunEvent[];
-  k6Cpu: readonly number[];
+  engineCpu: readonly number[];
   machineCpu: readonly number[];
   thresholds?: readonly Threshold[];
 }): RunResults {
@@ -93,7 +93,7 @@ export function buildResults(input: {
   const audits = events.filter((e): e is Extract<RunEvent, { type: "audit" }> => e.type === "audit");
   const lostExpected = audits.reduce((sum, a) => sum + Number(a.detail.activeSessions ?? 0), 0);
   const inFlight = inFlightAtFaults(events);
-  // The windows the samples were split by (faultWindows of these events, verdict/windows.ts).
+  // The windows the records were split by (faultWindows of these events, verdict/windows.ts).
   const windows = aggregate.windows;
 
   let detectionMs: number | null = null;
@@ -112,23 +112,23 @@ export function buildResults(input: {
     recovery = recoveryMs(aggregate.series, start, baselineErrorRate);
   }
 
-  const k6CpuPercent = stats(input.k6Cpu);
+  const engineCpuPercent = stats(input.engineCpu);
   const machineCpuPercent = stats(input.machineCpu);
   const warnings: string[] = [];
   if (aggregate.droppedIterations > 0) {
     warnings.push(
-      `k6 dropped ${aggregate.droppedIterations} iterations${droppedWhen(aggregate)}: it could not keep the planned rate, so the load was lighter than planned`,
+      `the load engine dropped ${aggregate.droppedIterations} iterations${droppedWhen(aggregate)}: it could not keep the planned rate, so the load was lighter than planned`,
     );
   }
-  if (k6CpuPercent.mean !== null && k6CpuPercent.mean > saturation.k6CpuPercentMean) {
-    warnings.push(`the load generator used ${k6CpuPercent.mean}% of a core on average: it may have been saturated`);
+  if (engineCpuPercent.mean !== null && engineCpuPercent.mean > saturation.engineCpuPercentMean) {
+    warnings.push(`the load generator used ${engineCpuPercent.mean}% of a core on average: it may have been saturated`);
   }
   if (machineCpuPercent.mean !== null && machineCpuPercent.mean >= saturation.machineCpuPercentMean) {
     warnings.push(
       `the machine's CPUs were ${machineCpuPercent.mean}% busy on average (trusted below ${saturation.machineCpuPercentMean}%): latency includes CPU contention`,
     );
   }
-  if (aggregate.requests.total === 0) warnings.push("k6 recorded no requests");
+  if (aggregate.requests.total === 0) warnings.push("the load engine recorded no requests");
 
   const rejoin = aggregate.windows.rejoin;
   const results: RunResults = {
@@ -141,7 +141,7 @@ export function buildResults(input: {
     rejoinMs: rejoin && aggregate.rejoinedAtMs !== null ? aggregate.rejoinedAtMs - rejoin.afterMs : null,
     thresholds: [],
     baselineErrorRate,
-    loadGenerator: { k6CpuPercent, machineCpuPercent },
+    loadGenerator: { engineCpuPercent, machineCpuPercent },
     trust: { trustworthy: warnings.length === 0, warnings },
   };
   results.thresholds = judgeThresholds(input.thresholds ?? [], results);

@@ -50,7 +50,8 @@ export interface RunResults extends AggregateResult {
   thresholds: ThresholdResult[];
   baselineErrorRate: number | null;
   loadGenerator: {
-    k6CpuPercent: { mean: number | null; max: number | null };
+    /** The load engine process (all its worker threads), in % of one core. */
+    engineCpuPercent: { mean: number | null; max: number | null };
     machineCpuPercent: { mean: number | null; max: number | null };
   };
   trust: { trustworthy: boolean; warnings: string[] };

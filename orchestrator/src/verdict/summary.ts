@@ -18,6 +18,11 @@ function ms(v: number | null | undefined): string {
   return v === null || v === undefined || Number.isNaN(v) ? "-" : `${Math.round(v)} ms`;
 }
 
+/** Start lag is usually below a millisecond: one decimal. */
+function ms1(v: number | null | undefined): string {
+  return v === null || v === undefined || Number.isNaN(v) ? "-" : `${Math.round(v * 10) / 10} ms`;
+}
+
 export function summaryTable(record: SummaryInput): string {
   const r = record.results;
   const rows: [string, string][] = [
@@ -74,12 +79,18 @@ export function summaryTable(record: SummaryInput): string {
           .join("; "),
       ],
       [
+        "start lag",
+        r.startLag
+          ? `p50/p95/p99/max ${[r.startLag.p50, r.startLag.p95, r.startLag.p99, r.startLag.max].map(ms1).join("/")}`
+          : "- (not recorded)",
+      ],
+      [
         "detection/recovery",
         `${ms(r.detectionMs)} / ${ms(r.recoveryMs)}; restored instance took traffic after ${ms(r.rejoinMs)}`,
       ],
       [
         "load generator",
-        `k6 CPU mean ${r.loadGenerator.k6CpuPercent.mean ?? "-"}%, machine ${r.loadGenerator.machineCpuPercent.mean ?? "-"}%, dropped iterations ${r.droppedIterations}`,
+        `load engine CPU mean ${r.loadGenerator.engineCpuPercent.mean ?? "-"}%, machine ${r.loadGenerator.machineCpuPercent.mean ?? "-"}%, dropped iterations ${r.droppedIterations}`,
       ],
       ...(r.thresholds.length
         ? [

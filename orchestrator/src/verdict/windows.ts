@@ -1,5 +1,5 @@
 // The fault windows of a run (before, during, after its faults), derived from its events in this
-// one place: the aggregation splits the samples by them and the results and the report read them back.
+// one place: the aggregation splits the records by them and the results and the report read them back.
 import { faultUnit } from "../faults/registry.ts";
 import type { RunEvent } from "../run/events.ts";
 import type { Windows } from "./aggregate.ts";

@@ -1,4 +1,4 @@
-// Balancer profiles end to end (real k6, HAProxy, DynamoDB Local): an AWS profile fails the
+// Balancer profiles end to end (the real load engine, HAProxy, dynalite): an AWS profile fails the
 // requests routed to a dead instance until its checks mark it DOWN; an HAProxy profile retries them
 // on another instance and records how often it did.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";

@@ -1,4 +1,4 @@
-// End to end with real k6, HAProxy and DynamoDB Local: `npm run chaos -- --scenario concurrent-tabs` against
+// End to end with the real load engine, HAProxy and dynalite: `npm run chaos -- --scenario concurrent-tabs` against
 // dynamodb and dynamodb-locking (default preset: one crash). dynamodb loses acknowledged updates (last writer
 // wins); the locking store loses none; run.json, the summary and the report carry the numbers.
 import { mkdtempSync, readFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 // Ctrl-C as a terminal sends it: SIGINT to the whole process group of `npm run scenario` / `npm
-// run chaos` at several moments of a run (real k6 and HAProxy), then: exit status 130, run.json
+// run chaos` at several moments of a run (the real load engine and HAProxy), then: exit status 130, run.json
 // with status "interrupted", no process left (by PID: those below npm at the moment of the
 // signal, the run record's and the watchdog). And SIGKILL to the orchestrator: nothing it started
 // lives on.
@@ -18,7 +18,7 @@ if (missing.length) console.warn(`SKIPPED interrupt integration tests: missing $
 const outRoot = mkdtempSync(join(tmpdir(), "fh-interrupt-"));
 afterAll(killNpmGroups);
 
-/** Small and short: two sticky instances (no DynamoDB Local), a 20 s load, crash at 1/3. */
+/** Small and short: two sticky instances (no dynalite), a 20 s load, crash at 1/3. */
 const small = ["--strategy", "sticky", "--instances", "2", "--seed", "3"];
 
 const isWatchdog = (p: ProcessEntry) => p.command.includes("watchdog.mjs");
@@ -80,8 +80,10 @@ const moments: Moment[] = [
     },
     check: (r) => {
       expect(names(r)).toContain("lb");
-      expect(names(r)).not.toContain("k6");
-      expect(r.events.some((e) => e.type === "k6-start")).toBe(false);
+      // The warm-up drives the fleet with its own engine process; the run's never started.
+      expect(names(r)).toContain("warm-up");
+      expect(names(r)).not.toContain("load");
+      expect(r.events.some((e) => e.type === "load-start")).toBe(false);
     },
   },
   {
@@ -89,9 +91,12 @@ const moments: Moment[] = [
     args: ["--duration", "20s"],
     at: /^\[run\] sticky: 5s of 20s/,
     check: (r) => {
-      expect(names(r)).toEqual(["app-1", "app-2", "k6", "lb"]);
+      expect(names(r)).toEqual(["app-1", "app-2", "lb", "load", "warm-up"]);
       expect(faultStarts(r)).toEqual([]);
-      expect(r.k6).toBeNull();
+      // Stopped by the harness, cleanly: its records closed.
+      expect(r.load?.exitCode).toBe(0);
+      const end = r.events.find((e) => e.type === "load-end");
+      expect(end && "detail" in end ? end.detail : null).toMatchObject({ stoppedBy: "harness" });
     },
   },
   {
@@ -108,8 +113,8 @@ const moments: Moment[] = [
     args: ["--duration", "10s"],
     at: /^\[app-\d\] (\[app-\d\] )?SIGTERM: finishing requests in flight/,
     check: (r) => {
-      expect(r.events.some((e) => e.type === "k6-end")).toBe(true);
-      expect(r.k6?.exitCode).toBe(0);
+      expect(r.events.some((e) => e.type === "load-end")).toBe(true);
+      expect(r.load?.exitCode).toBe(0);
     },
   },
 ];
@@ -196,7 +201,7 @@ describe.skipIf(missing.length > 0)("Ctrl-C to the process group of npm run scen
     });
     expect(orchestrator, result.output).toBeDefined();
     const started = atKill!.filter((p) => p.ppid === orchestrator);
-    // The fleet and the load generator were up: two apps, HAProxy, k6 and the watchdog.
+    // The fleet and the load generator were up: two apps, HAProxy, the load engine and the watchdog.
     expect(started.length, JSON.stringify(started)).toBeGreaterThanOrEqual(5);
     const left = await leftAfter(
       atKill!.map((p) => p.pid),

@@ -1,4 +1,4 @@
-// Each fault preset end to end on the local platform (real k6, HAProxy, DynamoDB Local), showing
+// Each fault preset end to end on the local platform (the real load engine, HAProxy, dynalite), showing
 // its signature; and `npm run chaos` writing one folder per strategy and a comparison report.
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,7 +41,7 @@ async function chaos(name: string, args: string[]): Promise<Record<string, RunRe
   return Object.fromEntries(strategies.map((s) => [s, readRecord(join(out, s))]));
 }
 
-describe.skipIf(missing.length > 0)("fault presets (local platform, real k6 + HAProxy)", () => {
+describe.skipIf(missing.length > 0)("fault presets (local platform, the real load engine + HAProxy)", () => {
   it("terminate: sticky loses every live session pinned to the victim, even after the replacement is up; dynamodb none", async () => {
     const runs = await chaos("terminate", ["--preset", "terminate", "--strategies", "sticky,dynamodb"]);
     const sticky = runs.sticky!.results!;

@@ -1,4 +1,4 @@
-// `npm run chaos`'s rate check end to end on the local platform (real k6, HAProxy): each strategy's
+// `npm run chaos`'s rate check end to end on the local platform (the real load engine, HAProxy): each strategy's
 // fleet is brought up, warmed at the rate and measured before the runs, and the outcome printed and kept.
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,7 +31,7 @@ describe.skipIf(missing.length > 0)("chaos rate check (local platform)", () => {
     ]);
     expect(code, output).toBe(0);
     expect(output).toMatch(
-      /\[rate\] sticky at 10 iterations\/s: carried \(machine CPU [\d.]+% \(with k6 about [\d.]+%\)/,
+      /\[rate\] sticky at 10 iterations\/s: carried \(machine CPU [\d.]+% \(the load engine [\d.]+% of a core, [\d.]+ ms per iteration\)/,
     );
     expect(output).toMatch(/\[chaos\] rate: 10 iterations\/s, carried by every strategy on this machine/);
     expect(output).toMatch(/\[chaos\] every run trustworthy at 10 iterations\/s: the comparison holds/);

@@ -1,4 +1,4 @@
-// End to end with real k6, HAProxy and DynamoDB Local: each strategy for about 20 s (Ctrl-C: interrupt.int.test.ts).
+// End to end with the real load engine, HAProxy and dynalite: each strategy for about 20 s (Ctrl-C: interrupt.int.test.ts).
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +16,7 @@ const scenario = (args: string[], onLine?: Parameters<typeof runCli>[2]) => runC
 
 const short = ["--duration", "20s", "--seed", "3"];
 
-describe.skipIf(missing.length > 0)("npm run scenario (local platform, real k6 + HAProxy)", () => {
+describe.skipIf(missing.length > 0)("npm run scenario (local platform, the real load engine + HAProxy)", () => {
   it("dynamodb: no session lost; failed requests no more than those in flight on the victim", async () => {
     const out = join(outRoot, "dynamodb");
     const { code, output } = await scenario(["--strategy", "dynamodb", ...short, "--out", out]);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { scenarioNames as engineScenarioNames } from "../../../load/scenario.ts";
 import { InputError } from "../../src/errors.ts";
 import { parseDuration } from "../../src/plan/duration.ts";
-import { defaultFaults, validatePlan } from "../../src/plan/plan.ts";
+import { checkPlanLoad } from "../../src/plan/load-config.ts";
+import { defaultFaults, scenarioNames, validatePlan } from "../../src/plan/plan.ts";
 import { planFromOptions } from "../../src/run/plan-from-options.ts";
 
 describe("parseDuration", () => {
@@ -66,6 +68,13 @@ describe("planFromOptions", () => {
       /--health "slow": expected one of fast, haproxy-default, aws-alb, aws-elb/,
     ],
     [{ strategy: "sticky", runId: "../x" }, /--run-id "..\/x"/],
+    [{ strategy: "sticky", sessions: "0" }, /--sessions "0": expected a whole number from 1 to 5000/],
+    [
+      { strategy: "sticky", scenario: "checkout" },
+      /--scenario "checkout": expected one of login-profile, concurrent-tabs/,
+    ],
+    [{ strategy: "sticky", loadWorkers: "0" }, /--load-workers "0": expected a whole number from 1 to 64/],
+    [{ strategy: "sticky", sessions: "2", loadWorkers: "3" }, /--load-workers 3: expected at most --sessions \(2\)/],
   ])("rejects %j naming the option and value", (options, message) => {
     expect(() => planFromOptions({ ...options, now })).toThrow(InputError);
     expect(() => planFromOptions({ ...options, now })).toThrow(message);
@@ -96,5 +105,19 @@ describe("validatePlan", () => {
 
   it("refuses unknown fields", () => {
     expect(() => validatePlan({ ...good, colour: "red" })).toThrow(/colour/);
+  });
+
+  it("puts the load engine's workers in the plan (default 1) and has the engine check the load too", () => {
+    expect(good.load).toMatchObject({ enabled: true, workers: 1, scenario: "scenarios/login-profile.ts" });
+    expect(planFromOptions({ strategy: "sticky", loadWorkers: "2", now: new Date(0) }).load.workers).toBe(2);
+    // The engine's own check of the plan's load, in its words (the plan's limits are narrower: a backstop).
+    expect(() => checkPlanLoad({ runId: "r", load: { ...good.load, rate: 0 } })).toThrow(
+      /the load engine refuses this load:\nrate: 0: expected iterations per second/,
+    );
+    expect(() => checkPlanLoad(good)).not.toThrow();
+  });
+
+  it("offers the scenarios the engine finds in scenarios/", () => {
+    expect([...scenarioNames].sort()).toEqual(engineScenarioNames().sort());
   });
 });

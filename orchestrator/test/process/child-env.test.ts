@@ -10,7 +10,7 @@ const parent = {
   AWS_SECRET_ACCESS_KEY: "real-secret",
   AWS_SESSION_TOKEN: "real-token",
   AWS_PROFILE: "prod",
-  K6_CLOUD_TOKEN: "k6-token",
+  NPM_TOKEN: "npm-token",
   GITHUB_TOKEN: "ghp_x",
   NODE_OPTIONS: "--require /tmp/evil.js",
   FH_SESSION_SECRET: "compose-secret",
@@ -23,7 +23,7 @@ describe("childEnv", () => {
     for (const name of Object.keys(parent).filter((n) => !["PATH", "HOME", "LANG"].includes(n))) {
       expect(env[name], name).toBeUndefined();
     }
-    expect(JSON.stringify(env)).not.toMatch(/real-secret|real-token|AKIAREAL|k6-token|ghp_|compose-secret/);
+    expect(JSON.stringify(env)).not.toMatch(/real-secret|real-token|AKIAREAL|npm-token|ghp_|compose-secret/);
   });
 
   it("closes the AWS SDK's other ways to find credentials (shared files, instance role)", () => {

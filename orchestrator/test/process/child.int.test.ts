@@ -89,7 +89,7 @@ describe("ManagedChild.stop: SIGTERM, a bounded grace period, then SIGKILL", () 
     await expect(child.stop(graceMs)).resolves.toEqual(info);
   });
 
-  it("sends the signal asked for first (k6 gets SIGINT), then SIGKILL after the grace period", async () => {
+  it("sends the signal asked for first (here SIGINT), then SIGKILL after the grace period", async () => {
     const { child } = await start("ignores-sigterm.mjs");
     // The fixture handles SIGTERM only: SIGINT takes its default action and ends it at once.
     const t0 = performance.now();

@@ -5,22 +5,33 @@ import type { RunRecord } from "../../src/run/run-record.ts";
 import type { LoadSecond } from "../../src/run/warm-up.ts";
 
 function second(change: Partial<LoadSecond> = {}): LoadSecond {
-  return { rate: 50, requests: 100, failed: 0, dropped: 0, p50: 5, p95: 9, machineCpuPercent: 40, ...change };
+  return {
+    rate: 50,
+    requests: 100,
+    failed: 0,
+    dropped: 0,
+    p50: 5,
+    p95: 9,
+    machineCpuPercent: 40,
+    engineCpuPercent: 10,
+    ...change,
+  };
 }
 
 describe("judgeRate", () => {
-  it("carries a rate with no drop, no failure, CPU with k6 projected below 75% and no queueing", () => {
+  it("carries a rate with no drop, no failure, machine CPU below 75% and no queueing", () => {
     const v = judgeRate(50, [second(), second({ machineCpuPercent: 50 }), second({ p50: 6 })], 4);
-    // 40% measured + 50 iterations/s × 0.2% of a core / 2 cores
-    expect(v).toMatchObject({ rate: 50, carried: true, machineCpuPercent: 40, projectedCpuPercent: 45, p50: 5 });
+    expect(v).toMatchObject({ rate: 50, carried: true, machineCpuPercent: 40, engineCpuPercent: 10, p50: 5 });
     expect(v.reasons).toEqual([]);
   });
 
-  it("projects k6's cost: the 67% measured at 200 iterations/s, which k6 ran at 83%, is not carried", () => {
-    const v = judgeRate(200, [second({ machineCpuPercent: 67.4 })]);
-    expect(v.projectedCpuPercent).toBe(87.4);
-    expect(v.carried).toBe(false);
-    expect(judgeRate(200, [second({ machineCpuPercent: 67.4 })], null, 8).projectedCpuPercent).toBe(72.4);
+  it("measures the load engine's CPU per iteration: its median % of a core × 10 ms / the rate", () => {
+    // 10% of a core at 50 iterations/s: 100 ms of CPU a second over 50 iterations
+    expect(judgeRate(50, [second()]).engineCpuMsPerIteration).toBe(2);
+    expect(
+      judgeRate(200, [second({ engineCpuPercent: 12 }), second({ engineCpuPercent: 13 })]).engineCpuMsPerIteration,
+    ).toBe(0.625);
+    expect(judgeRate(50, [second({ engineCpuPercent: null })]).engineCpuMsPerIteration).toBeNull();
   });
 
   it("names every reason a rate is not carried", () => {
@@ -30,10 +41,10 @@ describe("judgeRate", () => {
     expect(v.reasons).toEqual([
       "3 iterations dropped (every user busy: the fleet fell behind)",
       "1 requests failed",
-      "machine CPU 88%, about 96% with k6 (carried below 75%)",
+      "machine CPU 88%, the load engine's 10% of a core included (carried below 75%)",
     ]);
-    expect(judgeRate(80, [second({ machineCpuPercent: 67 })]).carried).toBe(false);
-    expect(judgeRate(80, [second({ machineCpuPercent: 66.9 })]).carried).toBe(true);
+    expect(judgeRate(80, [second({ machineCpuPercent: 75 })]).carried).toBe(false);
+    expect(judgeRate(80, [second({ machineCpuPercent: 74.9 })]).carried).toBe(true);
   });
 
   it("calls growing latency queueing: over twice the lowest rate's p50 plus 5 ms", () => {
@@ -66,9 +77,9 @@ describe("trustLine", () => {
     expect(trustLine([record("sticky", true), record("dynamodb", true)], 40)).toBe(
       "[chaos] every run trustworthy at 40 iterations/s: the comparison holds",
     );
-    expect(trustLine([record("sticky", true), record("dynamodb", false, ["k6 dropped 3 iterations"])], 50)).toBe(
-      "[chaos] NOT TRUSTWORTHY comparison at 50 iterations/s: dynamodb (k6 dropped 3 iterations)",
-    );
+    expect(
+      trustLine([record("sticky", true), record("dynamodb", false, ["the load engine dropped 3 iterations"])], 50),
+    ).toBe("[chaos] NOT TRUSTWORTHY comparison at 50 iterations/s: dynamodb (the load engine dropped 3 iterations)");
     expect(trustLine([], 50)).toBe("[chaos] no run finished: nothing to compare");
     expect(trustLine([{ plan: { strategy: "local" }, results: null } as unknown as RunRecord], 50)).toMatch(
       /local \(no results\)/,

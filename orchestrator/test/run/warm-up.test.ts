@@ -69,6 +69,7 @@ describe("recentMedian", () => {
       p50,
       p95: null,
       machineCpuPercent: null,
+      engineCpuPercent: null,
     }));
     expect(recentMedian(s, "p50", 3)).toBe(4);
     expect(recentMedian(s, "p50", 4)).toBe(4.5);

@@ -1,12 +1,15 @@
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { createGunzip, gunzipSync } from "node:zlib";
+import { createGunzip } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
+import type { LoadRecord } from "../../../load/api.ts";
+import type { RequestClass } from "../../../scenarios/lib/classify.ts";
 import { Aggregator, errorRate, recoveryMs, type SecondPoint, windowErrorRate } from "../../src/verdict/aggregate.ts";
-import { aggregateSamplesFile, parseSampleLine, parseTime } from "../../src/verdict/read-samples.ts";
+import { aggregateRecordsFile } from "../../src/verdict/read-records.ts";
+import { recordLines, requestLines } from "../helpers/records-text.ts";
 
 // Gzipped (biome would lint a plain .json as one JSON document; *.json.gz is excluded).
 // A real 5 s k6 run of scenarios/login-profile.ts (RATE=5, SESSIONS=4) through a throwaway sticky
@@ -14,7 +17,9 @@ import { aggregateSamplesFile, parseSampleLine, parseTime } from "../../src/verd
 // then redispatched to app-1 (lost). Trimmed of k6's http_req_{blocked,connecting,...} timing lines,
 // then edited by hand to append: a timeout, a refused, a 504 and a client_error fh_req sample, one
 // fh_writes_indeterminate, one fh_reads_stale, a dropped_iterations of 2, and a truncated last line.
-const FIXTURE = fileURLToPath(new URL("../fixtures/k6-samples-small.json.gz", import.meta.url));
+// Recorded by k6 before the harness had its own engine; converted once to the records format (the
+// people's indexes are 0: k6 did not record them), keeping a last line cut short and no end line.
+const FIXTURE = fileURLToPath(new URL("../fixtures/records-small.tsv.gz", import.meta.url));
 const FAULT_START = Date.parse("2026-11-22T02:27:53.000Z");
 const FAULT_END = Date.parse("2026-11-22T02:27:55.000Z");
 const SECOND_51 = Date.parse("2026-11-22T02:27:51.000Z");
@@ -22,22 +27,17 @@ const SECOND_51 = Date.parse("2026-11-22T02:27:51.000Z");
 const scratch = mkdtempSync(join(tmpdir(), "fh-aggregate-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** Exact nearest-rank quantiles of answered fh_req latencies, computed independently of the histogram. */
+/** Exact nearest-rank quantiles of answered requests' latencies, computed independently of the histogram. */
 function exactAnswered(q: number): number {
-  const values: number[] = [];
-  for (const line of gunzipSync(readFileSync(FIXTURE)).toString("utf8").split("\n")) {
-    if (!line.includes('"fh_req"') || !line.includes('"Point"')) continue;
-    try {
-      const point = JSON.parse(line);
-      if (point.data.tags.class === "ok" || point.data.tags.class === "lost") values.push(point.data.value);
-    } catch {}
-  }
+  const values = requestLines(FIXTURE)
+    .filter((r) => r.cls === "ok" || r.cls === "lost")
+    .map((r) => r.ms);
   values.sort((a, b) => a - b);
   return values[Math.max(1, Math.ceil(q * values.length)) - 1]!;
 }
 
-describe("aggregateSamplesFile on a recorded k6 run", async () => {
-  const result = await aggregateSamplesFile(FIXTURE, { faultStartMs: FAULT_START, faultEndMs: FAULT_END });
+describe("aggregateRecordsFile on a recorded run", async () => {
+  const result = await aggregateRecordsFile(FIXTURE, { faultStartMs: FAULT_START, faultEndMs: FAULT_END });
 
   it("counts sessions started and lost, by home instance", () => {
     expect(result.sessions).toEqual({ started: 7, lost: 3, lostByHome: { "app-1": 1, "app-2": 2 } });
@@ -94,13 +94,13 @@ describe("aggregateSamplesFile on a recorded k6 run", async () => {
     expect(overall.p99!).toBeLessThan(20);
   });
 
-  it("sums writes, reads, dropped iterations and bounds the samples in time", () => {
+  it("sums writes, reads, dropped iterations and bounds the records in time", () => {
     expect(result.writes).toEqual({ indeterminate: 2 });
     expect(result.reads).toEqual({ stale: 1 });
     expect(result.droppedIterations).toBe(2);
     // at 02:27:56.6, after the fault window (53.0 to 55.0)
     expect(result.droppedByWindow).toEqual({ before: 0, during: 0, after: 2 });
-    // the first fh_req (02:27:51.714985179) and the last (02:27:56.702428005)
+    // the first request (02:27:51.714985179 in k6's samples, 51.714985 in records) and the last (02:27:56.702428005)
     expect(result.firstSampleMs).toBeCloseTo(Date.parse("2026-11-22T02:27:51.714Z") + 0.985179, 3);
     expect(result.lastSampleMs).toBeCloseTo(Date.parse("2026-11-22T02:27:56.702Z") + 0.428005, 3);
   });
@@ -115,14 +115,14 @@ describe("aggregateSamplesFile on a recorded k6 run", async () => {
   });
 
   it("reads an uncompressed copy the same way", async () => {
-    const plain = join(scratch, "samples.json");
+    const plain = join(scratch, "records.tsv");
     await pipeline(createReadStream(FIXTURE), createGunzip(), createWriteStream(plain));
-    const fromPlain = await aggregateSamplesFile(plain, { faultStartMs: FAULT_START, faultEndMs: FAULT_END });
+    const fromPlain = await aggregateRecordsFile(plain, { faultStartMs: FAULT_START, faultEndMs: FAULT_END });
     expect(fromPlain).toEqual(result);
   });
 
   it("puts everything in the before window when there is no fault", async () => {
-    const noFault = await aggregateSamplesFile(FIXTURE);
+    const noFault = await aggregateRecordsFile(FIXTURE);
     expect(noFault.requests.byWindow.before.requests).toBe(55);
     expect(noFault.latency.before).toEqual(noFault.latency.overall);
     expect(noFault.latency.during.count).toBe(0);
@@ -130,39 +130,52 @@ describe("aggregateSamplesFile on a recorded k6 run", async () => {
   });
 });
 
-describe("parsing", () => {
-  it("parses k6 timestamps with nanoseconds and offsets", () => {
-    expect(parseTime("2026-11-22T02:27:51.714788009Z")).toBeCloseTo(Date.parse("2026-11-22T02:27:51.714Z") + 0.788, 3);
-    expect(parseTime("2026-11-22T03:27:51.5+01:00")).toBe(Date.parse("2026-11-22T02:27:51.500Z"));
-  });
-
-  it("accepts Point lines in any key order", () => {
-    const line =
-      '{"type":"Point","data":{"time":"2026-11-22T02:27:51.5Z","value":2,"tags":{}},"metric":"fh_sessions_lost"}';
-    expect(parseSampleLine(line)?.metric).toBe("fh_sessions_lost");
-    expect(parseSampleLine(line.replace("fh_sessions_lost", "vus"))).toBeNull();
-  });
-
-  it("skips Metric lines, unused metrics and broken lines", () => {
-    expect(parseSampleLine('{"type":"Metric","data":{"name":"fh_req"},"metric":"fh_req"}')).toBeNull();
-    expect(
-      parseSampleLine(
-        '{"metric":"http_reqs","type":"Point","data":{"time":"2026-11-22T02:27:51Z","value":1,"tags":{}}}',
-      ),
-    ).toBeNull();
-    expect(parseSampleLine('{"metric":"fh_req","type":"Point","data":{"time":"2026')).toBeNull();
-    expect(
-      parseSampleLine(
-        '{"metric":"fh_req","type":"Point","data":{"time":"2026-11-22T02:27:51.000Z","value":1.5,"tags":{"class":"ok"}}}',
-      ),
-    ).toEqual({ metric: "fh_req", timeMs: Date.parse("2026-11-22T02:27:51Z"), value: 1.5, tags: { class: "ok" } });
+describe("reading", () => {
+  it("reads a records file cut short up to its last complete record", async () => {
+    // The fixture's last line lacks its newline and its end line is missing (an engine killed mid-write).
+    const complete = recordLines(FIXTURE);
+    const result = await aggregateRecordsFile(FIXTURE);
+    expect(complete.filter((r) => r.code === "R").length).toBe(result.requests.total);
+    expect(complete.filter((r) => r.code === "D").length).toBe(result.droppedIterations);
   });
 });
 
+/** An answered request record at `t` taking `ms`. */
+function request(t: number, ms: number): LoadRecord & { kind: "request" } {
+  return {
+    kind: "request",
+    t,
+    endpoint: "login",
+    instance: "x",
+    cls: "ok",
+    ms,
+    storeMs: null,
+    lockMs: null,
+    person: 0,
+  };
+}
+
 describe("Aggregator", () => {
-  it("counts dropped iterations by the window of their sample", () => {
+  it("reports start lag (actual − scheduled start) over the iteration records, not as the run's time bounds", () => {
+    const a = new Aggregator();
+    for (let i = 0; i < 100; i++)
+      a.add({ kind: "iteration", scheduled: 10_000 + i * 10, started: 10_000 + i * 11, person: i });
+    a.add(request(20_000, 5));
+    const r = a.result();
+    // lags 0, 1, ..., 99 ms: p50 about 49, max 99 (exact), within the histogram's 1%
+    expect(r.startLag!.count).toBe(100);
+    expect(r.startLag!.max).toBe(99);
+    expect(Math.abs(r.startLag!.p50! - 49) / 49).toBeLessThan(0.01);
+    expect(Math.abs(r.startLag!.p99! - 98) / 98).toBeLessThan(0.01);
+    expect(r.firstSampleMs).toBe(20_000);
+    expect(new Aggregator().result().startLag).toBeNull();
+  });
+
+  it("counts dropped iterations by the window of their scheduled time", () => {
     const a = new Aggregator({ faultStartMs: 10_000, faultEndMs: 20_000 });
-    const drop = (timeMs: number, value: number) => a.add({ metric: "dropped_iterations", timeMs, value, tags: {} });
+    const drop = (t: number, n: number) => {
+      for (let i = 0; i < n; i++) a.add({ kind: "dropped", t });
+    };
     drop(9_999, 1);
     drop(10_000, 2);
     drop(19_999, 4);
@@ -174,15 +187,16 @@ describe("Aggregator", () => {
 
   it("treats an unknown class as a failure of class other", () => {
     const a = new Aggregator();
-    a.add({ metric: "fh_req", timeMs: 1000, value: 1, tags: { class: "weird", endpoint: "login", instance: "x" } });
+    // A reader of a newer format could hand over a class this version does not know.
+    a.add({ ...request(1000, 1), cls: "weird" as unknown as RequestClass });
     expect(a.result().requests.failed.other).toBe(1);
     expect(a.result().requests.failed.total).toBe(1);
   });
 
   it("fills seconds without samples with zeros", () => {
     const a = new Aggregator();
-    a.add({ metric: "fh_req", timeMs: 1_500, value: 1, tags: { class: "ok" } });
-    a.add({ metric: "fh_req", timeMs: 3_200, value: 1, tags: { class: "ok" } });
+    a.add({ ...request(1_500, 1), instance: "" });
+    a.add({ ...request(3_200, 1), instance: "" });
     expect(a.result().series).toEqual([
       { t: 1000, requests: 1, failed: 0, lost: 0, p95: 1, byInstance: { none: 1 } },
       { t: 2000, requests: 0, failed: 0, lost: 0, p95: null, byInstance: {} },

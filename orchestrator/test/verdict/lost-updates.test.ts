@@ -1,12 +1,11 @@
 // The lost-update model on recorded operations: acknowledged writes a later read does not show are lost; a write
 // followed by a delete, a write whose answer was lost, and reads that overlap the write are not.
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { type OpRecord, parseOpRecord } from "../../../scenarios/lib/ops.ts";
 import { countLostUpdates } from "../../src/verdict/lost-updates.ts";
-import { aggregateSamplesFile, parseSampleLine } from "../../src/verdict/read-samples.ts";
+import { aggregateRecordsFile } from "../../src/verdict/read-records.ts";
+import { recordLines } from "../helpers/records-text.ts";
 
 const P = "run1-u1";
 const write = (k: string, v: string, t0: number, t1: number, r: OpRecord["r"] = "ack", s = 1): OpRecord => ({
@@ -119,14 +118,15 @@ describe("parseOpRecord", () => {
   });
 });
 
-// fh_op samples of three people from a real 15 s run of scenarios/concurrent-tabs.ts against dynamodb (two
+// The operations of three people from a real 15 s run of scenarios/concurrent-tabs.ts against dynamodb (two
 // instances, no fault): bursts of four writes, a delete of the field the previous burst wrote last, and reads.
-const RECORDED = fileURLToPath(new URL("../fixtures/k6-samples-concurrent-dynamodb.json.gz", import.meta.url));
+// Recorded by k6 (fh_op samples) before the harness had its own engine; converted once to op records.
+const RECORDED = fileURLToPath(new URL("../fixtures/records-concurrent-dynamodb.tsv.gz", import.meta.url));
 
-describe("the lost-update model on recorded samples", async () => {
-  const lines = gunzipSync(readFileSync(RECORDED)).toString("utf8").trim().split("\n");
-  const ops = lines.map((line) => parseOpRecord(parseSampleLine(line)?.metadata?.op)).filter((op) => op !== null);
-  const aggregate = await aggregateSamplesFile(RECORDED);
+describe("the lost-update model on recorded operations", async () => {
+  const lines = recordLines(RECORDED).filter((r) => r.code === "O");
+  const ops = lines.map((line) => parseOpRecord(line.fields[3])).filter((op) => op !== null);
+  const aggregate = await aggregateRecordsFile(RECORDED);
 
   it("reads every operation, and the aggregator counts what the model counts", () => {
     expect(ops).toHaveLength(lines.length);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { RequestClass } from "../../../scenarios/lib/classify.ts";
 import type { RunEvent } from "../../src/run/events.ts";
 import { Aggregator } from "../../src/verdict/aggregate.ts";
 import { buildResults, undetectedInterval } from "../../src/verdict/results.ts";
@@ -6,7 +7,7 @@ import { faultWindows } from "../../src/verdict/windows.ts";
 
 const T = 1_800_000_000_000; // a whole second, so that per-second buckets line up with the fault
 const crashRestart: RunEvent[] = [
-  { t: T - 10_000, type: "k6-start" },
+  { t: T - 10_000, type: "load-start" },
   { t: T + 1, type: "lb-state", target: "app-2", state: "UP" },
   { t: T + 10_000, type: "fault", action: "crash", target: "app-2", phase: "start" },
   { t: T + 10_001, type: "audit", target: "app-2", detail: { inFlight: 1, activeSessions: 7, shared: false } },
@@ -16,7 +17,7 @@ const crashRestart: RunEvent[] = [
   { t: T + 20_000, type: "fault", action: "restart", target: "app-2", phase: "start" },
   { t: T + 20_700, type: "fault", action: "restart", target: "app-2", phase: "end" },
   { t: T + 22_100, type: "lb-state", target: "app-2", state: "UP" },
-  { t: T + 30_000, type: "k6-end" },
+  { t: T + 30_000, type: "load-end" },
 ];
 
 describe("faultWindows", () => {
@@ -59,7 +60,7 @@ describe("faultWindows", () => {
   });
 
   it("is empty without a fault, and open-ended without a restart", () => {
-    expect(faultWindows(crashRestart.filter((e) => e.type.startsWith("k6")))).toEqual({});
+    expect(faultWindows(crashRestart.filter((e) => e.type.startsWith("load")))).toEqual({});
     expect(faultWindows(crashRestart.filter((e) => !(e.type === "fault" && e.action === "restart")))).toEqual({
       faultStartMs: T + 10_000,
     });
@@ -67,22 +68,29 @@ describe("faultWindows", () => {
 });
 
 describe("buildResults", () => {
-  /** The samples split by the windows of `events` (as verdictOf does). */
+  /** The records split by the windows of `events` (as verdictOf does). */
   function aggregate(events: readonly RunEvent[] = crashRestart) {
     const agg = new Aggregator(faultWindows(events));
-    const req = (t: number, cls: string) =>
+    const req = (t: number, cls: RequestClass) =>
       agg.add({
-        metric: "fh_req",
-        timeMs: T + t,
-        value: 10,
-        tags: { class: cls, instance: "app-1", endpoint: "profile_get" },
+        kind: "request",
+        t: T + t,
+        ms: 10,
+        cls,
+        instance: "app-1",
+        endpoint: "profile_get",
+        storeMs: null,
+        lockMs: null,
+        person: 0,
       });
     for (let s = 0; s < 10; s++) for (let i = 0; i < 10; i++) req(s * 1000 - 10_000 + i * 10, "ok");
     // The fault's seconds: 10 requests a second; 5 lost in the first, 2 failed in the second.
     for (let i = 0; i < 10; i++) req(10_000 + i * 10, i < 5 ? "lost" : "ok");
     for (let i = 0; i < 10; i++) req(11_000 + i * 10, i < 2 ? "reset" : "ok");
     for (let i = 0; i < 10; i++) req(12_000 + i * 10, "ok");
-    agg.add({ metric: "fh_sessions_lost", timeMs: T + 10_005, value: 5, tags: { home: "app-2", instance: "app-1" } });
+    for (let person = 0; person < 5; person++) {
+      agg.add({ kind: "session-lost", t: T + 10_005, home: "app-2", instance: "app-1", person });
+    }
     return agg.result();
   }
 
@@ -90,7 +98,7 @@ describe("buildResults", () => {
     const results = buildResults({
       aggregate: aggregate(),
       events: crashRestart,
-      k6Cpu: [10, 20],
+      engineCpu: [10, 20],
       machineCpu: [50, 70],
     });
     expect(results.sessions).toMatchObject({ lost: 5, lostExpected: 7 });
@@ -102,7 +110,7 @@ describe("buildResults", () => {
     // the last second over the baseline is [T+11s, T+12s): 2000 ms after the fault
     expect(results.recoveryMs).toBe(2000);
     expect(results.loadGenerator).toEqual({
-      k6CpuPercent: { mean: 15, max: 20 },
+      engineCpuPercent: { mean: 15, max: 20 },
       machineCpuPercent: { mean: 60, max: 70 },
     });
     expect(results.trust).toEqual({ trustworthy: true, warnings: [] });
@@ -114,16 +122,21 @@ describe("buildResults", () => {
     const agg = new Aggregator(faultWindows(crashRestart));
     for (const t of [21_000, 21_400]) {
       agg.add({
-        metric: "fh_req",
-        timeMs: T + t,
-        value: 3,
-        tags: { class: "ok", instance: "app-2", endpoint: "login" },
+        kind: "request",
+        t: T + t,
+        ms: 3,
+        cls: "ok",
+        instance: "app-2",
+        endpoint: "login",
+        storeMs: null,
+        lockMs: null,
+        person: 0,
       });
     }
     const results = buildResults({
       aggregate: agg.result(),
       events: crashRestart,
-      k6Cpu: [],
+      engineCpu: [],
       machineCpu: [],
       thresholds: [
         { expr: "sessions.lost<=0", metric: "sessions.lost", op: "<=", value: 0 },
@@ -141,17 +154,17 @@ describe("buildResults", () => {
 
   it("draws the machine's line at a mean of 80%: 79.9% is trusted, 80% is not", () => {
     const judge = (machineCpu: number[]) =>
-      buildResults({ aggregate: aggregate(), events: crashRestart, k6Cpu: [], machineCpu }).trust;
+      buildResults({ aggregate: aggregate(), events: crashRestart, engineCpu: [], machineCpu }).trust;
     expect(judge([79.8, 80])).toEqual({ trustworthy: true, warnings: [] });
     expect(judge([80, 80]).trustworthy).toBe(false);
   });
 
-  it("says the run is not trustworthy when k6 dropped iterations or the machine was saturated", () => {
+  it("says the run is not trustworthy when the load engine dropped iterations or the machine was saturated", () => {
     const agg = aggregate();
     const results = buildResults({
       aggregate: { ...agg, droppedIterations: 12, droppedByWindow: { before: 0, during: 12, after: 0 } },
       events: crashRestart,
-      k6Cpu: [99, 98],
+      engineCpu: [99, 98],
       machineCpu: [99, 100],
     });
     expect(results.trust.trustworthy).toBe(false);
@@ -164,17 +177,17 @@ describe("buildResults", () => {
   });
 
   it("has no detection or recovery without a fault", () => {
-    const events: RunEvent[] = [{ t: T, type: "k6-start" }];
-    const results = buildResults({ aggregate: aggregate(events), events, k6Cpu: [], machineCpu: [] });
+    const events: RunEvent[] = [{ t: T, type: "load-start" }];
+    const results = buildResults({ aggregate: aggregate(events), events, engineCpu: [], machineCpu: [] });
     const dropped = buildResults({
       aggregate: { ...aggregate(events), droppedIterations: 3 },
       events,
-      k6Cpu: [],
+      engineCpu: [],
       machineCpu: [],
     });
     // No fault, no windows to name.
     expect(dropped.trust.warnings).toEqual([
-      "k6 dropped 3 iterations: it could not keep the planned rate, so the load was lighter than planned",
+      "the load engine dropped 3 iterations: it could not keep the planned rate, so the load was lighter than planned",
     ]);
     expect([results.detectionMs, results.recoveryMs, results.requests.inFlightAtFault]).toEqual([null, null, null]);
     expect(results.sessions.lostExpected).toBe(0);
@@ -189,7 +202,7 @@ describe("buildResults", () => {
           ? { ...e, t: T + 9_990 }
           : e,
     );
-    const results = buildResults({ aggregate: aggregate(), events: landed, k6Cpu: [], machineCpu: [] });
+    const results = buildResults({ aggregate: aggregate(), events: landed, engineCpu: [], machineCpu: [] });
     expect(results.detectionMs).toBe(1600);
     expect(results.sessions.lostExpected).toBe(7);
   });
@@ -200,14 +213,14 @@ describe("buildResults", () => {
       ...crashRestart,
       { t: T + 30_001, type: "lb-counters", detail: { phase: "end", retries: 10, redispatches: 3 } },
     ];
-    const results = buildResults({ aggregate: aggregate(), events, k6Cpu: [], machineCpu: [] });
+    const results = buildResults({ aggregate: aggregate(), events, engineCpu: [], machineCpu: [] });
     expect(results.requests.retriedByBalancer).toEqual({ retries: 6, redispatches: 2 });
     // DOWN at T+11 600: the only whole second between the crash and DOWN is [T+10s, T+11s).
     expect(results.undetected).toMatchObject({ requests: 10, failed: 0, fromMs: T + 10_000, toMs: T + 11_600 });
     // app-2 answered nothing before the fault in this recording
     expect(results.undetected?.victimSharePercent).toBe(0);
     expect(
-      buildResults({ aggregate: aggregate(), events: crashRestart, k6Cpu: [], machineCpu: [] }).requests
+      buildResults({ aggregate: aggregate(), events: crashRestart, engineCpu: [], machineCpu: [] }).requests
         .retriedByBalancer,
     ).toBeNull();
   });

@@ -1,48 +1,37 @@
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { serverTimingMs } from "../../../scenarios/lib/server-timing.ts";
 import { Aggregator } from "../../src/verdict/aggregate.ts";
-import { aggregateSamplesFile } from "../../src/verdict/read-samples.ts";
+import { aggregateRecordsFile } from "../../src/verdict/read-records.ts";
+import { requestLines } from "../helpers/records-text.ts";
 
 // A real 5 s k6 run of scenarios/login-profile.ts (RATE=5, SESSIONS=4) against a one-file stand-in
 // app that kept sessions in memory, waited 30 ms in its "store" for the first 2.5 s and 5 ms after,
 // and sent `Server-Timing: store;dur=..., total;dur=...`. Trimmed of k6's http_req_{blocked,...}
-// timing lines. The store got fast at 18:36:10.105, between two requests.
-const FIXTURE = fileURLToPath(new URL("../fixtures/k6-samples-store.json.gz", import.meta.url));
-const WITHOUT_STORE = fileURLToPath(new URL("../fixtures/k6-samples-small.json.gz", import.meta.url));
+// timing lines. The store got fast at 18:36:10.105, between two requests. Recorded by k6 before the
+// harness had its own engine; converted once to the records format (each fh_store sample onto its request).
+const FIXTURE = fileURLToPath(new URL("../fixtures/records-store.tsv.gz", import.meta.url));
+const WITHOUT_STORE = fileURLToPath(new URL("../fixtures/records-small.tsv.gz", import.meta.url));
 const FAST_FROM = Date.parse("2026-12-01T18:36:10.105Z");
 const DURING_TO = Date.parse("2026-12-01T18:36:11.000Z");
 
-interface Point {
-  metric: string;
-  data: { time: string; value: number; tags: Record<string, string> };
-}
-
-/** The fixture's Points of one metric, with their window, read independently of the aggregator. */
-function points(metric: string): { t: number; value: number; cls?: string }[] {
-  const out: { t: number; value: number; cls?: string }[] = [];
-  for (const line of gunzipSync(readFileSync(FIXTURE)).toString("utf8").split("\n")) {
-    if (!line.includes('"Point"')) continue;
-    const p = JSON.parse(line) as Point;
-    if (p.metric === metric) out.push({ t: Date.parse(p.data.time), value: p.data.value, cls: p.data.tags.class });
-  }
-  return out;
-}
+/** The fixture's requests, read independently of the reader and the aggregator. */
+const requests = requestLines(FIXTURE);
 
 function exactP50(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.ceil(0.5 * sorted.length) - 1]!;
 }
 
-describe("store time on a recorded k6 run whose app sent Server-Timing", async () => {
-  const result = await aggregateSamplesFile(FIXTURE, { faultStartMs: FAST_FROM, faultEndMs: DURING_TO });
-  const store = points("fh_store");
-  const answered = points("fh_req").filter((p) => p.cls === "ok" || p.cls === "lost");
+describe("store time on a recorded run whose app sent Server-Timing", async () => {
+  const result = await aggregateRecordsFile(FIXTURE, { faultStartMs: FAST_FROM, faultEndMs: DURING_TO });
+  const answered = requests
+    .filter((p) => p.cls === "ok" || p.cls === "lost")
+    .map((p) => ({ t: p.t, value: p.ms, storeMs: p.storeMs }));
+  const store = answered.filter((p) => p.storeMs !== null).map((p) => ({ t: p.t, value: p.storeMs! }));
   const before = (p: { t: number }) => p.t < FAST_FROM;
 
-  it("has one store sample per answered request", () => {
+  it("has a store time on every answered request", () => {
     expect(store.length).toBe(answered.length);
     expect(result.storeTime?.overall.count).toBe(answered.length);
   });
@@ -70,16 +59,25 @@ describe("store time on a recorded k6 run whose app sent Server-Timing", async (
   });
 
   it("is null for a run whose app sent no Server-Timing", async () => {
-    expect((await aggregateSamplesFile(WITHOUT_STORE)).storeTime).toBeNull();
+    expect((await aggregateRecordsFile(WITHOUT_STORE)).storeTime).toBeNull();
   });
 });
 
 describe("Aggregator store time", () => {
-  it("leaves a window without store samples at count 0 and share null", () => {
+  it("leaves a window without store times at count 0 and share null", () => {
     const a = new Aggregator({ faultStartMs: 2000, faultEndMs: 3000 });
-    a.add({ metric: "fh_req", timeMs: 1000, value: 40, tags: { class: "ok" } });
-    a.add({ metric: "fh_store", timeMs: 1000, value: 30, tags: {} });
-    a.add({ metric: "fh_req", timeMs: 3500, value: 10, tags: { class: "ok" } });
+    const req = {
+      kind: "request",
+      endpoint: "profile_get",
+      instance: "app-1",
+      cls: "ok",
+      lockMs: null,
+      person: 0,
+    } as const;
+    a.add({ ...req, t: 1000, ms: 40, storeMs: 30 });
+    a.add({ ...req, t: 3500, ms: 10, storeMs: null });
+    // A failed request's store time is not an answered request's: left out.
+    a.add({ ...req, t: 1000, ms: 40, storeMs: 30, cls: "502" });
     const st = a.result().storeTime!;
     expect(st.before).toMatchObject({ count: 1, share: 0.75 });
     expect(st.during).toEqual({ count: 0, p50: null, p95: null, p99: null, share: null });

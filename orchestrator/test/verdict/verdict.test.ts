@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseThreshold } from "../../src/plan/thresholds.ts";
 import type { RunRecord } from "../../src/run/run-record.ts";
-import { aggregateSamplesFile, samplesFilesRead } from "../../src/verdict/read-samples.ts";
+import { aggregateRecordsFile, recordsFilesRead } from "../../src/verdict/read-records.ts";
 import { NOT_RECHECKED, recheckResults } from "../../src/verdict/recheck.ts";
 import { buildResults } from "../../src/verdict/results.ts";
 import { summaryTable } from "../../src/verdict/summary.ts";
@@ -13,18 +13,24 @@ import { faultWindows } from "../../src/verdict/windows.ts";
 // The recorded tiny-sticky run (reports/test/fixtures): app-2 crashed at 3 s, restarted at 6 s.
 const RUN = fileURLToPath(new URL("../../../reports/test/fixtures/tiny-sticky", import.meta.url));
 const record = JSON.parse(readFileSync(`${RUN}/run.json`, "utf8")) as RunRecord;
-const samplesFile = `${RUN}/samples.json.gz`;
-const input = { samplesFile, events: record.events, k6Cpu: [8], machineCpu: [35], thresholds: record.plan.thresholds };
+const recordsFile = `${RUN}/records.tsv.gz`;
+const input = {
+  recordsFile,
+  events: record.events,
+  engineCpu: [8],
+  machineCpu: [35],
+  thresholds: record.plan.thresholds,
+};
 
 describe("verdictOf", () => {
-  it("reads the samples file once and gives what the pieces give by hand", async () => {
-    const before = samplesFilesRead();
+  it("reads the records file once and gives what the pieces give by hand", async () => {
+    const before = recordsFilesRead();
     const results = await verdictOf(input);
-    expect(samplesFilesRead() - before).toBe(1);
+    expect(recordsFilesRead() - before).toBe(1);
     const windows = faultWindows(record.events);
-    const aggregate = await aggregateSamplesFile(samplesFile, windows);
+    const aggregate = await aggregateRecordsFile(recordsFile, windows);
     expect(results).toEqual(buildResults({ ...input, aggregate }));
-    // The windows of the results are the ones the samples were split by.
+    // The windows of the results are the ones the records were split by.
     expect(results.windows).toEqual(windows);
     expect(results.windows).toMatchObject({ faultStartMs: Date.parse("2026-01-01T00:00:03Z") });
     expect(results.sessions).toMatchObject({ started: 5, lost: 2, lostExpected: 2 });
@@ -37,7 +43,7 @@ describe("verdictOf", () => {
 
 describe("recheckResults", () => {
   it("matches the recorded results of the run with the ones worked out again, except what the folder lacks", async () => {
-    const again = await verdictOf({ ...input, k6Cpu: [], machineCpu: [] });
+    const again = await verdictOf({ ...input, engineCpu: [], machineCpu: [] });
     const check = recheckResults(record.results!, again);
     expect(check.differences).toEqual([]);
     expect(check.compared).toBeGreaterThan(100);
@@ -58,14 +64,14 @@ describe("recheckResults", () => {
     const recorded = { sessions: { lost: 99, started: 5 }, series: [{ t: 1, p95: null }], trust: { ok: true } };
     const again = { sessions: { lost: 2, started: 5 }, series: [{ t: 1, p95: 4 }, { t: 2 }], trust: { ok: false } };
     expect(recheckResults(recorded, again)).toEqual({
-      differences: ["sessions.lost: run.json 99, samples 2", "series.0.p95: run.json null, samples 4"],
+      differences: ["sessions.lost: run.json 99, records 2", "series.0.p95: run.json null, records 4"],
       missing: ["series.1"],
       compared: 4,
     });
     expect(recheckResults(again, recorded).differences).toEqual([
-      "sessions.lost: run.json 2, samples 99",
-      "series.0.p95: run.json 4, samples null",
-      "series.1.t: run.json 2, samples absent",
+      "sessions.lost: run.json 2, records 99",
+      "series.0.p95: run.json 4, records null",
+      "series.1.t: run.json 2, records absent",
     ]);
   });
 });
@@ -82,11 +88,11 @@ describe("summaryTable", () => {
 });
 
 describe("lost updates in the verdict", () => {
-  const concurrent = fileURLToPath(new URL("../fixtures/k6-samples-concurrent-dynamodb.json.gz", import.meta.url));
+  const concurrent = fileURLToPath(new URL("../fixtures/records-concurrent-dynamodb.tsv.gz", import.meta.url));
 
   it("judges updates.lost thresholds, prints a summary line, and fails a threshold a scenario cannot count", async () => {
     const thresholds = ["updates.lost<=0", "updates.lost.before>=100", "updates.lost.during==0"].map(parseThreshold);
-    const results = await verdictOf({ samplesFile: concurrent, events: [], k6Cpu: [], machineCpu: [], thresholds });
+    const results = await verdictOf({ recordsFile: concurrent, events: [], engineCpu: [], machineCpu: [], thresholds });
     expect(results.thresholds.map((t) => [t.expr, t.actual, t.ok])).toEqual([
       ["updates.lost<=0", 125, false],
       ["updates.lost.before>=100", 125, true],

@@ -1,12 +1,6 @@
-// The fleet bench's pure figures: /proc parsing, CPU per request, the rate at a target CPU, Server-Timing parsing.
+// The fleet bench's pure figures: /proc parsing, CPU per request, the rate at a target CPU, a step's counts from records.
 import { describe, expect, it } from "vitest";
-import {
-  lineFit,
-  parseServerTiming,
-  rateAtMachinePercent,
-  rateFromOwnCpu,
-  stepFigures,
-} from "../../bench/fleet-figures.ts";
+import { lineFit, rateAtMachinePercent, rateFromOwnCpu, StepTally, stepFigures } from "../../bench/fleet-figures.ts";
 import { machineBusyPercent, parseMachineTicks, parseProcessTicks } from "../../bench/proc-cpu.ts";
 
 describe("proc parsing", () => {
@@ -96,7 +90,7 @@ describe("rateFromOwnCpu", () => {
   });
 });
 
-describe("lineFit and parseServerTiming", () => {
+describe("lineFit and StepTally", () => {
   it("fits a line through exact points", () => {
     expect(
       lineFit([
@@ -107,8 +101,31 @@ describe("lineFit and parseServerTiming", () => {
     ).toEqual({ intercept: 1, slope: 2 });
   });
 
-  it("reads each named duration", () => {
-    expect(parseServerTiming("store;dur=12.3, total;dur=14.0")).toEqual({ store: 12.3, total: 14 });
-    expect(parseServerTiming("cache;desc=hit, store;dur=0.4")).toEqual({ store: 0.4 });
+  it("counts a step's answered, failed and dropped from the records in its window, with store time", () => {
+    const tally = new StepTally(1000, 2000);
+    const req = (t: number, cls: "ok" | "lost" | "client_error" | "502" | "timeout", storeMs: number | null) =>
+      tally.add({
+        kind: "request",
+        t,
+        endpoint: "profile_get",
+        instance: "app-1",
+        cls,
+        ms: 10,
+        storeMs,
+        lockMs: null,
+        person: 0,
+      });
+    req(999, "ok", 3);
+    req(1000, "ok", 3);
+    req(1500, "lost", 1);
+    req(1600, "client_error", null);
+    req(1700, "502", null);
+    req(1800, "timeout", null);
+    req(2000, "ok", 3);
+    tally.add({ kind: "dropped", t: 1999 });
+    tally.add({ kind: "dropped", t: 2000 });
+    tally.add({ kind: "session-started", t: 1500, instance: "app-1", person: 0 });
+    expect([tally.answered, tally.failed, tally.dropped]).toEqual([3, 2, 1]);
+    expect(tally.serverTiming).toEqual({ storeMs: 4, totalMs: 20, count: 2 });
   });
 });

@@ -38,7 +38,7 @@ export const ec2SectionSchema = z.strictObject({
   filters: z.array(filterSchema).min(1),
   /** The ALB/ELB target group whose health is the balancer's view of each instance. */
   targetGroupArn: z.string().regex(/^arn:aws[a-z-]*:elasticloadbalancing:/, "expected a target group ARN"),
-  /** The balancer's URL, where k6 sends load (only used when load runs). */
+  /** The balancer's URL, where the load engine sends load (only used when load runs). */
   lbUrl: plainUrl.optional(),
   /** An emulator's endpoint (moto, LocalStack) instead of AWS's own. */
   awsEndpoint: plainUrl.refine(isSafeAwsEndpoint, "plain http only to a loopback address; use https").optional(),

@@ -19,7 +19,7 @@ const help = `  With --platform ec2 (credentials from the AWS SDK's default chai
   --ec2-filter F        NAME=VALUE, e.g. tag:aws:cloudformation:stack-name=failover-fleet;
                         repeatable (required): the matching instances, by id, are app-1..app-N
   --target-group-arn A  the target group whose health is the balancer's view (required)
-  --lb-url URL          the load balancer's URL, where k6 sends load
+  --lb-url URL          the load balancer's URL, where the load engine sends load
   --aws-endpoint URL    an emulator's endpoint (moto) instead of AWS's
   --ec2-crash MODE      crash as stop (StopInstances with Force, the default) or reboot`;
 
@@ -36,6 +36,7 @@ function ec2Options(values: Record<string, FlagValue>): Ec2Options {
 }
 
 export const ec2Descriptor: PlatformDescriptor = {
+  remoteLoad: true,
   name: "ec2",
   summary: "an existing EC2 fleet behind an ALB/ELB target group",
   flags,

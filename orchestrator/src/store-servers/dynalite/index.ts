@@ -17,7 +17,7 @@ export function dynaliteVersion(): string | null {
   }
 }
 
-/** The port it listens on in a compose project's network (as DynamoDB Local's 8000). */
+/** The port it listens on in a compose project's network (8000, DynamoDB's usual local port). */
 const containerPort = 8000;
 
 export const dynaliteServer: StoreServer = {

@@ -1,5 +1,5 @@
 // The compose platform on a real Docker engine (`npm run setup -- docker` provides one, also in
-// CI): each fault preset end to end, and the redis store, with real k6 against containers,
+// CI): each fault preset end to end, and the redis store, with the real load engine against containers,
 // checking what the local platform's preset tests check, and that nothing of a run is left in
 // Docker afterwards. Skipped, with the reason printed, where no engine answers or Compose v2 is
 // missing.
