@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { isFaultStep } from "../../src/run/event-schema.ts";
 import type { RunRecord } from "../../src/run/run-record.ts";
 import { dynaliteServer } from "../../src/store-servers/dynalite/index.ts";
 
@@ -61,7 +62,7 @@ export function alive(pid: number): boolean {
 /** The steps a rolling-restart recorded, in order, as "<step> <instance>" (deregister, stop, replace each). */
 export function faultSteps(record: RunRecord): string[] {
   return record.events.flatMap((e) =>
-    e.type === "fault" && e.detail?.step && e.phase === "start" ? [`${e.action} ${e.target}`] : [],
+    e.type === "fault" && isFaultStep(e) && e.phase === "start" ? [`${e.action} ${e.target}`] : [],
   );
 }
 
