@@ -90,7 +90,6 @@ export type { RunResults };
  * Strategy, platform, health and seed are read from the plan (some also copied them to the top).
  */
 export const runRecordV1Schema = z.looseObject({
-  schemaVersion: z.undefined(),
   runId: z.string(),
   status: runRecordSchema.shape.status,
   error: z.string().optional(),
@@ -199,8 +198,18 @@ export function parseRunRecord(json: unknown, where: string): ReadRecord {
   return { record: parsed.data, schemaVersion: SCHEMA_VERSION, lacks: [] };
 }
 
-/** "recorded before schema 2: no balancer, results.storeTime, ...": what a report says of an older record. */
+/**
+ * "recorded before schema 2: no balancer; plan.load: enabled, workers; results: storeTime, undetected":
+ * what the report says of an older record, the fields it lacks grouped by where they belong.
+ */
 export function lacksLine(read: Pick<ReadRecord, "schemaVersion" | "lacks">): string | null {
   if (read.schemaVersion >= SCHEMA_VERSION || read.lacks.length === 0) return null;
-  return `recorded before schema ${SCHEMA_VERSION}: no ${read.lacks.join(", ")}`;
+  const groups = new Map<string, string[]>();
+  for (const path of read.lacks) {
+    const cut = path.lastIndexOf(".");
+    const [parent, field] = cut < 0 ? ["", path] : [path.slice(0, cut), path.slice(cut + 1)];
+    groups.set(parent, [...(groups.get(parent) ?? []), field]);
+  }
+  const parts = [...groups].map(([parent, fields]) => (parent ? `${parent}: ${fields.join(", ")}` : fields.join(", ")));
+  return `recorded before schema ${SCHEMA_VERSION}: no ${parts.join("; ")}`;
 }

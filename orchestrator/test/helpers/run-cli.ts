@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { isFaultStep } from "../../src/run/event-schema.ts";
 import type { RunRecord } from "../../src/run/run-record.ts";
+import { parseRunRecord, SCHEMA_VERSION } from "../../src/run/run-record-schema.ts";
 import { dynaliteServer } from "../../src/store-servers/dynalite/index.ts";
 
 export const repoRoot = resolve(import.meta.dirname, "../../..");
@@ -46,8 +47,13 @@ export function runCli(
   );
 }
 
+/** run.json as the report reads it: through the run record's schema (this harness writes schema 2, checked in full). */
 export function readRecord(dir: string): RunRecord {
-  return JSON.parse(readFileSync(join(dir, "run.json"), "utf8")) as RunRecord;
+  const path = join(dir, "run.json");
+  const read = parseRunRecord(JSON.parse(readFileSync(path, "utf8")), path);
+  if (read.schemaVersion !== SCHEMA_VERSION)
+    throw new Error(`${path}: schema ${read.schemaVersion}, expected ${SCHEMA_VERSION}`);
+  return read.record;
 }
 
 export function alive(pid: number): boolean {
