@@ -48,36 +48,58 @@ export const balancerRecordSchema = z.strictObject({
 
 /** run.json as this harness writes it (schema 2): strict, so a field the schema does not know fails. */
 export const runRecordSchema = z.strictObject({
-  schemaVersion: z.literal(SCHEMA_VERSION),
-  runId: z.string(),
-  status: z.enum(["completed", "failed", "interrupted"]),
-  error: z.string().optional(),
-  /** "input" when the run failed because its input was refused (exit code 2, not 1). */
-  errorKind: z.literal("input").optional(),
-  startedAt: z.iso.datetime(),
-  endedAt: z.iso.datetime(),
-  /** The instances the platform had when the record was written (the plan says how many). */
-  instances: z.array(z.string()),
-  /** What the balancer did, from the profile (local, compose) or as the platform read it (ec2). */
-  balancer: balancerRecordSchema,
-  /** The validated plan: strategy, platform, health (the profile asked for), seed, load, faults, thresholds. */
-  plan: planSchema,
-  /** Versions of what ran: node, the load engine, HAProxy, the store... */
-  versions: z.record(z.string(), z.string()),
-  machine: z.strictObject({
-    cpus: z.number().int().positive(),
-    memoryBytes: z.number().int().positive(),
-    node: z.string(),
-  }),
-  /** How the load engine's process ended; null when it never ran. */
-  load: z.strictObject({ exitCode: z.number().int().nullable(), signal: z.string().nullable() }).nullable(),
-  /** Raw data in the run folder, relative to it. */
-  files: z.strictObject({ records: z.string(), haproxyConfig: z.string(), logs: z.string() }),
-  events: z.array(runEventSchema),
-  /** Every process the harness started for this run (all stopped by the time this is written). */
-  processes: z.array(z.strictObject({ name: z.string(), pid: z.number().int().positive() })),
-  /** The verdict (verdict/verdict.ts) worked out from the records file and the events; null without records. */
-  results: runResultsSchema.nullable(),
+  // The descriptions go into docs/run.schema.json, for those who script against run.json.
+  schemaVersion: z
+    .literal(SCHEMA_VERSION)
+    .describe("The version of this schema; absent in records written before it (version 1)."),
+  runId: z.string().describe("The run's id (--run-id), also its folder's name."),
+  status: z
+    .enum(["completed", "failed", "interrupted"])
+    .describe("How the run ended; run.json is written in every case."),
+  error: z.string().optional().describe("Why the run failed or was interrupted."),
+  errorKind: z
+    .literal("input")
+    .optional()
+    .describe('"input" when the run failed because its input was refused (exit code 2, not 1).'),
+  startedAt: z.iso.datetime().describe("When the run started (ISO 8601, UTC)."),
+  endedAt: z.iso.datetime().describe("When the record was written (ISO 8601, UTC)."),
+  instances: z
+    .array(z.string())
+    .describe("The instances the platform had when the record was written (the plan says how many)."),
+  balancer: balancerRecordSchema.describe(
+    "What the balancer did: the profile's timing and behaviour (local, compose), or as the platform read them from the real balancer (ec2).",
+  ),
+  plan: planSchema.describe(
+    "The validated plan: strategy, platform, health (the profile asked for), seed, load, faults, thresholds.",
+  ),
+  versions: z
+    .record(z.string(), z.string())
+    .describe("Versions of what ran: node, load-engine, haproxy, store, and more per platform."),
+  machine: z
+    .strictObject({
+      cpus: z.number().int().positive(),
+      memoryBytes: z.number().int().positive(),
+      node: z.string(),
+    })
+    .describe("The machine the harness ran on."),
+  load: z
+    .strictObject({ exitCode: z.number().int().nullable(), signal: z.string().nullable() })
+    .nullable()
+    .describe("How the load engine's process ended; null when it never ran (--no-load, or a failure before it)."),
+  files: z
+    .strictObject({ records: z.string(), haproxyConfig: z.string(), logs: z.string() })
+    .describe(
+      "The raw data in the run folder, relative to it: the load engine's records file, the balancer's config, the logs.",
+    ),
+  events: z.array(runEventSchema).describe("The run's timeline in wall-clock ms (t), each event's detail by its type."),
+  processes: z
+    .array(z.strictObject({ name: z.string(), pid: z.number().int().positive() }))
+    .describe("Every process the harness started for this run, all stopped by the time the record was written."),
+  results: runResultsSchema
+    .nullable()
+    .describe(
+      "The verdict, worked out once from the records file and the events (orchestrator/src/verdict/); null without records.",
+    ),
 });
 
 export type RunRecord = z.infer<typeof runRecordSchema>;
