@@ -103,51 +103,65 @@ const faultLanded = z.strictObject({ plannedAt: epochMs, beganAt: epochMs, probe
 /** One step of a compound fault (a rolling restart's stop and replacement of each instance). */
 const faultStep = z.strictObject({ step: z.literal(true) });
 
+// The descriptions go into docs/run.schema.json.
 export const runEventSchema = z.discriminatedUnion("type", [
-  /** The warm-up before the load (absent with --no-load). */
-  z.strictObject({ t: epochMs, type: z.literal("warm-up"), detail: warmUpResultSchema }),
-  z.strictObject({ t: epochMs, type: z.literal("load-start") }),
-  /** How the load engine ended; `stoppedBy: "harness"` when the run stopped it (a failure or an interruption). */
-  z.strictObject({
-    t: epochMs,
-    type: z.literal("load-end"),
-    detail: z.strictObject({ stoppedBy: z.literal("harness").optional(), ...exit }),
-  }),
-  /** A fault (or a step of one) starting or ending; `action` is a plan's fault action or a step's ("stop", "replace"). */
-  z.strictObject({
-    t: epochMs,
-    type: z.literal("fault"),
-    action: z.string().min(1),
-    target: z.string().min(1),
-    phase: z.enum(["start", "end"]),
-    detail: z.union([faultLanded, faultStep]).optional(),
-  }),
-  /** A server's state as the balancer reported it, when it changed. */
-  z.strictObject({ t: epochMs, type: z.literal("lb-state"), target: z.string(), state: lbStatusSchema }),
-  /** Store audit and balancer probes taken just before a fault that takes an instance (or the store) away. */
-  z.strictObject({ t: epochMs, type: z.literal("audit"), target: z.string(), detail: auditDetailSchema }),
-  /** The balancer's count of requests the victim never answered, read after the fault. */
-  z.strictObject({
-    t: epochMs,
-    type: z.literal("probe"),
-    target: z.string(),
-    detail: z.strictObject({ abortedInFlight: z.number().int() }),
-  }),
-  /**
-   * The balancer's retry counters summed over the fleet (HAProxy's wretr, wredis) when the load
-   * starts and when it ends: `requests.retriedByBalancer` is the difference.
-   */
-  z.strictObject({
-    t: epochMs,
-    type: z.literal("lb-counters"),
-    detail: z.strictObject({
+  z
+    .strictObject({ t: epochMs, type: z.literal("warm-up"), detail: warmUpResultSchema })
+    .describe("The warm-up before the load, at the run's rate (absent with --no-load)."),
+  z.strictObject({ t: epochMs, type: z.literal("load-start") }).describe("The load engine started."),
+  z
+    .strictObject({
+      t: epochMs,
+      type: z.literal("load-end"),
+      detail: z.strictObject({ stoppedBy: z.literal("harness").optional(), ...exit }),
+    })
+    .describe('How the load engine ended; stoppedBy "harness" when the run stopped it (a failure or an interruption).'),
+  z
+    .strictObject({
+      t: epochMs,
+      type: z.literal("fault"),
+      action: z.string().min(1),
+      target: z.string().min(1),
       phase: z.enum(["start", "end"]),
-      retries: z.number().int(),
-      redispatches: z.number().int(),
-    }),
-  }),
-  /** One cloud API call the platform made (ec2); `t` is when it ended. */
-  z.strictObject({ t: epochMs, type: z.literal("api-call"), detail: apiCallSchema }),
+      detail: z.union([faultLanded, faultStep]).optional(),
+    })
+    .describe(
+      'A fault starting (when its first action landed, after its probes) or ending; detail.step: one step of a compound fault, its action "deregister", "stop" or "replace".',
+    ),
+  z
+    .strictObject({ t: epochMs, type: z.literal("lb-state"), target: z.string(), state: lbStatusSchema })
+    .describe("A server's state as the balancer reported it, when it changed."),
+  z
+    .strictObject({ t: epochMs, type: z.literal("audit"), target: z.string(), detail: auditDetailSchema })
+    .describe(
+      "The store audit (with the balancer's in-flight count) just before a fault takes an instance away, or before a store fault (target store; error when it failed).",
+    ),
+  z
+    .strictObject({
+      t: epochMs,
+      type: z.literal("probe"),
+      target: z.string(),
+      detail: z.strictObject({ abortedInFlight: z.number().int() }),
+    })
+    .describe(
+      "Requests the victim took and never answered: the balancer's count one second after the fault minus just before.",
+    ),
+  z
+    .strictObject({
+      t: epochMs,
+      type: z.literal("lb-counters"),
+      detail: z.strictObject({
+        phase: z.enum(["start", "end"]),
+        retries: z.number().int(),
+        redispatches: z.number().int(),
+      }),
+    })
+    .describe(
+      "The balancer's retry counters over the fleet (HAProxy's wretr, wredis) when the load starts and ends: results.requests.retriedByBalancer is the difference.",
+    ),
+  z
+    .strictObject({ t: epochMs, type: z.literal("api-call"), detail: apiCallSchema })
+    .describe("One cloud API call the platform made (ec2), never credentials; t is when it ended."),
 ]);
 
 export type RunEvent = z.infer<typeof runEventSchema>;
