@@ -3,7 +3,7 @@
 // (`npm run schema`). Its parts: the plan (plan/plan.ts), the events (event-schema.ts), the
 // results (verdict/run-results.ts).
 import { z } from "zod";
-import { type HealthProfileName, healthProfileNames } from "../plan/health-profiles.ts";
+import { type BalancerProfile, type HealthProfileName, healthProfileNames } from "../plan/health-profiles.ts";
 import { planSchema } from "../plan/plan.ts";
 import { type RunResults, runResultsSchema } from "../verdict/run-results.ts";
 import { runEventSchema, warmUpResultSchema } from "./event-schema.ts";
@@ -105,6 +105,12 @@ export const runRecordSchema = z.strictObject({
 export type RunRecord = z.infer<typeof runRecordSchema>;
 export type BalancerRecord = z.infer<typeof balancerRecordSchema>;
 export type { RunResults };
+
+/** True when A and B are the same type. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// The balancer record holds a profile's fields (plan/health-profiles.ts) as they are: one changed there and not here does not compile.
+const balancerRecordsProfile: Same<Omit<BalancerRecord, "profile" | "source" | "behaviour">, BalancerProfile> = true;
+void balancerRecordsProfile;
 
 /**
  * A record written before schema 2 (no `schemaVersion`): the parts the report relies on, each
