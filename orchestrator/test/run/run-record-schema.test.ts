@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { exitCodeOf, INVALID_RECORD_FILE, type RunRecord, writeRunRecord } from "../../src/run/run-record.ts";
-import { runRecordJsonSchema } from "../../src/run/run-record-json-schema.ts";
+import { runRecordFieldPaths, runRecordJsonSchema } from "../../src/run/run-record-json-schema.ts";
 import {
   checkRunRecord,
   lacksLine,
@@ -167,5 +167,41 @@ describe("docs/run.schema.json", () => {
     const schema = runRecordJsonSchema() as { properties: Record<string, unknown>; additionalProperties: unknown };
     expect(Object.keys(schema.properties)).toEqual(Object.keys(runRecordSchema.shape));
     expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+describe("runRecordFieldPaths", () => {
+  it("lists every field path of the record, through arrays, unions and maps", () => {
+    const paths = runRecordFieldPaths();
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "schemaVersion",
+        "results.sessions.lost",
+        "results.requests.failed.refused",
+        "results.latency.during.p95",
+        "results.series[].byInstance.*",
+        "events[].detail.abortedInFlight",
+        "events[].detail.seconds[].p95",
+        "plan.load.workers",
+      ]),
+    );
+    expect(paths).not.toContain("results.sessions.lostt");
+    // Every path of a real record is one of them.
+    const real = new Set<string>();
+    const walk = (value: unknown, path: string) => {
+      if (Array.isArray(value)) for (const v of value) walk(v, `${path}[]`);
+      else if (value !== null && typeof value === "object") {
+        for (const [k, v] of Object.entries(value)) {
+          const field = /^(byInstance|lostByHome|byEndpoint|versions|input)$/.test(path.split(/[.[\]]/).at(-1) ?? "")
+            ? "*"
+            : k;
+          const next = path ? `${path}.${field}` : field;
+          real.add(next);
+          walk(v, next);
+        }
+      }
+    };
+    walk(readJson(V2_FIXTURE), "");
+    expect([...real].filter((p) => !paths.includes(p))).toEqual([]);
   });
 });
