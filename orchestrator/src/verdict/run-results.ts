@@ -93,51 +93,71 @@ export const lostUpdateResultSchema = lostUpdateCountsSchema.extend({
 
 const percentOfCpu = z.strictObject({ mean: z.number().nullable(), max: z.number().nullable() });
 
-/** What the records file alone gives (aggregate.ts): the results less what needs the events or the CPU. */
+/**
+ * What the records file alone gives (aggregate.ts): the results less what needs the events or the CPU.
+ * The descriptions go into docs/run.schema.json.
+ */
 export const aggregateResultSchema = z.strictObject({
-  windows: windowsSchema,
-  sessions: z.strictObject({ started: count, lost: count, lostByHome: z.record(z.string(), count) }),
+  windows: windowsSchema.describe("The fault windows the records were split by, in epoch ms."),
+  sessions: z
+    .strictObject({ started: count, lost: count, lostByHome: z.record(z.string(), count) })
+    .describe("Sessions started and lost; lostByHome by the instance that made the session."),
   requests: z.strictObject({
     total: count,
-    failed: z.strictObject({ total: count, ...keyed(FAILED_CLASSES, count) }),
-    /** Answers that carried a session and showed it lost (401 or another user); also in sessions.lost. */
-    lost: count,
-    /** 4xx other than a lost session: a harness or app bug, never expected. */
-    clientErrors: count,
+    failed: z
+      .strictObject({ total: count, ...keyed(FAILED_CLASSES, count) })
+      .describe("Failed requests (a transport error or a 5xx), in all and by class."),
+    lost: count.describe(
+      "Answers that carried a session and showed it lost (401 or another user); also in sessions.lost.",
+    ),
+    clientErrors: count.describe("4xx other than a lost session: a harness or app bug, never expected."),
     byInstance: z.record(z.string(), count),
-    /** count = every request to the endpoint; percentiles over its answered requests. */
-    byEndpoint: z.record(z.string(), percentilesSchema),
+    byEndpoint: z
+      .record(z.string(), percentilesSchema)
+      .describe("count: every request to the endpoint; percentiles (ms) over its answered requests."),
     byWindow: z.strictObject(keyed(WINDOW_NAMES, windowCountsSchema)),
   }),
-  writes: z.strictObject({ indeterminate: count }),
-  reads: z.strictObject({ stale: count }),
-  /**
-   * The lost-update model over the `op` records (concurrent-tabs), overall and by the window of the
-   * write's answer; null when the scenario records none (login-profile).
-   */
-  updates: lostUpdateResultSchema.extend({ lostByWindow: z.strictObject(keyed(WINDOW_NAMES, count)) }).nullable(),
-  /** Time answered requests waited for their session's lock (Server-Timing `lock;dur=`); null without a locking store. */
-  lockWait: percentilesSchema.nullable(),
-  /** Latency in ms of answered requests (class ok or lost); failed requests have no meaningful latency. */
-  latency: z.strictObject(keyed(WINDOWS_AND_OVERALL, percentilesSchema)),
-  /** Start lag over the iterations that ran (`iteration` records); null when none was recorded. */
-  startLag: startLagSchema.nullable(),
-  /**
-   * Store time (the app's Server-Timing `store;dur=`) of answered requests, per window
-   * as `latency`; null when no request carried one (an app that does not send the header).
-   */
-  storeTime: z.strictObject(keyed(WINDOWS_AND_OVERALL, storeTimeSchema)).nullable(),
-  droppedIterations: count,
-  /**
-   * The same by the window of the `dropped` record's scheduled time: drops only during the fault point to
-   * people waiting on the failed server; drops before it, to a load the fleet or the engine did not carry.
-   */
-  droppedByWindow: z.strictObject(keyed(WINDOW_NAMES, count)),
-  /** Time of the first answered request from `windows.rejoin.instance` at or after `afterMs`; null if none. */
-  rejoinedAtMs: epochMs.nullable(),
+  writes: z.strictObject({ indeterminate: count }).describe("Writes whose answer was lost (transport error or 5xx)."),
+  reads: z
+    .strictObject({ stale: count })
+    .describe("Answers whose profile did not hold what the person last wrote successfully (stale-read records)."),
+  updates: lostUpdateResultSchema
+    .extend({ lostByWindow: z.strictObject(keyed(WINDOW_NAMES, count)) })
+    .nullable()
+    .describe(
+      "The lost-update model over the op records (concurrent-tabs), overall and by the window of the write's answer; null when the scenario records none (login-profile).",
+    ),
+  lockWait: percentilesSchema
+    .nullable()
+    .describe(
+      "Time (ms) answered requests waited for their session's lock (Server-Timing lock;dur=); null without a locking store.",
+    ),
+  latency: z
+    .strictObject(keyed(WINDOWS_AND_OVERALL, percentilesSchema))
+    .describe(
+      "Latency in ms of answered requests (class ok or lost), overall and per window; failed requests have none.",
+    ),
+  startLag: startLagSchema
+    .nullable()
+    .describe(
+      "How late (ms) each iteration started against its schedule (iteration records); null when none was recorded.",
+    ),
+  storeTime: z
+    .strictObject(keyed(WINDOWS_AND_OVERALL, storeTimeSchema))
+    .nullable()
+    .describe(
+      "The app's time in the session store (Server-Timing store;dur=) of answered requests, per window as latency; null when no request carried one.",
+    ),
+  droppedIterations: count.describe("Iterations due with no free person: the load was lighter than planned."),
+  droppedByWindow: z
+    .strictObject(keyed(WINDOW_NAMES, count))
+    .describe("droppedIterations by the window of the dropped iteration's scheduled time."),
+  rejoinedAtMs: epochMs
+    .nullable()
+    .describe("Time of the first answered request from windows.rejoin.instance at or after its afterMs; null if none."),
   firstSampleMs: epochMs.nullable(),
   lastSampleMs: epochMs.nullable(),
-  series: z.array(secondPointSchema),
+  series: z.array(secondPointSchema).describe("One point per second from the first record to the last."),
 });
 
 /** A threshold with its outcome, as run.json's results.thresholds holds it. */
@@ -152,52 +172,54 @@ export const thresholdResultSchema = z.strictObject({
 
 export const runResultsSchema = aggregateResultSchema.extend({
   sessions: aggregateResultSchema.shape.sessions.extend({
-    /** From the store audit: active sessions held by each instance at the moment it was taken away. */
-    lostExpected: count,
+    lostExpected: count.describe(
+      "From the store audit: active sessions held by each instance (or the store) at the moment it was taken away.",
+    ),
   }),
   requests: aggregateResultSchema.shape.requests.extend({
-    /** Requests the balancer had in progress on each victim just before it was taken away. */
-    inFlightAtFault: count.nullable(),
-    /**
-     * Connection attempts the balancer retried and requests it redispatched to another server
-     * while the load ran (HAProxy's wretr, wredis): failures it hid from the clients. Null where
-     * the balancer does not count them.
-     */
-    retriedByBalancer: z.strictObject({ retries: z.number().int(), redispatches: z.number().int() }).nullable(),
+    inFlightAtFault: count
+      .nullable()
+      .describe(
+        "Requests the balancer had in progress on each victim just before it was taken away (or never answered).",
+      ),
+    retriedByBalancer: z
+      .strictObject({ retries: z.number().int(), redispatches: z.number().int() })
+      .nullable()
+      .describe(
+        "Connection attempts the balancer retried and requests it redispatched while the load ran (HAProxy's wretr, wredis): failures it hid. Null where the balancer does not count them.",
+      ),
   }),
-  /** Fault to the balancer marking the victim DOWN. */
-  detectionMs: z.number().nullable(),
-  /**
-   * The whole seconds between the fault landing and the balancer marking the victim DOWN: the
-   * requests sent, the failed ones, and the victim's share of the answered traffic before the
-   * fault. A balancer that does not retry fails about share × requests of them; one that retries
-   * on another server hides them. Null without an instance fault detected within the run.
-   */
+  detectionMs: z.number().nullable().describe("Fault to the balancer marking the victim DOWN (ms)."),
   undetected: z
     .strictObject({
       fromMs: epochMs,
       toMs: epochMs,
       requests: count,
       failed: count,
-      /** The victim's share of the answered requests before the fault, in percent. */
       victimSharePercent: z.number().nullable(),
     })
-    .nullable(),
-  /** Fault to the error rate ((failed + lost) / requests per second) being back at its baseline. */
-  recoveryMs: z.number().nullable(),
-  /**
-   * From the start of the action that brought an instance back (restart, terminate's
-   * replacement, thaw) to the first request it answered again; null when it never did.
-   */
-  rejoinMs: z.number().nullable(),
-  thresholds: z.array(thresholdResultSchema),
+    .nullable()
+    .describe(
+      "The whole seconds between the fault landing and the balancer marking the victim DOWN: requests sent, failed, and the victim's share (%) of the answered traffic before the fault. Null without an instance fault detected within the run.",
+    ),
+  recoveryMs: z
+    .number()
+    .nullable()
+    .describe("Fault to the error rate ((failed + lost) / requests per second) being back at its baseline (ms)."),
+  rejoinMs: z
+    .number()
+    .nullable()
+    .describe(
+      "From the start of the action that brought an instance back (restart, replacement, thaw) to the first request it answered; null when it never did.",
+    ),
+  thresholds: z.array(thresholdResultSchema).describe("The plan's thresholds with their outcome."),
   baselineErrorRate: z.number().nullable(),
-  loadGenerator: z.strictObject({
-    /** The load engine process (all its worker threads), in % of one core. */
-    engineCpuPercent: percentOfCpu,
-    machineCpuPercent: percentOfCpu,
-  }),
-  trust: z.strictObject({ trustworthy: z.boolean(), warnings: z.array(z.string()) }),
+  loadGenerator: z
+    .strictObject({ engineCpuPercent: percentOfCpu, machineCpuPercent: percentOfCpu })
+    .describe("CPU of the load engine process (all its threads, % of one core) and of the machine (%): mean and max."),
+  trust: z
+    .strictObject({ trustworthy: z.boolean(), warnings: z.array(z.string()) })
+    .describe("Whether the numbers can be trusted (no dropped iterations, no saturated CPU), and why not."),
 });
 
 export type Windows = z.infer<typeof windowsSchema>;
