@@ -151,11 +151,12 @@ export type WarmUpResultV1 = z.infer<typeof warmUpResultV1Schema>;
 export interface ReadRecord {
   /**
    * The record. Schema 2: checked in full. Version 1: its checked parts as above, the rest as
-   * written; the report reads every part of it that older records lack with a guard.
+   * written, typed as schema 2: the report guards the parts older records are known to lack (the
+   * balancer, newer results fields, the warm-up's detail) and `lacks` names them.
    */
   record: RunRecord;
   schemaVersion: number;
-  /** Fields of schema 2 the record lacks ("balancer", "results.storeTime", "events[audit].detail.auditMs"); empty for 2. */
+  /** Fields of schema 2 the record lacks ("balancer", "results.storeTime", "events[warm-up].detail.rate"); empty for 2. */
   lacks: string[];
 }
 
@@ -183,7 +184,7 @@ function eventTypeAt(json: unknown, index: number): string | undefined {
   return typeof type === "string" ? type : undefined;
 }
 
-/** The fields of schema 2 a record lacks altogether, once each ("events[audit].detail.auditMs"). */
+/** The fields of schema 2 a record lacks altogether, once each ("events[warm-up].detail.rate"). */
 export function fieldsLacking(json: unknown): string[] {
   const parsed = runRecordSchema.safeParse(json, { reportInput: true });
   if (parsed.success) return [];
