@@ -33,9 +33,9 @@ function faultStory(events: readonly RunEvent[]): FaultStory {
   return {
     first: first ? { action: first.action, target: first.target } : null,
     victims: [...new Set(audits.map((a) => a.target))],
-    shared: audits.length > 0 && audits.every((a) => a.detail.shared === true),
-    storeLive: ((live) => (typeof live === "number" ? live : null))(
-      audits.find((a) => a.target === "store")?.detail.liveSessions,
+    shared: audits.length > 0 && audits.every((a) => "shared" in a.detail && a.detail.shared),
+    storeLive: ((audit) => (audit && "liveSessions" in audit.detail ? audit.detail.liveSessions : null))(
+      audits.find((a) => a.target === "store"),
     ),
   };
 }

@@ -6,6 +6,7 @@ import { describeBehaviour, healthProfiles } from "../../orchestrator/src/plan/h
 import type { RunEvent } from "../../orchestrator/src/run/events.ts";
 import { RECORDS_FILE_NAME } from "../../orchestrator/src/run/load-files.ts";
 import type { RunRecord } from "../../orchestrator/src/run/run-record.ts";
+import { lacksLine } from "../../orchestrator/src/run/run-record-schema.ts";
 import { FAILED_CLASSES } from "../../orchestrator/src/verdict/aggregate.ts";
 import { recheckResults } from "../../orchestrator/src/verdict/recheck.ts";
 import type { RunResults } from "../../orchestrator/src/verdict/results.ts";
@@ -21,6 +22,10 @@ export interface RunInput {
   /** The run folder as given. */
   dir: string;
   record: RunRecord;
+  /** The version of the record's schema (1: written before run.json had one; see run-record-schema.ts). */
+  schemaVersion: number;
+  /** Fields of the current schema an older record lacks (fieldsLacking); empty for a current one. */
+  lacks: string[];
   /** The run's records file (relative to dir), or null when there is none. */
   recordsFile: string | null;
   /**
@@ -431,6 +436,8 @@ function describeFaults(record: RunRecord): string[] {
 function runView(input: RunInput, key: string): RunView {
   const { record } = input;
   const notes: string[] = [];
+  const older = lacksLine(input);
+  if (older) notes.push(older);
   const { plan } = record;
   const { results, recheck } = reportResults(input, notes);
   if (!results && !input.recordsFile) notes.push("no records file in the run folder; run.json has no results");

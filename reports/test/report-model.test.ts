@@ -41,7 +41,7 @@ describe("the report without --recheck", async () => {
       state: "not-asked",
       line: "results from run.json; not re-checked (npm run report -- --recheck re-aggregates records.tsv.gz)",
     });
-    expect(run.notes).toEqual([]);
+    expect(run.notes.filter((n) => !n.startsWith("recorded before schema"))).toEqual([]);
   });
 });
 
@@ -58,8 +58,13 @@ describe("buildReportModel on a small recorded run, re-checked", async () => {
     expect(input.recordsFile).toBe("records.tsv.gz");
     expect(run.sources).toEqual({ runJson: "run.json", records: "records.tsv.gz" });
     // run.json's results agree with the re-aggregation: nothing to flag.
-    expect(run.notes).toEqual([]);
+    expect(run.notes.filter((n) => !n.startsWith("recorded before schema"))).toEqual([]);
     expect(run.recheck.state).toBe("match");
+    // Recorded before run.json had a schema (no schemaVersion): read as version 1, and the report names what it lacks.
+    expect(input.schemaVersion).toBe(1);
+    expect(run.notes).toContainEqual(
+      expect.stringMatching(/^recorded before schema 2: no balancer; .*results: .*storeTime/),
+    );
     // This recorded run.json predates the undetected interval (and store time): filled in from the records.
     expect(run.recheck.line).toMatch(
       /^results re-checked from records\.tsv\.gz: match \(\d+ values compared; run\.json predates .*undetected.*: shown as worked out from the records\)$/,

@@ -1,6 +1,10 @@
 // The narrow platform interface: everything the orchestrator may do to a fleet, and nothing more.
 import type { z } from "zod";
 import type { Plan } from "../plan/plan.ts";
+import type { ApiCallDetail, LbStatus, SessionAudit, StoreAudit } from "../run/event-schema.ts";
+
+// The audits and the API calls are recorded as events: their shapes are run.json's (run/event-schema.ts).
+export type { LbStatus, SessionAudit, StoreAudit };
 
 export interface InstanceInfo {
   /** "app-1", "app-2", ... */
@@ -30,21 +34,6 @@ export type StoreOp = "stop" | "start" | "restart";
 /** What a store fault does to the data: `down` keeps it; `restart` keeps what persistence kept. */
 export type StoreFaultKind = "down" | "restart";
 
-/** What the shared store held just before a store fault (the store audit), where it can be read. */
-export interface StoreAudit {
-  /** The live sessions this fault will lose: counted into sessions.lostExpected. */
-  activeSessions: number;
-  /** Logged-in users whose session was used recently, just before the fault. */
-  liveSessions: number;
-  /** Session keys in the store, live or idle. */
-  storedSessions: number;
-  shared: true;
-  /** The store's persistence, as the audit judged the loss by it. */
-  persistence: string;
-}
-
-export type LbStatus = "UP" | "DOWN" | "MAINT" | "UNKNOWN";
-
 export interface LbServerState {
   status: LbStatus;
   /** Requests the balancer has in progress on this server right now. */
@@ -63,16 +52,6 @@ export interface LbServerState {
   retried?: { retries: number; redispatches: number };
 }
 
-/** What the session store held for one instance at one moment (the store audit). */
-export interface SessionAudit {
-  /** Users whose session lives only on this instance and was used recently. */
-  activeSessions: number;
-  /** All unexpired sessions stored by this instance. */
-  storedSessions: number;
-  /** True when the strategy keeps sessions off the instance (shared store): nothing can be lost. */
-  shared: boolean;
-}
-
 /** One thing a platform does, as --dry-run describes it. */
 export type PlatformStep =
   | { kind: "up" }
@@ -80,17 +59,11 @@ export type PlatformStep =
   | { kind: "instance"; id: string; op: InstanceOp }
   | { kind: "store"; op: StoreOp };
 
-/** One call a platform made to a cloud API (EC2, ELBv2): recorded as an event, never credentials. */
-export interface ApiCall {
+/** One call a platform made to a cloud API (EC2, ELBv2): recorded as an event (its shape there), never credentials. */
+export type ApiCall = ApiCallDetail & {
   /** Wall-clock ms when the call ended. */
   t: number;
-  service: string;
-  command: string;
-  input: Record<string, unknown>;
-  ok: boolean;
-  ms: number;
-  error?: string;
-}
+};
 
 /**
  * The balancer's settings as the platform read them from the balancer itself (an ELBv2 target

@@ -4,27 +4,11 @@
 import type { LoadConfig, LoadMessage } from "../../../load/api.ts";
 import { HarnessError } from "../errors.ts";
 import type { ExitInfo } from "../process/child.ts";
+import type { LoadSecond } from "./event-schema.ts";
 import { LoadRun } from "./load-run.ts";
 
-/** One second of driven load. Latencies are of answered requests (status < 500), by the second they ended in. */
-export interface LoadSecond {
-  /** Iterations per second asked for during this second. */
-  rate: number;
-  requests: number;
-  /**
-   * Failed as the scenario counts failures: a transport error or a 5xx. A 4xx is an answer (a
-   * session the `local` strategy's round robin misses is a 401, by design) and counts in latency.
-   */
-  failed: number;
-  /** Iterations due that could not start because every person was still busy: the fleet fell behind. */
-  dropped: number;
-  p50: number | null;
-  p95: number | null;
-  /** The machine's CPU use over about this second, in %, when /proc/stat is readable. */
-  machineCpuPercent: number | null;
-  /** The load engine's own CPU over about this second, in % of one core (all its threads). */
-  engineCpuPercent: number | null;
-}
+/** One second of driven load (its shape: event-schema.ts). Latencies are of answered requests (status < 500), by the second they ended in. */
+export type { LoadSecond };
 
 /** The per-second message the engine sends (load/api.ts). */
 type SecondMessage = Extract<LoadMessage, { type: "second" }>;

@@ -1,47 +1,14 @@
-// The run record, run.json: written for every run, also when it failed or was interrupted.
-import { renameSync, writeFileSync } from "node:fs";
+// The run record, run.json: written for every run, also when it failed or was interrupted, and
+// checked against its schema (run-record-schema.ts) before it is written.
+import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ExitCode } from "../errors.ts";
-import type { BalancerProfile } from "../plan/health-profiles.ts";
-import type { Plan } from "../plan/plan.ts";
-import type { RunResults } from "../verdict/results.ts";
-import type { RunEvent } from "./events.ts";
+import { type BalancerRecord, checkRunRecord, type RunRecord, SCHEMA_VERSION } from "./run-record-schema.ts";
 
-export interface BalancerRecord extends BalancerProfile {
-  /** The profile the plan named (--health). */
-  profile: Plan["health"];
-  /** "profile" where the harness configured the balancer from it, else where the settings were read. */
-  source: string;
-  /** The profile's behaviour in one line (describeBehaviour). */
-  behaviour: string;
-}
+export type { BalancerRecord, RunRecord };
 
-export interface RunRecord {
-  runId: string;
-  status: "completed" | "failed" | "interrupted";
-  error?: string;
-  /** "input" when the run failed because its input was refused (exit code 2, not 1). */
-  errorKind?: "input";
-  startedAt: string;
-  endedAt: string;
-  /** The instances the platform had when the record was written (the plan says how many). */
-  instances: string[];
-  /** What the balancer did, from the profile (local, compose) or as the platform read it (ec2). */
-  balancer: BalancerRecord;
-  /** The validated plan: strategy, platform, health (the profile asked for), seed, load, faults, thresholds. */
-  plan: Plan;
-  versions: Record<string, string>;
-  machine: { cpus: number; memoryBytes: number; node: string };
-  /** How the load engine's process ended; null when it never ran. */
-  load: { exitCode: number | null; signal: string | null } | null;
-  /** Raw data in the run folder, relative to it. */
-  files: Record<string, string>;
-  events: RunEvent[];
-  /** Every process the harness started for this run (all stopped by the time this is written). */
-  processes: readonly { name: string; pid: number }[];
-  /** The verdict (verdict/verdict.ts) worked out from the records file and the events; null without records. */
-  results: RunResults | null;
-}
+/** Where the record goes when it does not fit its schema, beside run.json. */
+export const INVALID_RECORD_FILE = "run.invalid.json";
 
 /** The exit code a finished run stands for (several runs: the worst, interruption first). */
 export function exitCodeOf(records: readonly RunRecord[]): ExitCode {
@@ -52,11 +19,48 @@ export function exitCodeOf(records: readonly RunRecord[]): ExitCode {
   return thresholdFailed ? ExitCode.verificationFailed : ExitCode.ok;
 }
 
-/** Writes run.json atomically (temp file, then rename) so a reader never sees half a record. */
-export function writeRunRecord(runDir: string, record: RunRecord): string {
-  const path = join(runDir, "run.json");
+/** Writes JSON atomically (temp file, then rename) so a reader never sees half a file. */
+function writeJson(path: string, value: unknown): void {
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
   renameSync(tmp, path);
-  return path;
 }
+
+/**
+ * Writes run.json once the record fits its schema, and returns the record written. One that does
+ * not is a harness error: the record as built goes to run.invalid.json, and run.json is the same
+ * record marked failed, its error naming each field and problem, with the parts at fault (events,
+ * results) left out when that makes it fit. Returns the record as run.json holds it.
+ */
+export function writeRunRecord(runDir: string, record: RunRecord): RunRecord {
+  const path = join(runDir, "run.json");
+  const invalidPath = join(runDir, INVALID_RECORD_FILE);
+  const check = checkRunRecord(record);
+  if (check.ok) {
+    writeJson(path, record);
+    // A record of this run that failed its schema earlier (the forced-stop record) is stale now.
+    if (existsSync(invalidPath)) rmSync(invalidPath, { force: true });
+    return record;
+  }
+  writeJson(invalidPath, record);
+  const problem = `harness error: run.json did not fit its schema (schema ${SCHEMA_VERSION}, orchestrator/src/run/run-record-schema.ts): ${check.issues.join("; ")}; the record as built is in ${INVALID_RECORD_FILE}`;
+  const { errorKind: _input, ...rest } = record;
+  const failed: RunRecord = {
+    ...rest,
+    status: "failed",
+    error: record.error ? `${record.error}; ${problem}` : problem,
+  };
+  const atFault = new Set(check.issues.map((line) => line.split(/[.[:]/, 1)[0]));
+  const trimmed: RunRecord = {
+    ...failed,
+    ...(atFault.has("events") ? { events: [] } : {}),
+    ...(atFault.has("results") ? { results: null } : {}),
+    ...(atFault.has("processes") ? { processes: [] } : {}),
+  };
+  // Anything else at fault (the plan, the balancer) cannot be left out: run.invalid.json is then the only record.
+  if (checkRunRecord(trimmed).ok) writeJson(path, trimmed);
+  else if (existsSync(path)) rmSync(path, { force: true });
+  return trimmed;
+}
+
+export { SCHEMA_VERSION };

@@ -19,7 +19,7 @@ import { EventLog } from "./events.ts";
 import { LbSampler } from "./lb-sampler.ts";
 import { loadFiles } from "./load-files.ts";
 import { LoadRun, loadConfigOf, loadEngineVersion } from "./load-run.ts";
-import { type BalancerRecord, type RunRecord, writeRunRecord } from "./run-record.ts";
+import { type BalancerRecord, type RunRecord, SCHEMA_VERSION, writeRunRecord } from "./run-record.ts";
 import { runTimeline } from "./timeline.ts";
 import { warmUp, warmUpLine } from "./warm-up.ts";
 
@@ -62,6 +62,7 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
   let observedBalancer: BalancerSettings | undefined;
   const childrenBefore = startedChildren().length;
   const recordOf = (results: RunResults | null): RunRecord => ({
+    schemaVersion: SCHEMA_VERSION,
     runId: plan.runId,
     status,
     ...(error ? { error } : {}),
@@ -197,9 +198,8 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
   }
 
   forgetForcedRecord();
-  const record = recordOf(results ?? null);
-  writeRunRecord(runDir, record);
-  return record;
+  // A record that does not fit its schema comes back failed, saying which field and why (run.invalid.json keeps it).
+  return writeRunRecord(runDir, recordOf(results ?? null));
 }
 
 /** The balancer's retry counters over the fleet, where it counts them (HAProxy), as an event. */

@@ -3,10 +3,11 @@
 // seconds slow, which would otherwise show up as the "before" window's latency.
 import { join } from "node:path";
 import type { Plan } from "../plan/plan.ts";
-import { DrivenLoad, type LoadSecond } from "./driven-load.ts";
+import { DrivenLoad } from "./driven-load.ts";
+import type { LoadSecond, WarmUpResult } from "./event-schema.ts";
 import { loadConfigOf } from "./load-run.ts";
 
-export type { LoadSecond };
+export type { LoadSecond, WarmUpResult };
 
 /** When latency counts as stable (see latencySettled). */
 export interface StabilityRule {
@@ -53,21 +54,6 @@ export function latencySettled(
   if (before.length === 0) return true;
   const m50Before = median(before);
   return m50 >= m50Before - Math.max(0.1 * m50Before, rule.slackMs);
-}
-
-export interface WarmUpResult {
-  /** Iterations per second (the run's rate) and the pool of users. */
-  rate: number;
-  users: number;
-  requests: number;
-  failed: number;
-  dropped: number;
-  ms: number;
-  /** True when latency was stable (latencySettled); false when the warm-up hit its bound first. */
-  settled: boolean;
-  /** Median p50 and p95 of the last seconds judged (the window of the stability rule). */
-  final: { p50: number | null; p95: number | null; machineCpuPercent: number | null };
-  seconds: LoadSecond[];
 }
 
 /** Median of the last `n` seconds' values of a field, ignoring nulls; null when none. */

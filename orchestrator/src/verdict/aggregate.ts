@@ -4,105 +4,35 @@ import type { LoadRecord } from "../../../load/api.ts";
 import { FAILED_CLASSES, type FailedClass } from "../../../scenarios/lib/classify.ts";
 import { parseOpRecord } from "../../../scenarios/lib/ops.ts";
 import { Histogram } from "./histogram.ts";
-import { LostUpdateModel, type LostUpdateResult } from "./lost-updates.ts";
+import { LostUpdateModel } from "./lost-updates.ts";
 
-/** Fault window boundaries in epoch ms. before: t < faultStart; during: faultStart ≤ t < faultEnd; after: t ≥ faultEnd. */
-export interface Windows {
-  faultStartMs?: number;
-  faultEndMs?: number;
-  /** Watch for the first request an instance answers at or after a time (a restarted instance rejoining). */
-  rejoin?: { instance: string; afterMs: number };
-}
+import {
+  type AggregateResult,
+  type Percentiles,
+  type SecondPoint,
+  type StartLag,
+  type StoreTime,
+  WINDOW_NAMES,
+  type WindowCounts,
+  type WindowName,
+  type Windows,
+} from "./run-results.ts";
 
-export type WindowName = "before" | "during" | "after";
-export const WINDOW_NAMES: readonly WindowName[] = ["before", "during", "after"];
-
+// The shapes are the run record's schema (run-results.ts); these names stay for the aggregation's callers.
 // The request classes that are failed requests come from the scenario's classifier (one contract).
-export { FAILED_CLASSES, type FailedClass };
-
-export interface Percentiles {
-  count: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-}
-
-/** Start lag of the iterations that ran: actual start minus scheduled start (ms), coordinated omission made visible. */
-export interface StartLag extends Percentiles {
-  max: number | null;
-}
-
-/** The app's time in the session store of answered requests, next to their latency. */
-export interface StoreTime extends Percentiles {
-  /** Σ store ms / Σ latency ms of the answered requests (0-1): the share of their time spent in the store. */
-  share: number | null;
-}
-
-export interface SecondPoint {
-  /** Epoch ms of the start of the second. */
-  t: number;
-  requests: number;
-  failed: number;
-  /** Sessions lost (session-lost records) in this second. */
-  lost: number;
-  /** Lost updates whose write was answered in this second; absent when the scenario records no operations. */
-  lostUpdates?: number;
-  /** p95 of answered requests in this second (ms), null when none was answered. */
-  p95: number | null;
-  byInstance: Record<string, number>;
-}
-
-export interface WindowCounts {
-  requests: number;
-  failed: number;
-  lost: number;
-}
-
-export interface AggregateResult {
-  windows: Windows;
-  sessions: { started: number; lost: number; lostByHome: Record<string, number> };
-  requests: {
-    total: number;
-    failed: { total: number } & Record<FailedClass, number>;
-    /** Answers that carried a session and showed it lost (401 or another user); also in sessions.lost. */
-    lost: number;
-    /** 4xx other than a lost session: a harness or app bug, never expected. */
-    clientErrors: number;
-    byInstance: Record<string, number>;
-    /** count = every request to the endpoint; percentiles over its answered requests. */
-    byEndpoint: Record<string, Percentiles>;
-    byWindow: Record<WindowName, WindowCounts>;
-  };
-  writes: { indeterminate: number };
-  reads: { stale: number };
-  /**
-   * The lost-update model over the `op` records (concurrent-tabs), overall and by the window of the
-   * write's answer; null when the scenario records none (login-profile).
-   */
-  updates: (LostUpdateResult & { lostByWindow: Record<WindowName, number> }) | null;
-  /** Time answered requests waited for their session's lock (Server-Timing `lock;dur=`); null without a locking store. */
-  lockWait: Percentiles | null;
-  /** Latency in ms of answered requests (class ok or lost); failed requests have no meaningful latency. */
-  latency: Record<"overall" | WindowName, Percentiles>;
-  /** Start lag over the iterations that ran (`iteration` records); null when none was recorded. */
-  startLag: StartLag | null;
-  /**
-   * Store time (the app's Server-Timing `store;dur=`) of answered requests, per window
-   * as `latency`; null when no request carried one (an app that does not send the header).
-   */
-  storeTime: Record<"overall" | WindowName, StoreTime> | null;
-  droppedIterations: number;
-  /**
-   * The same by the window of the `dropped` record's scheduled time: drops only during the fault point to
-   * people waiting on the failed server; drops before it, to a load the fleet or the engine did not carry.
-   */
-  droppedByWindow: Record<WindowName, number>;
-  /** Time of the first answered request from `windows.rejoin.instance` at or after `afterMs`; null if none. */
-  rejoinedAtMs: number | null;
-  firstSampleMs: number | null;
-  lastSampleMs: number | null;
-  series: SecondPoint[];
-}
+export {
+  type AggregateResult,
+  FAILED_CLASSES,
+  type FailedClass,
+  type Percentiles,
+  type SecondPoint,
+  type StartLag,
+  type StoreTime,
+  WINDOW_NAMES,
+  type WindowCounts,
+  type WindowName,
+  type Windows,
+};
 
 const FAILED = new Set<string>(FAILED_CLASSES);
 

@@ -4,38 +4,9 @@
 // 5xx) is indeterminate: never counted lost, and it explains another write's absence like any other write.
 // Pure and streaming: state is kept per person's session and per field, and pruned after each read.
 import type { OpRecord } from "../../../scenarios/lib/ops.ts";
+import type { LostUpdate, LostUpdateCounts, LostUpdateResult } from "./run-results.ts";
 
-export interface LostUpdate {
-  person: string;
-  session: number;
-  key: string;
-  value: string;
-  /** Epoch ms the write was answered (when the update was lost, as far as anyone can tell). */
-  writtenAtMs: number;
-  /** Epoch ms the read that did not show it was sent. */
-  readAtMs: number;
-  /** What that read showed for the field (null: absent). */
-  shown: string | null;
-}
-
-export interface LostUpdateCounts {
-  /** Writes answered 200. */
-  acknowledged: number;
-  /** Writes whose answer was lost (transport error or 5xx). */
-  indeterminate: number;
-  /** Acknowledged writes that a later read showed (or a later write or delete of the field superseded). */
-  confirmed: number;
-  lost: number;
-  /** Acknowledged writes no later read of the same session checked (the run ended, or the session was lost). */
-  unchecked: number;
-  /** Reads answered 200 that were checked against the writes before them. */
-  reads: number;
-}
-
-export interface LostUpdateResult extends LostUpdateCounts {
-  /** The first lost updates, for the report and for explaining the count from the records. */
-  examples: LostUpdate[];
-}
+export type { LostUpdate, LostUpdateCounts, LostUpdateResult };
 
 const EXAMPLES = 20;
 

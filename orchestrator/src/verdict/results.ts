@@ -29,9 +29,9 @@ function stats(values: readonly number[]) {
 function inFlightAtFaults(events: readonly RunEvent[]): number | null {
   let total: number | null = null;
   events.forEach((event, i) => {
-    if (event.type !== "audit" || typeof event.detail.inFlight !== "number") return;
+    if (event.type !== "audit" || !("inFlight" in event.detail) || event.detail.inFlight === null) return;
     const follow = events.slice(i + 1).find((e) => e.type === "probe" && e.target === event.target);
-    const aborted = follow?.type === "probe" ? Number(follow.detail.abortedInFlight ?? 0) : 0;
+    const aborted = follow?.type === "probe" ? follow.detail.abortedInFlight : 0;
     total = (total ?? 0) + Math.max(event.detail.inFlight, aborted);
   });
   return total;
@@ -91,7 +91,8 @@ export function buildResults(input: {
 }): RunResults {
   const { aggregate, events } = input;
   const audits = events.filter((e): e is Extract<RunEvent, { type: "audit" }> => e.type === "audit");
-  const lostExpected = audits.reduce((sum, a) => sum + Number(a.detail.activeSessions ?? 0), 0);
+  // An audit that failed (its detail has the error) predicts nothing.
+  const lostExpected = audits.reduce((sum, a) => sum + ("activeSessions" in a.detail ? a.detail.activeSessions : 0), 0);
   const inFlight = inFlightAtFaults(events);
   // The windows the records were split by (faultWindows of these events, verdict/windows.ts).
   const windows = aggregate.windows;

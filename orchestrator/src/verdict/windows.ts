@@ -1,10 +1,11 @@
 // The fault windows of a run (before, during, after its faults), derived from its events in this
 // one place: the aggregation splits the records by them and the results and the report read them back.
 import { faultUnit } from "../faults/registry.ts";
+import { type FaultEvent, isFaultStep } from "../run/event-schema.ts";
 import type { RunEvent } from "../run/events.ts";
 import type { Windows } from "./aggregate.ts";
 
-export type FaultEvent = Extract<RunEvent, { type: "fault" }>;
+export type { FaultEvent };
 
 export type FaultWindows = Windows;
 
@@ -16,7 +17,7 @@ export type FaultWindows = Windows;
  * end. With no fault, everything is `before`. `rejoin` watches the restored instance's traffic.
  */
 export function faultWindows(events: readonly RunEvent[]): FaultWindows {
-  const faults = events.filter((e): e is FaultEvent => e.type === "fault" && e.detail?.step !== true);
+  const faults = events.filter((e): e is FaultEvent => e.type === "fault" && !isFaultStep(e));
   const first = faults.find((e) => e.phase === "start");
   if (!first) return {};
   const last = faults.at(-1)!;
@@ -37,12 +38,12 @@ export function faultWindows(events: readonly RunEvent[]): FaultWindows {
 
 /** The first fault of the plan (its start event; steps of a compound fault excluded), if any. */
 export function firstFault(events: readonly RunEvent[]): FaultEvent | undefined {
-  return events.find((e): e is FaultEvent => e.type === "fault" && e.phase === "start" && e.detail?.step !== true);
+  return events.find((e): e is FaultEvent => e.type === "fault" && e.phase === "start" && !isFaultStep(e));
 }
 
 /** When the first fault's unit began (its probes, then the action): the start event's `beganAt`. */
 export function faultBeganAt(events: readonly RunEvent[]): number | undefined {
   const first = firstFault(events);
-  const began = first?.detail?.beganAt;
-  return typeof began === "number" ? began : first?.t;
+  // Runs recorded before the start event carried its detail: the event's own time.
+  return first?.detail && "beganAt" in first.detail ? first.detail.beganAt : first?.t;
 }

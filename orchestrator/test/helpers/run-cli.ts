@@ -2,7 +2,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { isFaultStep } from "../../src/run/event-schema.ts";
 import type { RunRecord } from "../../src/run/run-record.ts";
+import { parseRunRecord, SCHEMA_VERSION } from "../../src/run/run-record-schema.ts";
 import { dynaliteServer } from "../../src/store-servers/dynalite/index.ts";
 
 export const repoRoot = resolve(import.meta.dirname, "../../..");
@@ -45,8 +47,13 @@ export function runCli(
   );
 }
 
+/** run.json as the report reads it: through the run record's schema (this harness writes schema 2, checked in full). */
 export function readRecord(dir: string): RunRecord {
-  return JSON.parse(readFileSync(join(dir, "run.json"), "utf8")) as RunRecord;
+  const path = join(dir, "run.json");
+  const read = parseRunRecord(JSON.parse(readFileSync(path, "utf8")), path);
+  if (read.schemaVersion !== SCHEMA_VERSION)
+    throw new Error(`${path}: schema ${read.schemaVersion}, expected ${SCHEMA_VERSION}`);
+  return read.record;
 }
 
 export function alive(pid: number): boolean {
@@ -61,7 +68,7 @@ export function alive(pid: number): boolean {
 /** The steps a rolling-restart recorded, in order, as "<step> <instance>" (deregister, stop, replace each). */
 export function faultSteps(record: RunRecord): string[] {
   return record.events.flatMap((e) =>
-    e.type === "fault" && e.detail?.step && e.phase === "start" ? [`${e.action} ${e.target}`] : [],
+    e.type === "fault" && isFaultStep(e) && e.phase === "start" ? [`${e.action} ${e.target}`] : [],
   );
 }
 

@@ -62,7 +62,7 @@ describe("runTimeline", () => {
     expect(start!.t).toBeGreaterThanOrEqual(audit!.t);
     expect(start!.t).toBeLessThanOrEqual(ops[0]!.t);
     expect(start?.detail).toMatchObject({ plannedAt: t0 });
-    expect(Number(start?.detail?.probesMs)).toBeGreaterThanOrEqual(100);
+    expect(start?.detail && "probesMs" in start.detail && start.detail.probesMs).toBeGreaterThanOrEqual(100);
     expect(log.events.map((e) => e.type)).toEqual(["audit", "fault", "fault"]);
     rmSync(dir, { recursive: true, force: true });
   });

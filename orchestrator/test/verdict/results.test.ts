@@ -10,14 +10,19 @@ const crashRestart: RunEvent[] = [
   { t: T - 10_000, type: "load-start" },
   { t: T + 1, type: "lb-state", target: "app-2", state: "UP" },
   { t: T + 10_000, type: "fault", action: "crash", target: "app-2", phase: "start" },
-  { t: T + 10_001, type: "audit", target: "app-2", detail: { inFlight: 1, activeSessions: 7, shared: false } },
+  {
+    t: T + 10_001,
+    type: "audit",
+    target: "app-2",
+    detail: { inFlight: 1, activeSessions: 7, storedSessions: 7, shared: false, activeWithinMs: 3000, auditMs: 5 },
+  },
   { t: T + 10_020, type: "fault", action: "crash", target: "app-2", phase: "end" },
   { t: T + 11_000, type: "probe", target: "app-2", detail: { abortedInFlight: 3 } },
   { t: T + 11_600, type: "lb-state", target: "app-2", state: "DOWN" },
   { t: T + 20_000, type: "fault", action: "restart", target: "app-2", phase: "start" },
   { t: T + 20_700, type: "fault", action: "restart", target: "app-2", phase: "end" },
   { t: T + 22_100, type: "lb-state", target: "app-2", state: "UP" },
-  { t: T + 30_000, type: "load-end" },
+  { t: T + 30_000, type: "load-end", detail: { exitCode: 0, signal: null } },
 ];
 
 describe("faultWindows", () => {
@@ -197,7 +202,7 @@ describe("buildResults", () => {
     // The fault unit began at T+9 900 (its probes), the kill landed at T+10 000.
     const landed = crashRestart.map((e) =>
       e.type === "fault" && e.action === "crash" && e.phase === "start"
-        ? { ...e, detail: { beganAt: T + 9_900, probesMs: 100 } }
+        ? { ...e, detail: { plannedAt: T + 9_900, beganAt: T + 9_900, probesMs: 100 } }
         : e.type === "audit"
           ? { ...e, t: T + 9_990 }
           : e,

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseThreshold } from "../../src/plan/thresholds.ts";
-import type { RunRecord } from "../../src/run/run-record.ts";
+import { parseRunRecord } from "../../src/run/run-record-schema.ts";
 import { aggregateRecordsFile, recordsFilesRead } from "../../src/verdict/read-records.ts";
 import { NOT_RECHECKED, recheckResults } from "../../src/verdict/recheck.ts";
 import { buildResults } from "../../src/verdict/results.ts";
@@ -12,7 +12,7 @@ import { faultWindows } from "../../src/verdict/windows.ts";
 
 // The recorded tiny-sticky run (reports/test/fixtures): app-2 crashed at 3 s, restarted at 6 s.
 const RUN = fileURLToPath(new URL("../../../reports/test/fixtures/tiny-sticky", import.meta.url));
-const record = JSON.parse(readFileSync(`${RUN}/run.json`, "utf8")) as RunRecord;
+const { record } = parseRunRecord(JSON.parse(readFileSync(`${RUN}/run.json`, "utf8")), `${RUN}/run.json`);
 const recordsFile = `${RUN}/records.tsv.gz`;
 const input = {
   recordsFile,
