@@ -164,11 +164,11 @@ export function fieldPathsIn(doc: Doc): Claim[] {
     .filter((span) => path.test(span.value) && !/\.(ts|mjs|cjs|js|json|md|yaml|yml|gz|tsv|html|cfg)$/.test(span.value));
 }
 
-/** Every relative link `[text](target)` (no scheme), resolved against the doc's folder, with its #anchor if any. */
+/** Every relative link `[text](target)` or `<img src>` (no scheme), resolved against the doc's folder, with its #anchor if any. */
 export function linksIn(doc: Doc): Claim[] {
   const links: Claim[] = [];
-  for (const m of doc.text.matchAll(/\]\(([^)\s]+)\)/g)) {
-    const target = m[1]!;
+  for (const m of doc.text.matchAll(/\]\(([^)\s]+)\)|<img src="([^"]+)"/g)) {
+    const target = (m[1] ?? m[2])!;
     if (/^[a-z]+:/i.test(target)) continue;
     links.push({ value: target, where: `${doc.file}:${lineOf(doc.text, m.index)}` });
   }
