@@ -5,7 +5,7 @@ export default defineConfig({
   test: {
     // Integration tests share two cores with the processes they start: one file at a time.
     fileParallelism: false,
-    // The AWS SDK's documented switch for its Node-version notice (README, "Node and the AWS SDK").
+    // The AWS SDK's documented switch for its Node-version notice (docs/install.md, "Node and the AWS SDK").
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     projects: [
       {

@@ -1,5 +1,5 @@
 // Scenario: each person of the pool is one logged-in user who reads and writes its profile and checks every answer
-// against its own record (DESIGN.md "The scenario's verification model"). Records (load/api.ts LoadRecord):
+// against its own record (docs/verification.md). Records (load/api.ts LoadRecord):
 //   request              one per HTTP request: endpoint (login, profile_get, profile_set), instance, class, ms,
 //                        Server-Timing store/lock time for answered requests (class ok or lost)
 //   session-started      a login answered 200 for this person (instance = the one that served it)

@@ -66,7 +66,7 @@ function run(step, cmd, args, options = {}) {
   if (r.status !== 0) throw new DockerSetupError(`${step}: \`${cmd} ${args.join(" ")}\` exited with ${r.status}`);
 }
 
-/** Times a step and prints how long it took (the README quotes these figures). */
+/** Times a step and prints how long it took (docs/platforms.md quotes these figures). */
 function timed(what, fn) {
   const t0 = Date.now();
   const result = fn();

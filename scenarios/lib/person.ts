@@ -1,4 +1,4 @@
-// One simulated person's own record (DESIGN.md "The scenario's verification model") and the pure
+// One simulated person's own record (docs/verification.md) and the pure
 // checks of each answer against it. No I/O: unit-tested without a server.
 import { classifyServerError, classifyTransportError, type RequestClass } from "./classify.ts";
 

@@ -110,7 +110,7 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw bad(name, value, '"true" or "false"');
 }
 
-/** Secrets published in this repository (compose's default, the README's example); never accepted in production. */
+/** Secrets published in this repository (compose's default, docs/target-app.md's example); never accepted in production. */
 export const KNOWN_SECRETS: readonly string[] = ["compose-default-secret-change-me", "change-me-0123456789"];
 const PRODUCTION_SECRET_LENGTH = 32;
 
