@@ -69,8 +69,8 @@ export interface ScenarioDefinition<S = unknown> {
   name: string;
   /** Requests one person may have in flight at once (tabs of one browser); the pool opens this many per person. */
   connectionsPerPerson?: number;
-  /** The person's state before its first iteration. */
-  newState(person: PersonInfo): S;
+  /** The person's state before its first iteration; `options`: the run's LoadConfig.scenarioOptions, if any. */
+  newState(person: PersonInfo, options?: Record<string, unknown>): S;
   /** One iteration. A throw counts it as failed (class other) and is logged; the run goes on. */
   iteration(context: IterationContext<S>): Promise<void>;
   /**

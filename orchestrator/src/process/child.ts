@@ -29,6 +29,11 @@ export interface ChildOptions {
    * can also see its parent die ('disconnect').
    */
   onMessage?: (message: unknown) => void;
+  /**
+   * Signals go to the child's whole process group (its own, led by its PID), not to its PID alone: for a program
+   * whose workers are its children (PHP's built-in server with workers), so that a kill kills the workers too.
+   */
+  signalGroup?: boolean;
 }
 
 export interface ExitInfo {
@@ -47,9 +52,11 @@ export class ManagedChild {
   private readonly child: ChildProcess;
   private readonly log?: WriteStream;
   private exitInfo?: ExitInfo;
+  private readonly signalGroup: boolean;
 
   constructor(options: ChildOptions) {
     this.name = options.name;
+    this.signalGroup = options.signalGroup ?? false;
     this.log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;
     this.child = spawn(options.command, options.args, {
       env: { ...(options.env ?? process.env), ...supervisedEnv },
@@ -110,10 +117,30 @@ export class ManagedChild {
     }
   }
 
-  /** Sends a signal to this child's PID; false when it is no longer running. */
+  /** Sends a signal to this child's PID (or its process group, with signalGroup); false when it is no longer running. */
   signal(signal: NodeJS.Signals): boolean {
     if (!this.running) return false;
+    const pid = this.child.pid;
+    if (this.signalGroup && pid !== undefined) {
+      try {
+        process.kill(-pid, signal);
+        return true;
+      } catch {
+        return this.child.kill(signal);
+      }
+    }
     return this.child.kill(signal);
+  }
+
+  /** With signalGroup: SIGKILLs whatever of its process group outlived its leader (workers left behind). */
+  killGroupLeftovers(): void {
+    const pid = this.child.pid;
+    if (!this.signalGroup || pid === undefined) return;
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // the group is empty: nothing left behind
+    }
   }
 
   /** Stops the child: `signal` (default SIGTERM), then SIGKILL after graceMs. Resolves on exit. */
