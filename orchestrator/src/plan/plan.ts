@@ -198,11 +198,12 @@ export const defaults = {
 };
 
 /** The scenarios the load engine runs, `scenarios/<name>.ts`: `--scenario NAME` picks one (the first is the default). */
-export const scenarioNames = ["login-profile", "concurrent-tabs"] as const;
+export const scenarioNames = ["login-profile", "concurrent-tabs", "protocol-profile"] as const;
 export const scenarioSummaries: Record<(typeof scenarioNames)[number], string> = {
   "login-profile": "each person reads then writes its profile, one request at a time",
   "concurrent-tabs":
     "each person sends bursts of overlapping writes (distinct fields), a delete and reads: counts lost updates",
+  "protocol-profile": "login-profile for any app, through its target file's session protocol (form or JSON, CSRF)",
 };
 
 function integerOption(name: string, text: string | undefined, fallback: number, min: number, max: number): number {

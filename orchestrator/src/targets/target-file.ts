@@ -64,7 +64,10 @@ export const targetSchema = z.strictObject({
    * The platforms it runs on: the local platform starts it from `local` below; compose and ec2 take target-app's
    * image and stack today (a target of your own runs on local only, until its file can name an image).
    */
-  platforms: z.array(z.enum(["local", "compose", "ec2"])).min(1).default(["local"]),
+  platforms: z
+    .array(z.enum(["local", "compose", "ec2"]))
+    .min(1)
+    .default(["local"]),
   /** How the local platform starts one instance. */
   local: z.strictObject({
     command: z.array(z.string().min(1)).min(1),
