@@ -53,6 +53,8 @@ export class ManagedChild {
   private readonly log?: WriteStream;
   private exitInfo?: ExitInfo;
   private readonly signalGroup: boolean;
+  /** The last lines of its output, for error messages (a child that would not start). */
+  private readonly tail: string[] = [];
 
   constructor(options: ChildOptions) {
     this.name = options.name;
@@ -77,6 +79,8 @@ export class ManagedChild {
       if (!stream) continue;
       createInterface({ input: stream }).on("line", (line) => {
         this.log?.write(`${line}\n`);
+        this.tail.push(line);
+        if (this.tail.length > 20) this.tail.shift();
         if (echo) console.log(`[${this.name}] ${line}`);
         options.onLine?.(line);
       });
@@ -97,6 +101,11 @@ export class ManagedChild {
         done({ code: null, signal: null });
       });
     });
+  }
+
+  /** Its last `n` lines of output (stdout and stderr), oldest first. */
+  lastLines(n = 10): string[] {
+    return this.tail.slice(-n);
   }
 
   get pid(): number | undefined {

@@ -3,7 +3,7 @@
 // stopped by PID (an instance by its process group: its workers die with it).
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { haproxyPath } from "../../../../tools/tool-paths.mjs";
@@ -402,18 +402,27 @@ export class LocalPlatform implements Platform {
     });
     const child = m.child;
     const health = this.target.health;
+    // An instance that exits fails its start at once; one that never answers, after readyTimeoutMs.
+    const exited = child.exited.then((info) => {
+      throw new Error(`${m.id} exited (code ${info.code}, signal ${info.signal})`);
+    });
+    exited.catch(() => undefined);
     try {
-      await pollUntil(
-        async () => {
-          if (!child.running) throw new Error(`${m.id} exited`);
-          return httpOk(`${m.url}${health}`);
-        },
-        { timeoutMs: readyTimeoutMs, intervalMs: 100, what: `${m.id} to answer ${health}`, signal },
-      );
+      await Promise.race([
+        pollUntil(() => httpOk(`${m.url}${health}`), {
+          timeoutMs: readyTimeoutMs,
+          intervalMs: 100,
+          what: `${m.id} to answer ${health}`,
+          signal,
+        }),
+        exited,
+      ]);
     } catch (error) {
       if (signal?.aborted) throw error;
+      // The output the child wrote until now (its log file's last lines, as the prefixed console showed them).
+      await new Promise((r) => setTimeout(r, 100));
       throw new HarnessError(
-        `${(error as Error).message}: ${m.id} of target ${this.target.name} was started as ${[command, ...args].join(" ")} (in ${cwd}); the last lines of ${logFile}:\n${lastLines(logFile, 10)}`,
+        `${(error as Error).message}: ${m.id} of target ${this.target.name} was started as ${[command, ...args].join(" ")} (in ${cwd}); the last lines of ${logFile}:\n${child.lastLines(10).join("\n") || "(none)"}`,
       );
     }
   }
@@ -433,15 +442,5 @@ export class LocalPlatform implements Platform {
       }),
     );
     return config;
-  }
-}
-
-/** The last `n` lines of a log file ("(empty)" when it has none yet). */
-function lastLines(file: string, n: number): string {
-  try {
-    const lines = readFileSync(file, "utf8").trimEnd().split("\n").slice(-n);
-    return lines.join("\n") || "(empty)";
-  } catch {
-    return "(no log)";
   }
 }
