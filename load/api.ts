@@ -31,6 +31,11 @@ export interface LoadConfig {
    * any http:// host is taken. Default false: loopback only, so that no local run can load another machine.
    */
   allowRemote?: boolean;
+  /**
+   * What the scenario is told, as JSON (the target's session protocol, which protocol-profile follows); given to
+   * its newState. Default: nothing.
+   */
+  scenarioOptions?: Record<string, unknown>;
 }
 
 /** Counts so far, as the engine sends them to its parent about once a second and at the end. */

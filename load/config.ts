@@ -84,6 +84,9 @@ export function validateLoadConfig(raw: unknown): ConfigCheck {
   const recordsFile = string("recordsFile", (s) => s.trim() !== "", "a file path");
   if (c.logoutAtEnd !== undefined && typeof c.logoutAtEnd !== "boolean") problem("logoutAtEnd", "true or false");
   if (c.allowRemote !== undefined && typeof c.allowRemote !== "boolean") problem("allowRemote", "true or false");
+  const options = c.scenarioOptions;
+  if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options)))
+    problem("scenarioOptions", "a JSON object (what the scenario is told)");
   const known = new Set([
     "scenario",
     "baseUrl",
@@ -96,6 +99,7 @@ export function validateLoadConfig(raw: unknown): ConfigCheck {
     "recordsFile",
     "logoutAtEnd",
     "allowRemote",
+    "scenarioOptions",
   ]);
   for (const key of Object.keys(c))
     if (!known.has(key)) problem(key, `no such field (known: ${[...known].join(", ")})`);
@@ -114,6 +118,7 @@ export function validateLoadConfig(raw: unknown): ConfigCheck {
       recordsFile,
       logoutAtEnd: c.logoutAtEnd === true,
       allowRemote: c.allowRemote === true,
+      ...(options !== undefined ? { scenarioOptions: options as Record<string, unknown> } : {}),
     },
   };
 }

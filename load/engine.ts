@@ -149,7 +149,7 @@ export class EngineShare {
     const people: number[] = [];
     for (let index = first; index < end; index++) {
       const info: PersonInfo = { index, vu: index + 1, username: `${config.runId}-u${index + 1}` };
-      this.slots.push(new Slot(this, info, scenario.newState(info), this.http));
+      this.slots.push(new Slot(this, info, scenario.newState(info, config.scenarioOptions), this.http));
       people.push(index);
     }
     this.free = new FreeList(people);

@@ -67,6 +67,7 @@ export class HttpPool {
 }
 
 const JSON_HEADERS = { "content-type": "application/json", accept: "application/json" };
+const FORM_HEADERS = { "content-type": "application/x-www-form-urlencoded", accept: "text/html,application/json" };
 
 class PersonClient implements PersonHttp {
   private readonly jar = new CookieJar();
@@ -107,27 +108,51 @@ class PersonClient implements PersonHttp {
     this.cookiesExpire = Number.POSITIVE_INFINITY;
   }
 
-  async request(method: Method, path: string, body?: object): Promise<HttpResult> {
+  request(method: Method, path: string, body?: object): Promise<HttpResult> {
+    return this.exchange(method, path, body === undefined ? null : JSON.stringify(body), JSON_HEADERS);
+  }
+
+  send(
+    method: Method,
+    path: string,
+    body?: { form: Record<string, string> } | { json: object },
+    headers: Record<string, string> = {},
+  ): Promise<HttpResult> {
+    if (body === undefined) return this.exchange(method, path, null, { ...JSON_HEADERS, ...headers });
+    if ("form" in body) {
+      const form = new URLSearchParams(body.form).toString();
+      return this.exchange(method, path, form, { ...FORM_HEADERS, ...headers });
+    }
+    return this.exchange(method, path, JSON.stringify(body.json), { ...JSON_HEADERS, ...headers });
+  }
+
+  cookie(name: string, path = "/"): string | undefined {
+    return this.jar.getCookiesSync(this.http.options.baseUrl + path).find((c) => c.key === name)?.value;
+  }
+
+  private async exchange(
+    method: Method,
+    path: string,
+    payload: string | null,
+    baseHeaders: Record<string, string>,
+  ): Promise<HttpResult> {
     const http = this.http;
     if (!http.acceptingRequests) throw new EngineStopped();
     const cookie = this.cookieHeader(path);
-    const headers = cookie === "" ? JSON_HEADERS : { ...JSON_HEADERS, cookie };
+    const headers = cookie === "" ? baseHeaders : { ...baseHeaders, cookie };
     const sentAt = clock();
     let answer: Answer;
     let instance = "none";
     let serverTiming: string | undefined;
+    let location: string | undefined;
     try {
-      const res = await http.pool.request({
-        path,
-        method,
-        headers,
-        body: body === undefined ? null : JSON.stringify(body),
-      });
+      const res = await http.pool.request({ path, method, headers, body: payload });
       const text = await res.body.text();
       const h = res.headers;
       this.takeCookies(h["set-cookie"], path);
-      instance = headerValue(h["x-instance-id"]) || "none";
+      instance = headerValue(h["x-instance-id"]) || headerValue(h["x-served-by"]) || "none";
       serverTiming = headerValue(h["server-timing"]);
+      location = headerValue(h.location);
       answer = { status: res.statusCode, errorCode: "", error: "", body: text };
     } catch (error) {
       if (http.hardStopped) throw new EngineStopped();
@@ -144,7 +169,9 @@ class PersonClient implements PersonHttp {
       instance = "none";
       serverTiming = undefined;
     }
-    return { answer, instance, serverTiming, sentAt, t, ms };
+    return location === undefined
+      ? { answer, instance, serverTiming, sentAt, t, ms }
+      : { answer, instance, serverTiming, sentAt, t, ms, location };
   }
 }
 

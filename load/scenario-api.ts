@@ -9,8 +9,13 @@ export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /** One request's outcome. Transport errors are answers with status 0 (the client does not throw for them). */
 export interface HttpResult {
   answer: Answer;
-  /** X-Instance-Id of the answer; "none" when it has none (a transport error, the balancer's own answer). */
+  /**
+   * X-Instance-Id of the answer, else the balancer's X-Served-By (the server it chose, for apps that do not say
+   * which instance they are); "none" when it has neither (a transport error, the balancer's own answer).
+   */
   instance: string;
+  /** The Location header of the answer, when it has one (a redirect). */
+  location?: string;
   /** The Server-Timing header as sent, undefined when absent. */
   serverTiming: string | undefined;
   /** Epoch ms when the request was handed to the client and when its answer (or error) was complete. */
@@ -24,6 +29,15 @@ export interface HttpResult {
 export interface PersonHttp {
   /** Sends `body` (when given) as JSON; reads the whole answer. Resolves for every HTTP status and transport error. */
   request(method: Method, path: string, body?: object): Promise<HttpResult>;
+  /** As request, with a form (application/x-www-form-urlencoded) or JSON body and extra headers (a CSRF token). */
+  send(
+    method: Method,
+    path: string,
+    body?: { form: Record<string, string> } | { json: object },
+    headers?: Record<string, string>,
+  ): Promise<HttpResult>;
+  /** The value of one of this person's cookies for `path`, undefined when it has none (a CSRF cookie). */
+  cookie(name: string, path?: string): string | undefined;
 }
 
 /** Writes this person's records (times are stamped by the engine; `person` is filled in). */
@@ -69,8 +83,8 @@ export interface ScenarioDefinition<S = unknown> {
   name: string;
   /** Requests one person may have in flight at once (tabs of one browser); the pool opens this many per person. */
   connectionsPerPerson?: number;
-  /** The person's state before its first iteration. */
-  newState(person: PersonInfo): S;
+  /** The person's state before its first iteration; `options`: the run's LoadConfig.scenarioOptions, if any. */
+  newState(person: PersonInfo, options?: Record<string, unknown>): S;
   /** One iteration. A throw counts it as failed (class other) and is logged; the run goes on. */
   iteration(context: IterationContext<S>): Promise<void>;
   /**

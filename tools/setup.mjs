@@ -3,9 +3,10 @@
 // or with --doctor only reports each tool's version. Plain Node: it runs before `npm ci`.
 //
 //   node tools/setup.mjs [--quiet] [--doctor] [TOOL...]
-//   TOOL: node-modules | haproxy | redis | chromium | moto | wrk | docker
+//   TOOL: node-modules | haproxy | redis | php | chromium | moto | wrk | docker
 //   (dynalite, the DynamoDB emulator, is an npm dependency: node-modules installs it)
-//   (default: all but chromium, moto, wrk and docker)
+//   (default: all but php, chromium, moto, wrk and docker; php is installed when a target that needs it runs
+//   (its target file's `setup`) and by `npm test`)
 //   node tools/setup.mjs docker [--stop]
 //   docker is explicit only (never a pre-script): it starts a root daemon; see docker-setup.mjs.
 import { spawnSync } from "node:child_process";
@@ -23,6 +24,7 @@ import {
   haproxyPath,
   MOTO_VERSION,
   motoServerPath,
+  phpPath,
   redisServerPath,
 } from "./tool-paths.mjs";
 
@@ -115,6 +117,21 @@ const tools = {
     },
     install() {
       aptInstall("redis", ["redis-server"]);
+    },
+  },
+  // Debian's PHP CLI and php-redis, for the php-sessions target (targets/php-sessions/): PHP's built-in server runs
+  // each instance, and php-redis is its `redis` strategy's session handler. Installed only when such a target runs
+  // or is tested (never by the default setup).
+  php: {
+    version() {
+      const php = probe(phpPath(), ["-v"]);
+      if (!php) return null;
+      const modules = probe(phpPath(), ["-m"]) ?? "";
+      if (!/^redis$/m.test(modules)) return null;
+      return `${php.split("\n")[0]} (with php-redis)`;
+    },
+    install() {
+      aptInstall("php", ["php-cli", "php-redis"]);
     },
   },
   chromium: {

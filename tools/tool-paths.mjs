@@ -20,6 +20,11 @@ export function redisServerPath() {
   return process.env.REDIS_SERVER_BIN || "redis-server";
 }
 
+/** PHP's CLI from Debian's package (the php-sessions target's server); $PHP_BIN overrides. */
+export function phpPath() {
+  return process.env.PHP_BIN || "php";
+}
+
 /** Chromium for report tests (Debian's package); $CHROMIUM_BIN overrides. */
 export function chromiumPath() {
   return process.env.CHROMIUM_BIN || "/usr/bin/chromium";

@@ -220,6 +220,7 @@ function setupTable(model: ReportModel): string {
   return `<table class="grid" id="setup"><thead><tr><th></th>${runs.map(runHeader).join("")}</tr></thead><tbody>${[
     row("Strategy", (r) => e(r.strategy)),
     row("Status", (r) => e(r.status) + (r.error ? `: ${e(r.error)}` : "")),
+    row("Target", (r) => e(r.setup.target)),
     row("Platform", (r) => e(r.setup.platform)),
     row("Instances", (r) => e(r.setup.instances.join(", "))),
     row("Health checks", (r) => `${e(r.setup.health)}<br><span class="meta">${e(r.setup.healthDetail)}</span>`),

@@ -461,6 +461,7 @@ function runView(input: RunInput, key: string): RunView {
     status: record.status,
     error: record.error ?? null,
     setup: {
+      target: `${plan.target?.name ?? "target-app"}, scenario ${plan.load.scenario.replace(/^scenarios\/|\.ts$/g, "")}`,
       platform: plan.platform,
       instances: record.instances,
       health: plan.health,

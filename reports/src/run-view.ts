@@ -56,6 +56,8 @@ export interface RunView {
   status: RunRecord["status"];
   error: string | null;
   setup: {
+    /** The app under test (--target) and the scenario that drove it. */
+    target: string;
     platform: string;
     instances: string[];
     health: string;

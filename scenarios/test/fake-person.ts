@@ -17,10 +17,23 @@ export interface Sent {
   method: Method;
   path: string;
   body?: object;
+  /** How send() sent the body: form or JSON (request() sends JSON). */
+  as?: "form" | "json";
+  headers?: Record<string, string>;
 }
 
-/** Answers each request with `answer(sent)`: a status and a body object (status 0 = transport error `code`). */
-export type Script = (sent: Sent) => { status: number; body?: object; code?: string; instance?: string };
+/**
+ * Answers each request with `answer(sent)`: a status and a body object, or a raw `text` body (HTML), a `location`
+ * (a redirect); status 0 = transport error `code`.
+ */
+export type Script = (sent: Sent) => {
+  status: number;
+  body?: object;
+  text?: string;
+  location?: string;
+  code?: string;
+  instance?: string;
+};
 
 export class FakeHttp implements PersonHttp {
   sent: Sent[] = [];
@@ -28,8 +41,29 @@ export class FakeHttp implements PersonHttp {
 
   constructor(public script: Script) {}
 
+  /** Cookies the scripted server set (the CSRF cookie). */
+  cookies: Record<string, string> = {};
+
+  cookie(name: string): string | undefined {
+    return this.cookies[name];
+  }
+
+  send(
+    method: Method,
+    path: string,
+    body?: { form: Record<string, string> } | { json: object },
+    headers?: Record<string, string>,
+  ): Promise<HttpResult> {
+    const as = body === undefined ? undefined : "form" in body ? ("form" as const) : ("json" as const);
+    const fields = body === undefined ? undefined : "form" in body ? body.form : body.json;
+    return this.answer({ method, path, ...(fields ? { body: fields, as } : {}), ...(headers ? { headers } : {}) });
+  }
+
   async request(method: Method, path: string, body?: object): Promise<HttpResult> {
-    const sent = { method, path, ...(body ? { body } : {}) };
+    return this.answer({ method, path, ...(body ? { body } : {}) });
+  }
+
+  private async answer(sent: Sent): Promise<HttpResult> {
     this.sent.push(sent);
     const reply = this.script(sent);
     const sentAt = this.clock++;
@@ -40,13 +74,14 @@ export class FakeHttp implements PersonHttp {
         status: reply.status,
         errorCode: transport ? (reply.code ?? "ECONNRESET") : "",
         error: transport ? "boom" : "",
-        body: transport ? null : JSON.stringify(reply.body ?? {}),
+        body: transport ? null : (reply.text ?? JSON.stringify(reply.body ?? {})),
       },
       instance: transport ? "none" : (reply.instance ?? "app-1"),
       serverTiming: undefined,
       sentAt,
       t,
       ms: t - sentAt,
+      ...(reply.location ? { location: reply.location } : {}),
     };
   }
 }
@@ -91,11 +126,12 @@ export class FakeRecorder implements Recorder {
 }
 
 /** One person of `scenario` with a scripted client; `run()` runs its next iteration. */
-export function person<S>(scenario: ScenarioDefinition<S>, script: Script) {
+export function person<S>(scenario: ScenarioDefinition<S>, script: Script, options?: Record<string, unknown>) {
   const info: PersonInfo = { index: 0, vu: 1, username: "r1-u1" };
   const http = new FakeHttp(script);
   const record = new FakeRecorder();
-  const context: IterationContext<S> = { state: scenario.newState(info), person: info, iteration: 0, http, record };
+  const state = scenario.newState(info, options);
+  const context: IterationContext<S> = { state, person: info, iteration: 0, http, record };
   return {
     http,
     record,

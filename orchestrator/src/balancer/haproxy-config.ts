@@ -8,6 +8,8 @@ export interface HaproxyConfigInput {
   sticky: boolean;
   /** The balancer profile: health-check timing and behaviour (retries, answers, sticky cookie). */
   health: BalancerProfile;
+  /** The path of the health check (the target's; default /ping.html, target-app's). */
+  healthPath?: string;
   /** Seconds; the balancer answers 504 when a server takes longer. */
   serverTimeoutMs?: number;
   /**
@@ -28,10 +30,10 @@ export interface HaproxyConfigInput {
 /**
  * HAProxy's own answers (502 reset, 503 no connection, 504 timeout) turned into the profile's.
  * Only answers HAProxy generated itself after choosing a server: the target's own answers carry
- * X-Instance-Id and pass untouched, and a 503 with no server at all (every one DOWN) stays 503.
+ * X-Instance-Id (target-app) or the balancer's X-Served-By (every server answer) and pass untouched, and a 503 with no server at all (every one DOWN) stays 503.
  */
 function answerRules(answers: BalancerProfile["answers"]): string[] {
-  const own = "!{ res.hdr(x-instance-id) -m found } { srv_id -m found }";
+  const own = "!{ res.hdr(x-instance-id) -m found } !{ res.hdr(x-served-by) -m found } { srv_id -m found }";
   const map: [number, BalancerStatus][] = [
     [503, answers.refused],
     [502, answers.reset],
@@ -106,8 +108,10 @@ export function haproxyConfig(input: HaproxyConfigInput): string {
     ...statsListener(input.statsPage),
     "backend app",
     "  balance roundrobin",
-    "  option httpchk GET /ping.html",
+    `  option httpchk GET ${input.healthPath ?? "/ping.html"}`,
     "  http-check expect status 200",
+    "  # the server's name on each of its answers: the instance, for apps that send no X-Instance-Id",
+    "  http-response set-header X-Served-By %s",
   ];
   if (input.sticky) lines.push(cookieLine(health.stickyCookie));
   lines.push(

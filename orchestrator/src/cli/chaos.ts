@@ -12,7 +12,7 @@ import { randomSeed } from "../plan/seed.ts";
 import { createPlatform } from "../platforms/index.ts";
 import { trustLine } from "../run/comparison-trust.ts";
 import { dryRun, formatDryRun } from "../run/dry-run.ts";
-import { planFromOptions } from "../run/plan-from-options.ts";
+import { planFromOptions, targetStrategies } from "../run/plan-from-options.ts";
 import {
   carryRule,
   checkStrategy,
@@ -25,11 +25,13 @@ import {
 import { exitCodeOf, type RunRecord } from "../run/run-record.ts";
 import { runScenario } from "../run/run-scenario.ts";
 import { defaultStrategyNames, strategyNames } from "../strategies/index.ts";
+import { defaultTargetName, loadTarget } from "../targets/target-file.ts";
+import { ensureTargetTools } from "../targets/target-tools.ts";
 import { summaryTable } from "../verdict/summary.ts";
 import { main, onInterrupt } from "./interrupt.ts";
 import { parseCommandLine, planOptions, sharedHelp, strategyHelp } from "./options.ts";
 
-const help = `Usage: npm run chaos -- [--strategies ${defaultStrategyNames.join(",")}] [options]
+const help = `Usage: npm run chaos -- [--target NAME|PATH] [--strategies ${defaultStrategyNames.join(",")}] [options]
 
 Runs the same fault plan (default preset single-crash), seed and load against each strategy in
 turn, then writes one comparison report. Prints progress while it runs and the report's path.
@@ -41,7 +43,7 @@ all the same, with a warning.
 
 Options:
   --strategies LIST     comma-separated session strategies, run in the order given (default
-                        ${defaultStrategyNames.join(",")}; e.g. ${[...defaultStrategyNames, "dynamodb-locking", "redis"].join(",")} adds the other two):
+                        ${defaultStrategyNames.join(",")}, those the target supports; e.g. ${[...defaultStrategyNames, "dynamodb-locking", "redis"].join(",")} adds the other two):
 ${strategyHelp}
   --rate auto           find the rate instead: the highest of ${RATE_LADDER[0]}, ${RATE_LADDER[1]}, ${RATE_LADDER[2]}, ... ${RATE_LADDER.at(-1)} iterations/s
                         that every strategy carries, then run them all at it
@@ -56,8 +58,9 @@ Exit codes: 0 the experiment ran; 1 harness error (a run failed); 2 bad input;
 /** Per run, besides the load itself: fleet start, warm-up (10-45 s), tear-down and reading the samples. */
 const overheadMs = 30_000;
 
-function parseStrategies(text: string | undefined): Strategy[] {
-  if (text === undefined) return [...defaultStrategyNames];
+/** --strategies; without it the default ones the target supports (its own list is checked with each plan). */
+function parseStrategies(text: string | undefined, supported: readonly string[]): Strategy[] {
+  if (text === undefined) return defaultStrategyNames.filter((s) => supported.includes(s));
   const list = text.split(",").map((s) => s.trim());
   for (const s of list) {
     if (!strategyNames.includes(s)) {
@@ -77,7 +80,8 @@ async function run(argv: string[]): Promise<ExitCode> {
     console.log(help);
     return ExitCode.ok;
   }
-  const chosen = parseStrategies(values.strategies as string | undefined);
+  const target = loadTarget((values.target as string | undefined) ?? defaultTargetName);
+  const chosen = parseStrategies(values.strategies as string | undefined, targetStrategies(target));
   const autoRate = values.rate === "auto";
   // With --rate auto the plans are validated with the default rate, then rebuilt with the one found.
   const options = planOptions(autoRate ? { ...values, rate: undefined } : values);
@@ -114,9 +118,10 @@ async function run(argv: string[]): Promise<ExitCode> {
     }
     return ExitCode.ok;
   }
+  ensureTargetTools(target);
   const faults = first.faults.map(describeFault).join(", ") || "none";
   console.log(
-    `[chaos] ${chosen.join(", ")} on ${first.platform}; seed ${first.seed}; faults (${first.faultSource}): ${faults}; ` +
+    `[chaos] target ${target.name}: ${chosen.join(", ")} on ${first.platform}; seed ${first.seed}; faults (${first.faultSource}): ${faults}; ` +
       `${formatDuration(first.load.durationMs)} of load each, about ${formatDuration(Math.ceil((plans.length * (first.load.durationMs + overheadMs)) / 1000) * 1000)} in all`,
   );
 

@@ -8,8 +8,21 @@ import { defaultPreset, presetNames } from "../plan/presets.ts";
 import { thresholdMetrics } from "../plan/thresholds.ts";
 import { platformDescriptors, platformFlags, platformNames } from "../platforms/index.ts";
 import { strategyUnits } from "../strategies/index.ts";
+import { defaultTargetName, loadTarget, targetNames } from "../targets/target-file.ts";
+
+/** Each target of the repository with its summary (a target file that does not load says why). */
+function targetSummaries(): { name: string; summary: string }[] {
+  return targetNames().map((name) => {
+    try {
+      return { name, summary: loadTarget(name).summary };
+    } catch (error) {
+      return { name, summary: `(does not load: ${(error as Error).message.split("\n")[0]})` };
+    }
+  });
+}
 
 export const sharedOptions = {
+  target: { type: "string" },
   platform: { type: "string" },
   instances: { type: "string" },
   duration: { type: "string" },
@@ -44,16 +57,20 @@ const listed = (entries: readonly { name: string; summary: string }[]) =>
 export const strategyHelp = `${listed(strategyUnits)}
                         (the local strategy is not the local platform: any strategy runs on any platform)`;
 
-export const sharedHelp = `  --platform NAME       where the fleet runs (default ${platformNames[0]}):
+export const sharedHelp = `  --target NAME|PATH    the app under test: targets/NAME/target.yaml or a target file (default
+                        ${defaultTargetName}; docs/targets.md says how to describe your own app):
+${listed(targetSummaries())}
+  --platform NAME       where the fleet runs (default ${platformNames[0]}):
 ${listed(platformDescriptors)}
-  --instances N         target-app instances, 1-10 (default ${defaults.instances})
+  --instances N         the target's instances, 1-10 (default ${defaults.instances})
   --duration D          load duration, e.g. 60s, 2m (default ${defaults.durationMs / 1000}s)
   --rate N              iterations per second, open model (default ${defaults.rate})
   --sessions N          people, each with one session, one iteration at a time (default ${defaults.sessions})
   --health NAME         balancer profile (checks and behaviour; default ${defaults.health}); not on ec2,
                         where the target group's own settings decide (a warning says so):
 ${healthProfileNames.map((n) => `                          ${n}: ${describeBehaviour(healthProfiles[n])}`).join("\n")}
-  --scenario NAME       the load engine's scenario, scenarios/NAME.ts (default ${defaults.scenario}):
+  --scenario NAME       the load engine's scenario, scenarios/NAME.ts (default: the target's first,
+                        ${defaults.scenario} for ${defaultTargetName}; a target lists those that drive it):
 ${scenarioNames.map((n) => `                          ${n}: ${scenarioSummaries[n]}`).join("\n")}
   --load-workers N      the load engine's worker threads, each owning a share of the people, for a
                         load machine with more cores (default ${defaults.loadWorkers}; at most --sessions)
@@ -111,6 +128,7 @@ export function planOptions(values: Record<string, string | boolean | string[] |
     thresholds: values.threshold as string[] | undefined,
     requestTimeout: str("request-timeout"),
     storePersistence: str("store-persistence"),
+    target: str("target"),
     force: values.force === true,
   };
 }

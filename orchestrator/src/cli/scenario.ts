@@ -9,13 +9,15 @@ import { planFromOptions } from "../run/plan-from-options.ts";
 import { exitCodeOf } from "../run/run-record.ts";
 import { runScenario } from "../run/run-scenario.ts";
 import { strategyNames } from "../strategies/index.ts";
+import { defaultTargetName, loadTarget } from "../targets/target-file.ts";
+import { ensureTargetTools } from "../targets/target-tools.ts";
 import { summaryTable } from "../verdict/summary.ts";
 import { main, onInterrupt } from "./interrupt.ts";
 import { parseCommandLine, planOptions, sharedHelp, strategyHelp } from "./options.ts";
 
 const help = `Usage: npm run scenario -- --strategy <${strategyNames.join("|")}> [options]
 
-Runs one failover experiment: target-app instances behind HAProxy, the harness's own load engine, and a fault plan
+Runs one failover experiment: the target's instances (--target, default target-app) behind HAProxy, the harness's own load engine, and a fault plan
 (default: one instance crashed at 1/3 of the run and restarted at 2/3). Writes <out>/run.json
 and <out>/report.html.
 
@@ -49,6 +51,7 @@ async function run(argv: string[]): Promise<ExitCode> {
     console.log(formatDryRun(plan, await dryRun(plan, createPlatform(plan, resolve(plan.outDir)))));
     return ExitCode.ok;
   }
+  ensureTargetTools(loadTarget(plan.target?.file ?? defaultTargetName));
   const faults = plan.faults.map(describeFault).join(", ");
   console.log(`[plan] seed ${plan.seed}; faults (${plan.faultSource}): ${faults || "none"}`);
 

@@ -13,6 +13,7 @@ export interface PlanLoad {
     durationMs: number;
     requestTimeoutMs: number;
     workers: number;
+    scenarioOptions?: Record<string, unknown>;
   };
 }
 
@@ -33,6 +34,7 @@ export function loadConfigOf(plan: PlanLoad, baseUrl: string, recordsFile: strin
     workers: plan.load.workers,
     recordsFile,
     allowRemote,
+    ...(plan.load.scenarioOptions ? { scenarioOptions: plan.load.scenarioOptions } : {}),
   };
 }
 

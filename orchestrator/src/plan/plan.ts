@@ -66,7 +66,14 @@ export const planSchema = z
       requestTimeoutMs: z.number().int().min(100).max(60_000),
       /** The load engine's worker threads (--load-workers), each owning a share of the people. */
       workers: z.number().int().min(limits.loadWorkers.min).max(limits.loadWorkers.max),
+      /** What the scenario is told (the target's session protocol), passed to it by the engine (LoadConfig). */
+      scenarioOptions: z.record(z.string(), z.unknown()).optional(),
     }),
+    /**
+     * The app under test (--target): its name and target file, checked at the edge (run/plan-from-options.ts);
+     * absent in run.json of runs before targets (target-app).
+     */
+    target: z.strictObject({ name: z.string().min(1), file: z.string().min(1) }).optional(),
     /** Where the faults came from: a preset's name, "file:<path>", or "none". */
     faultSource: z.string(),
     faults: z.array(faultSchema),
@@ -173,6 +180,8 @@ export interface ScenarioOptions {
   loadWorkers?: string;
   /** --store-persistence: none or aof-everysec. */
   storePersistence?: string;
+  /** --target NAME|PATH: the app under test (default target-app). */
+  target?: string;
   /** Used for the default run folder and run id; injected for tests. */
   now?: Date;
 }
@@ -189,11 +198,12 @@ export const defaults = {
 };
 
 /** The scenarios the load engine runs, `scenarios/<name>.ts`: `--scenario NAME` picks one (the first is the default). */
-export const scenarioNames = ["login-profile", "concurrent-tabs"] as const;
+export const scenarioNames = ["login-profile", "concurrent-tabs", "protocol-profile"] as const;
 export const scenarioSummaries: Record<(typeof scenarioNames)[number], string> = {
   "login-profile": "each person reads then writes its profile, one request at a time",
   "concurrent-tabs":
     "each person sends bursts of overlapping writes (distinct fields), a delete and reads: counts lost updates",
+  "protocol-profile": "login-profile for any app, through its target file's session protocol (form or JSON, CSRF)",
 };
 
 function integerOption(name: string, text: string | undefined, fallback: number, min: number, max: number): number {

@@ -29,6 +29,11 @@ export interface ChildOptions {
    * can also see its parent die ('disconnect').
    */
   onMessage?: (message: unknown) => void;
+  /**
+   * Signals go to the child's whole process group (its own, led by its PID), not to its PID alone: for a program
+   * whose workers are its children (PHP's built-in server with workers), so that a kill kills the workers too.
+   */
+  signalGroup?: boolean;
 }
 
 export interface ExitInfo {
@@ -47,9 +52,13 @@ export class ManagedChild {
   private readonly child: ChildProcess;
   private readonly log?: WriteStream;
   private exitInfo?: ExitInfo;
+  private readonly signalGroup: boolean;
+  /** The last lines of its output, for error messages (a child that would not start). */
+  private readonly tail: string[] = [];
 
   constructor(options: ChildOptions) {
     this.name = options.name;
+    this.signalGroup = options.signalGroup ?? false;
     this.log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;
     this.child = spawn(options.command, options.args, {
       env: { ...(options.env ?? process.env), ...supervisedEnv },
@@ -70,6 +79,8 @@ export class ManagedChild {
       if (!stream) continue;
       createInterface({ input: stream }).on("line", (line) => {
         this.log?.write(`${line}\n`);
+        this.tail.push(line);
+        if (this.tail.length > 20) this.tail.shift();
         if (echo) console.log(`[${this.name}] ${line}`);
         options.onLine?.(line);
       });
@@ -92,6 +103,11 @@ export class ManagedChild {
     });
   }
 
+  /** Its last `n` lines of output (stdout and stderr), oldest first. */
+  lastLines(n = 10): string[] {
+    return this.tail.slice(-n);
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }
@@ -110,10 +126,30 @@ export class ManagedChild {
     }
   }
 
-  /** Sends a signal to this child's PID; false when it is no longer running. */
+  /** Sends a signal to this child's PID (or its process group, with signalGroup); false when it is no longer running. */
   signal(signal: NodeJS.Signals): boolean {
     if (!this.running) return false;
+    const pid = this.child.pid;
+    if (this.signalGroup && pid !== undefined) {
+      try {
+        process.kill(-pid, signal);
+        return true;
+      } catch {
+        return this.child.kill(signal);
+      }
+    }
     return this.child.kill(signal);
+  }
+
+  /** With signalGroup: SIGKILLs whatever of its process group outlived its leader (workers left behind). */
+  killGroupLeftovers(): void {
+    const pid = this.child.pid;
+    if (!this.signalGroup || pid === undefined) return;
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // the group is empty: nothing left behind
+    }
   }
 
   /** Stops the child: `signal` (default SIGTERM), then SIGKILL after graceMs. Resolves on exit. */

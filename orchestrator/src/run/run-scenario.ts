@@ -19,6 +19,7 @@ import { EventLog } from "./events.ts";
 import { LbSampler } from "./lb-sampler.ts";
 import { loadFiles } from "./load-files.ts";
 import { LoadRun, loadConfigOf, loadEngineVersion } from "./load-run.ts";
+import { readCounts, unrecognisedMessage } from "./recognition.ts";
 import { type BalancerRecord, type RunRecord, SCHEMA_VERSION, writeRunRecord } from "./run-record.ts";
 import { runTimeline } from "./timeline.ts";
 import { warmUp, warmUpLine } from "./warm-up.ts";
@@ -107,6 +108,14 @@ export async function runScenario(plan: Plan, options: RunOptions): Promise<RunR
       const warm = await warmUp(platform.lbUrl(), plan, runDir, { signal, allowRemote });
       log.add({ type: "warm-up", detail: { ...warm } });
       progress(warmUpLine(warm));
+      if (!signal.aborted) {
+        const unrecognised = unrecognisedMessage(
+          await readCounts(join(runDir, "logs", "warm-up-records.tsv.gz")),
+          plan.target?.file ?? "the target file",
+          join(runDir, "logs", "warm-up.log"),
+        );
+        if (unrecognised) throw new HarnessError(unrecognised);
+      }
     }
     await sampler.start();
     await recordLbCounters(platform, log, "start");

@@ -47,13 +47,23 @@ export interface SharedStoreServer {
    * the local platform, and by compose as a one-shot job in the app's image (`command`), which waits for the server.
    */
   setUp?: { run(env: Record<string, string>): Promise<void>; command: string[] };
-  /** The store audit just before a store fault, given the app's environment; absent: the store is not audited. */
+  /**
+   * The store audit just before a store fault, given the app's environment and how the target's sessions read
+   * (its target file's audit; absent: target-app's); absent: the store is not audited.
+   */
   audit?(
     env: Record<string, string>,
     persistence: StorePersistence,
     activeWithinMs: number,
     fault: StoreFaultKind,
+    sessions?: StoredSessions,
   ): Promise<StoreAudit>;
+}
+
+/** How a target's sessions are found in a shared store: their keys' prefix, and how a value shows its user. */
+export interface StoredSessions {
+  keyPrefix: string;
+  user(value: string): string | undefined;
 }
 
 /** The --store-persistence values a store kind takes (its server's; none only without). */

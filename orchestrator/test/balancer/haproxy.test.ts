@@ -26,6 +26,13 @@ describe("haproxyConfig", () => {
     expect(cfg).toContain("server app-2 127.0.0.1:4002\n");
   });
 
+  it("checks the target's health path and names the server on each of its answers", () => {
+    const cfg = haproxyConfig({ ...base, sticky: false, health: healthProfiles.fast, healthPath: "/health.php" });
+    expect(cfg).toContain("option httpchk GET /health.php");
+    expect(cfg).toContain("http-response set-header X-Served-By %s");
+    expect(haproxyConfig({ ...base, sticky: false, health: healthProfiles.fast })).toContain("GET /ping.html");
+  });
+
   it("applies the health profile's interval, fall, rise and timeout", () => {
     const cfg = haproxyConfig({ ...base, sticky: false, health: healthProfiles["aws-elb"] });
     expect(cfg).toContain("default-server check inter 30000ms fall 2 rise 10");

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createPlatform } from "../../src/platforms/index.ts";
 import { dryRun, formatDryRun } from "../../src/run/dry-run.ts";
@@ -26,9 +26,9 @@ describe("dry run on the local platform", () => {
     ]);
     expect(lines.slice(5).map((l) => l.text.split("   #")[0])).toEqual([
       `# terminate ${victim}`,
-      `kill -KILL <pid of ${victim}>`,
+      `kill -KILL -<pid of ${victim}>`,
       `rm -rf /tmp/fh-dry/sessions/${victim}`,
-      `PORT=<same port> INSTANCE_ID=${victim} ${process.execPath} --import tsx target-app/src/main.ts`,
+      `(cd ${resolve(".")} && PORT=<same port> HOST=127.0.0.1 INSTANCE_ID=${victim} SESSION_DIR=/tmp/fh-dry/sessions/${victim} SESSION_SECRET=<per-run secret> SESSION_STORE=disk ${process.execPath} --import tsx target-app/src/main.ts)`,
       `echo "set server app/${victim} state ready" | <HAProxy stats socket>`,
       expect.stringContaining("kill -TERM <pid>"),
     ]);
@@ -50,13 +50,13 @@ describe("dry run on the local platform", () => {
     expect(stop.map((t) => t.split(" |")[0]!.split("   #")[0])).toEqual([
       "# stop app-1",
       'echo "set server app/app-1 state maint"',
-      "kill -TERM <pid of app-1>",
+      "kill -TERM -<pid of app-1>",
     ]);
     // aws-alb: the deregistration delay bounds the wait, as the ALB's default of 300 s does.
     expect(stop[1]).toContain("at most 300 s");
     expect((await atTen("kill-graceful")).map((t) => t.split("   #")[0])).toEqual([
       "# kill-graceful app-1",
-      "kill -TERM <pid of app-1>",
+      "kill -TERM -<pid of app-1>",
     ]);
     rmSync(dir, { recursive: true, force: true });
   });

@@ -1,11 +1,11 @@
-// The local platform: target-app instances as child processes on loopback, HAProxy from Debian,
-// and the strategy's session store (strategies/). Every process is tracked and stopped by PID.
+// The local platform: the target's instances (its target file's local command and environment) as child processes
+// on loopback, HAProxy from Debian, and the strategy's session store (strategies/). Every process is tracked and
+// stopped by PID (an instance by its process group: its workers die with it).
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { haproxyPath } from "../../../../tools/tool-paths.mjs";
 import { haproxyConfig } from "../../balancer/haproxy-config.ts";
 import { parseShowStat, statsCommand } from "../../balancer/haproxy-stats.ts";
@@ -23,6 +23,9 @@ import { type StoreProcess, startStoreProcess } from "../../store-servers/proces
 import type { ServerPlace } from "../../store-servers/types.ts";
 import { strategyUnit } from "../../strategies/index.ts";
 import { persistencesOf, type StrategyUnit } from "../../strategies/types.ts";
+import { diskSessionFiles, redisSessions } from "../../targets/audit-formats.ts";
+import { instanceCommand } from "../../targets/instance-command.ts";
+import { defaultTargetName, loadTarget, repoRoot, type Target } from "../../targets/target-file.ts";
 import type {
   InstanceInfo,
   InstanceOp,
@@ -36,12 +39,8 @@ import type {
 } from "../types.ts";
 import { auditDiskSessions } from "./disk-audit.ts";
 
-const repoRoot = resolve(fileURLToPath(import.meta.url), "../../../../..");
 const host = "127.0.0.1";
 const readyTimeoutMs = 30_000;
-
-/** How an instance is started (relative to the repository root), as --dry-run prints it. */
-const appCommand = `${process.execPath} --import tsx target-app/src/main.ts`;
 
 /** One instance operation: what it does, and the command --dry-run prints for it. */
 interface LocalOp {
@@ -59,6 +58,8 @@ interface LocalInstance extends InstanceInfo {
 export class LocalPlatform implements Platform {
   readonly name = "local";
   private readonly strategy: StrategyUnit;
+  /** The app under test: its target file (plan.target; target-app when the plan names none). */
+  private readonly target: Target;
   private readonly logDir: string;
   private readonly sessionSecret = randomBytes(24).toString("hex");
   private readonly members: LocalInstance[] = [];
@@ -75,6 +76,7 @@ export class LocalPlatform implements Platform {
     private readonly runDir: string,
   ) {
     this.strategy = strategyUnit(plan.strategy);
+    this.target = loadTarget(plan.target?.file ?? defaultTargetName);
     this.logDir = join(runDir, "logs");
     for (const id of instanceIds(plan.instances)) {
       this.members.push({ id, port: 0, url: "", sessionDir: join(runDir, "sessions", id), paused: false });
@@ -97,7 +99,9 @@ export class LocalPlatform implements Platform {
       await this.startStore(signal);
     }
 
-    console.log(`[local] starting ${this.members.length} target-app instances (${this.strategy.store.name} sessions)`);
+    console.log(
+      `[local] starting ${this.members.length} ${this.target.name} instances (${this.strategy.store.name} sessions)`,
+    );
     await Promise.all(this.members.map((m) => this.startInstance(m, signal)));
 
     const config = this.writeHaproxyConfig();
@@ -134,6 +138,7 @@ export class LocalPlatform implements Platform {
       }
     }
     await Promise.all(stops);
+    for (const m of this.members) m.child?.killGroupLeftovers();
     if (this.store) await this.store.child.stop(5000);
     if (this.socketDir) rmSync(this.socketDir, { recursive: true, force: true });
   }
@@ -156,25 +161,27 @@ export class LocalPlatform implements Platform {
         if (!m.child?.running) throw new HarnessError(`${m.id} is not running: cannot kill it`);
         m.child.signal("SIGKILL");
         await m.child.exited;
+        m.child.killGroupLeftovers();
         m.paused = false;
       },
-      describe: (m) => `kill -KILL <pid of ${m.id}>`,
+      describe: (m) => `kill -KILL -<pid of ${m.id}>   # its process group: its workers too`,
     },
     stop: {
       run: async (m) => {
         if (!m.child?.running) throw new HarnessError(`${m.id} is not running: cannot stop it`);
         if (m.paused) m.child.signal("SIGCONT");
         await m.child.stop(15_000);
+        m.child.killGroupLeftovers();
         m.paused = false;
       },
-      describe: (m) => `kill -TERM <pid of ${m.id}>   # graceful drain, kill -KILL after 15 s`,
+      describe: (m) => `kill -TERM -<pid of ${m.id}>   # its process group: graceful drain, kill -KILL after 15 s`,
     },
     start: {
       run: async (m, signal) => {
         if (m.child?.running) throw new HarnessError(`${m.id} is already running`);
         await this.startInstance(m, signal);
       },
-      describe: (m) => `PORT=<same port> INSTANCE_ID=${m.id} ${appCommand}   # then wait for /ping.html`,
+      describe: (m) => `${this.commandText(m, "<same port>")}   # then wait for ${this.target.health}`,
     },
     pause: {
       run: async (m) => {
@@ -182,7 +189,7 @@ export class LocalPlatform implements Platform {
         m.child.signal("SIGSTOP");
         m.paused = true;
       },
-      describe: (m) => `kill -STOP <pid of ${m.id}>`,
+      describe: (m) => `kill -STOP -<pid of ${m.id}>   # its process group`,
     },
     resume: {
       run: async (m) => {
@@ -190,7 +197,7 @@ export class LocalPlatform implements Platform {
         m.child.signal("SIGCONT");
         m.paused = false;
       },
-      describe: (m) => `kill -CONT <pid of ${m.id}>`,
+      describe: (m) => `kill -CONT -<pid of ${m.id}>   # its process group`,
     },
     wipe: {
       run: async (m) => {
@@ -259,17 +266,21 @@ export class LocalPlatform implements Platform {
   async auditStore(activeWithinMs: number, fault: StoreFaultKind): Promise<StoreAudit | null> {
     const audit = this.strategy.store.server?.audit;
     if (!audit || !this.store?.child.running) return null;
-    return audit(this.storeEnv, this.storePersistence(), activeWithinMs, fault);
+    return audit(this.storeEnv, this.storePersistence(), activeWithinMs, fault, redisSessions(this.target));
   }
 
   async auditSessions(id: string, activeWithinMs: number): Promise<SessionAudit> {
     if (this.strategy.store.shared) return { activeSessions: 0, storedSessions: 0, shared: true };
-    return auditDiskSessions(this.member(id).sessionDir, activeWithinMs);
+    return auditDiskSessions(this.member(id).sessionDir, activeWithinMs, Date.now(), diskSessionFiles(this.target));
   }
 
   async versions(): Promise<Record<string, string>> {
     const haproxy = spawnSync(haproxyPath(), ["-v"], { encoding: "utf8" }).stdout?.split("\n")[0]?.trim() ?? "unknown";
-    return { haproxy, store: this.store?.version ?? "disk (one folder per instance)" };
+    return {
+      target: `${this.target.name} (${this.target.file})`,
+      haproxy,
+      store: this.store?.version ?? "disk (one folder per instance)",
+    };
   }
 
   describe(step: PlatformStep): string[] {
@@ -285,10 +296,7 @@ export class LocalPlatform implements Platform {
           ...(server
             ? [`${start("<free port>")}   # until it answers (at most ${server.readyTimeoutMs / 1000} s)`]
             : []),
-          ...this.members.map(
-            (m) =>
-              `PORT=<free port> INSTANCE_ID=${m.id} SESSION_STORE=${this.strategy.sessionStore} ${server ? "" : `SESSION_DIR=${m.sessionDir} `}${appCommand}`,
-          ),
+          ...this.members.map((m) => this.commandText(m, "<free port>")),
           `${haproxyPath()} -db -f ${join(this.runDir, "haproxy.cfg")}   # ${this.strategy.sticky ? "cookie stickiness" : "round robin"}, health ${this.plan.health}`,
         ];
       case "down":
@@ -353,35 +361,70 @@ export class LocalPlatform implements Platform {
     await shared.setUp?.run(this.storeEnv);
   }
 
+  /** One instance's command, environment and folder, from the target file (targets/instance-command.ts). */
+  private command(m: LocalInstance, port: string, sessionSecret = this.sessionSecret) {
+    return instanceCommand(this.target, this.plan.strategy, {
+      host,
+      port,
+      instance: m.id,
+      sessionDir: m.sessionDir,
+      sessionSecret,
+      targetDir: this.target.dir,
+      repoRoot,
+      node: process.execPath,
+      ...(this.strategy.store.server ? { storeHost: host, storePort: String(this.storePort || "<store port>") } : {}),
+    });
+  }
+
+  /** As --dry-run prints it: the target's own environment and command. */
+  private commandText(m: LocalInstance, port: string): string {
+    const { command, args, env, cwd } = this.command(m, port, "<per-run secret>");
+    return `(cd ${cwd} && ${Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ")} ${[command, ...args].join(" ")})`;
+  }
+
   private async startInstance(m: LocalInstance, signal?: AbortSignal): Promise<void> {
     mkdirSync(m.sessionDir, { recursive: true });
-    // Allow-listed: the apps never see the user's AWS credentials or tokens (dynalite gets dummy keys).
-    const env = childEnv({
-      PORT: String(m.port),
-      HOST: host,
-      INSTANCE_ID: m.id,
-      SESSION_STORE: this.strategy.sessionStore,
-      SESSION_DIR: m.sessionDir,
-      SESSION_SECRET: this.sessionSecret,
-      ...this.storeEnv,
-    });
+    const { command, args, env, cwd } = this.command(m, String(m.port));
+    const logFile = join(this.logDir, `${m.id}.log`);
     m.paused = false;
     m.child = new ManagedChild({
       name: m.id,
-      command: process.execPath,
-      args: ["--import", "tsx", "target-app/src/main.ts"],
-      cwd: repoRoot,
-      env,
-      logFile: join(this.logDir, `${m.id}.log`),
+      command,
+      args,
+      cwd,
+      // Allow-listed: the apps never see the user's AWS credentials or tokens (dynalite gets dummy keys). The
+      // store's address as target-app's clients read it, then the target's own environment.
+      env: childEnv({ ...this.storeEnv, ...env }),
+      logFile,
+      signalGroup: true,
     });
     const child = m.child;
-    await pollUntil(
-      async () => {
-        if (!child.running) throw new Error(`${m.id} exited (see ${join(this.logDir, `${m.id}.log`)})`);
-        return httpOk(`${m.url}/ping.html`);
-      },
-      { timeoutMs: readyTimeoutMs, intervalMs: 100, what: `${m.id} to answer /ping.html`, signal },
-    );
+    const health = this.target.health;
+    // An instance that exits fails its start at once; one that never answers, after readyTimeoutMs.
+    const exited = child.exited.then((info) => {
+      throw new Error(`${m.id} exited (code ${info.code}, signal ${info.signal})`);
+    });
+    exited.catch(() => undefined);
+    try {
+      await Promise.race([
+        pollUntil(() => httpOk(`${m.url}${health}`), {
+          timeoutMs: readyTimeoutMs,
+          intervalMs: 100,
+          what: `${m.id} to answer ${health}`,
+          signal,
+        }),
+        exited,
+      ]);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      // The output the child wrote until now (its log file's last lines, as the prefixed console showed them).
+      await new Promise((r) => setTimeout(r, 100));
+      throw new HarnessError(
+        `${(error as Error).message}: ${m.id} of target ${this.target.name} was started as ${[command, ...args].join(" ")} (in ${cwd}); the last lines of ${logFile}:\n${child.lastLines(10).join("\n") || "(none)"}`,
+      );
+    }
   }
 
   private writeHaproxyConfig(): string {
@@ -395,6 +438,7 @@ export class LocalPlatform implements Platform {
         servers: this.members.map((m) => ({ id: m.id, host, port: m.port })),
         sticky: this.strategy.sticky,
         health: healthProfiles[this.plan.health],
+        healthPath: this.target.health,
       }),
     );
     return config;

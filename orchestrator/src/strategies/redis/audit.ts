@@ -20,12 +20,14 @@ export type RedisAudit = StoreAudit & { persistence: RedisPersistence };
  * loses: a restart without persistence loses them all; with an append-only file (everysec) it loses none, since
  * redis-server writes each command to the file before it answers and a killed process leaves the written file intact
  * (only a machine crash loses the last second, which this harness never causes); a store-down saves the data first.
+ * `user`: how a value shows its user (the target's audit.redis; default target-app's JSON).
  */
 export function countRedisSessions(
   keys: readonly RedisKeyReading[],
   activeWithinMs: number,
   persistence: RedisPersistence,
   fault: StoreFaultKind,
+  user: (value: string) => string | undefined = usernameOf,
 ): RedisAudit {
   const live = new Set<string>();
   let stored = 0;
@@ -33,14 +35,15 @@ export function countRedisSessions(
     if (key.idleSeconds === null) continue;
     stored++;
     if (key.idleSeconds * 1000 > activeWithinMs || typeof key.value !== "string") continue;
-    const username = usernameOf(key.value);
+    const username = user(key.value);
     if (username !== undefined) live.add(username);
   }
   const lost = fault === "restart" && persistence === "none" ? live.size : 0;
   return { activeSessions: lost, liveSessions: live.size, storedSessions: stored, shared: true, persistence };
 }
 
-function usernameOf(value: string): string | undefined {
+/** target-app's session value: the session's JSON, `{"username": ...}`. */
+export function usernameOf(value: string): string | undefined {
   try {
     const sess = JSON.parse(value) as { username?: unknown } | null;
     return typeof sess?.username === "string" ? sess.username : undefined;

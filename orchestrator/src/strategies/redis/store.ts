@@ -14,12 +14,13 @@ export const redisStore: SessionStoreKind = {
   server: {
     server: redisServer,
     appEnv: (host, port) => ({ REDIS_URL: `redis://${host}:${port}`, REDIS_KEY_PREFIX: keyPrefix }),
-    audit: async (env, persistence: StorePersistence, activeWithinMs, fault) =>
+    audit: async (env, persistence: StorePersistence, activeWithinMs, fault, sessions) =>
       countRedisSessions(
-        await readRedisSessionKeys(env.REDIS_URL ?? "", keyPrefix, activeWithinMs),
+        await readRedisSessionKeys(env.REDIS_URL ?? "", sessions?.keyPrefix ?? keyPrefix, activeWithinMs),
         activeWithinMs,
         persistence,
         fault,
+        sessions?.user,
       ),
   },
   managed: { version: "ElastiCache replication group (the stack's)" },
