@@ -1,7 +1,7 @@
 // Scenario: login-profile for any app, driven by its target's session protocol (LoadConfig.scenarioOptions.protocol,
 // scenarios/lib/protocol.ts): each person logs in (after a first request for a CSRF token when the protocol asks),
 // reads what the app shows it, writes a field (when the protocol can), and checks every answer against its own
-// record with the same verification model as login-profile.ts (DESIGN.md "The scenario's verification model").
+// record with the same verification model as login-profile.ts (docs/verification.md).
 // Records: as login-profile.ts (endpoints login_form, login, profile_get, profile_set).
 import { defineScenario, type HttpResult, type IterationContext } from "../load/scenario-api.ts";
 import { isFailure } from "./lib/classify.ts";

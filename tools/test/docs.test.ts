@@ -115,6 +115,10 @@ describe("links and paths", () => {
     const openings = docs.filter((d) => d.file !== "README.md").map((d) => [d.file, d.text.split("\n\n")[1] ?? ""]);
     expect(openings.filter(([, first]) => !/^This is (for|the reference)/.test(first!)).map(([f]) => f)).toEqual([]);
   });
+
+  it("no doc cites the design document outside the repository (it is docs/design.md)", () => {
+    expect(docs.filter((d) => /\bDESIGN\.md\b/.test(d.text)).map((d) => d.file)).toEqual([]);
+  });
 });
 
 describe("commands and figures", () => {
