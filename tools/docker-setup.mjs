@@ -306,6 +306,9 @@ function ensureImages() {
     );
     buildLocalImages(toBuild);
   }
+  // A target's own image builds on the same Debian base ({baseImage} in its target file): kept where any local
+  // image is used (imported again from the cached tarball if it was removed).
+  if (Object.entries(chosen).some(([role, name]) => name === local[role])) ensureBaseImage(local.base);
   for (const [role, name] of Object.entries(chosen)) log(`image ${role}: ${name}`);
   const next = { revision: LOCAL_IMAGE_REVISION, images: chosen };
   if (JSON.stringify(marker) !== JSON.stringify(next)) {

@@ -118,7 +118,7 @@ async function run(argv: string[]): Promise<ExitCode> {
     }
     return ExitCode.ok;
   }
-  ensureTargetTools(target);
+  ensureTargetTools(target, first.platform);
   const faults = first.faults.map(describeFault).join(", ") || "none";
   console.log(
     `[chaos] target ${target.name}: ${chosen.join(", ")} on ${first.platform}; seed ${first.seed}; faults (${first.faultSource}): ${faults}; ` +

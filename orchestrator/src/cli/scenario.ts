@@ -51,7 +51,7 @@ async function run(argv: string[]): Promise<ExitCode> {
     console.log(formatDryRun(plan, await dryRun(plan, createPlatform(plan, resolve(plan.outDir)))));
     return ExitCode.ok;
   }
-  ensureTargetTools(loadTarget(plan.target?.file ?? defaultTargetName));
+  ensureTargetTools(loadTarget(plan.target?.file ?? defaultTargetName), plan.platform);
   const faults = plan.faults.map(describeFault).join(", ");
   console.log(`[plan] seed ${plan.seed}; faults (${plan.faultSource}): ${faults || "none"}`);
 

@@ -32,6 +32,10 @@ export const instancePlaceholders = [
 ] as const;
 /** Placeholders of a strategy with a shared store only: where the store server listens. */
 export const storePlaceholders = ["storeHost", "storePort"] as const;
+/** Placeholders inside a compose container: the host's paths ({targetDir}, {repoRoot}, {node}) are not there. */
+export const composePlaceholders = ["host", "port", "instance", "sessionDir", "sessionSecret"] as const;
+/** Placeholders of a compose build's arguments: the harness's images to build on. */
+export const buildPlaceholders = ["baseImage", "nodeImage"] as const;
 
 const envSchema = z.record(
   z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected an environment variable name"),
@@ -51,6 +55,40 @@ const regexSchema = z.string().superRefine((text, ctx) => {
   }
 });
 
+/** A Docker image reference: [registry/]name[:tag][@digest], lower-case name components. */
+const imageRefSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]{1,2}[a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/,
+    "expected an image reference such as my-app:1.2",
+  );
+
+/** How the compose platform runs one instance: an image of the user's, or one the harness builds. */
+const composeSchema = z
+  .strictObject({
+    /** An image the user already has (the engine pulls it when it can). */
+    image: imageRefSchema.optional(),
+    /** Or an image built by `docker compose up --build`, tagged failover-harness/<name>:local. */
+    build: z
+      .strictObject({
+        /** The build context, relative to the target's folder. */
+        context: z.string().default("."),
+        /** The Dockerfile, relative to the context. */
+        dockerfile: z.string().min(1).default("Dockerfile"),
+        /** Build arguments; {baseImage} is the harness's Debian base, {nodeImage} its Node image. */
+        args: envSchema.default({}),
+      })
+      .optional(),
+    /** The container's command (default: the image's own). */
+    command: z.array(z.string().min(1)).min(1).optional(),
+    env: envSchema.default({}),
+    /** The port the app listens on inside its container ({port}). */
+    port: z.number().int().min(1).max(65535).default(8080),
+  })
+  .refine((c) => (c.image === undefined) !== (c.build === undefined), {
+    message: "expected exactly one of image (an image you have) and build (a Dockerfile to build)",
+  });
+
 export const targetSchema = z.strictObject({
   /** The folder's name; `--target NAME` finds targets/NAME/target.yaml. */
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "expected a lower-case name such as my-app"),
@@ -61,8 +99,8 @@ export const targetSchema = z.strictObject({
   /** The path the balancer's health check and the platform's readiness check request (200 = up). */
   health: z.string().regex(/^\/\S*$/, "expected a path starting with /"),
   /**
-   * The platforms it runs on: the local platform starts it from `local` below; compose and ec2 take target-app's
-   * image and stack today (a target of your own runs on local only, until its file can name an image).
+   * The platforms it runs on: the local platform starts it from `local` below, compose from `compose` (an image
+   * with the harness's balancer and store containers around it); ec2 drives an already deployed fleet.
    */
   platforms: z
     .array(z.enum(["local", "compose", "ec2"]))
@@ -75,6 +113,8 @@ export const targetSchema = z.strictObject({
     cwd: z.string().default("."),
     env: envSchema.default({}),
   }),
+  /** How the compose platform runs one instance (required with compose among the platforms). */
+  compose: composeSchema.optional(),
   /** The strategies it supports, each with the environment that selects its session store. */
   strategies: z.record(z.string(), z.strictObject({ env: envSchema })).refine((s) => Object.keys(s).length > 0, {
     message: "expected at least one strategy",
@@ -125,6 +165,20 @@ export function targetProblems(target: TargetFile): { field: string; message: st
   for (const [i, arg] of target.local.command.entries()) check(`.local.command[${i}]`, arg, instancePlaceholders);
   for (const [name, value] of Object.entries(target.local.env))
     check(`.local.env.${name}`, value, instancePlaceholders);
+  const compose = target.compose;
+  if (target.platforms.includes("compose") && compose === undefined) {
+    problems.push({
+      field: ".compose",
+      value: undefined,
+      message: "required by platform compose: an image or a build, and the container's env",
+    });
+  }
+  if (compose) {
+    for (const [i, arg] of (compose.command ?? []).entries()) check(`.compose.command[${i}]`, arg, composePlaceholders);
+    for (const [name, value] of Object.entries(compose.env)) check(`.compose.env.${name}`, value, composePlaceholders);
+    for (const [name, value] of Object.entries(compose.build?.args ?? {}))
+      check(`.compose.build.args.${name}`, value, buildPlaceholders);
+  }
   for (const [strategy, { env }] of Object.entries(target.strategies)) {
     if (!strategyNames.includes(strategy)) {
       problems.push({
@@ -135,8 +189,21 @@ export function targetProblems(target: TargetFile): { field: string; message: st
       continue;
     }
     const shared = strategyUnit(strategy).store.server !== undefined;
-    const allowed = shared ? [...instancePlaceholders, ...storePlaceholders] : instancePlaceholders;
+    const allowed: readonly string[] = shared ? [...instancePlaceholders, ...storePlaceholders] : instancePlaceholders;
     for (const [name, value] of Object.entries(env)) check(`.strategies.${strategy}.env.${name}`, value, allowed);
+    // On compose the strategy's environment is filled inside the container: no host paths.
+    if (compose) {
+      const inside: readonly string[] = shared ? [...composePlaceholders, ...storePlaceholders] : composePlaceholders;
+      for (const [name, value] of Object.entries(env)) {
+        const hostOnly = placeholdersOf(value).filter((p) => allowed.includes(p) && !inside.includes(p));
+        if (hostOnly.length > 0)
+          problems.push({
+            field: `.strategies.${strategy}.env.${name}`,
+            value,
+            message: `{${hostOnly[0]}} is a path on the host, not inside a compose container: expected one of ${inside.map((a) => `{${a}}`).join(", ")}`,
+          });
+      }
+    }
     if (!shared && target.audit.disk === undefined) {
       problems.push({
         field: ".audit.disk",
@@ -183,6 +250,14 @@ export function parseTargetFile(text: string, file: string): Target {
       (p) => `${p.field}: ${p.message}${p.value === undefined ? "" : ` (got ${JSON.stringify(p.value)})`}`,
     );
     throw new InputError(`target file ${file}:\n  ${lines.join("\n  ")}`);
+  }
+  const build = parsed.data.compose?.build;
+  if (build) {
+    const dockerfile = resolve(dirname(file), build.context, build.dockerfile);
+    if (!existsSync(dockerfile))
+      throw new InputError(
+        `target file ${file}:\n  .compose.build.dockerfile: no such file ${dockerfile} (got ${JSON.stringify(build.dockerfile)}, relative to the context ${JSON.stringify(build.context)}, itself relative to the target's folder)`,
+      );
   }
   return { ...parsed.data, file, dir: dirname(file) };
 }

@@ -118,4 +118,56 @@ describe("a target file", () => {
     expect(targetNames()).toContain("target-app");
     for (const name of targetNames()) expect(loadTarget(name).name).toBe(name);
   });
+
+  describe("its compose section", () => {
+    const withCompose = (compose: Record<string, unknown>): Record<string, unknown> => ({
+      ...valid(),
+      platforms: ["local", "compose"],
+      compose,
+    });
+
+    it("an image of the user's own parses, with the port's default", () => {
+      const target = parseTargetFile(
+        stringify(withCompose({ image: "my-app:1.2", env: { ID: "{instance}" } })),
+        "/x/targets/my-app/target.yaml",
+      );
+      expect(target.compose).toEqual({ image: "my-app:1.2", env: { ID: "{instance}" }, port: 8080 });
+    });
+
+    it("platform compose without the section is refused", () => {
+      expect(refusal({ ...valid(), platforms: ["local", "compose"] })).toContain(
+        ".compose: required by platform compose: an image or a build",
+      );
+    });
+
+    it("both an image and a build, or neither, is refused", () => {
+      const both = refusal(withCompose({ image: "my-app:1.2", build: { dockerfile: "Dockerfile" } }));
+      expect(both).toContain(".compose: expected exactly one of image");
+      expect(refusal(withCompose({ env: {} }))).toContain(".compose: expected exactly one of image");
+    });
+
+    it("an image that is not a reference is refused with the value", () => {
+      const message = refusal(withCompose({ image: "My App" }));
+      expect(message).toContain(".compose.image: expected an image reference");
+      expect(message).toContain('(got "My App")');
+    });
+
+    it("a host path placeholder inside the container is refused", () => {
+      const message = refusal(withCompose({ image: "my-app", env: { DIR: "{targetDir}/x" } }));
+      expect(message).toContain(".compose.env.DIR: unknown placeholder {targetDir}");
+      const data = withCompose({ image: "my-app" });
+      (data.strategies as Record<string, { env: Record<string, string> }>).sticky!.env.INI = "{targetDir}/php.ini";
+      expect(refusal(data)).toContain(
+        ".strategies.sticky.env.INI: {targetDir} is a path on the host, not inside a compose container",
+      );
+    });
+
+    it("a build argument's unknown placeholder, and a Dockerfile that is not there, are refused", () => {
+      expect(refusal(withCompose({ build: { args: { BASE: "{base}" } } }))).toContain(
+        ".compose.build.args.BASE: unknown placeholder {base}: expected one of {baseImage}, {nodeImage}",
+      );
+      const message = refusal(withCompose({ build: { dockerfile: "Nope.Dockerfile" } }));
+      expect(message).toContain(".compose.build.dockerfile: no such file /x/targets/my-app/Nope.Dockerfile");
+    });
+  });
 });

@@ -30,8 +30,24 @@ export const sessionDir = "/sessions";
 export const services = { lb: "lb", storeInit: "store-init" } as const;
 const network = "fleet";
 
+/** The app's service as the target's file describes it (platforms/compose/target-service.ts). */
+export interface ComposeApp {
+  /** The image: the user's, or the name the build tags. */
+  image: string;
+  /** Absent: the image is the user's own (pulled when missing). */
+  build?: { context: string; dockerfile: string; args: Record<string, string> };
+  /** One instance's container command; absent: the image's own. */
+  command?(id: string): string[];
+  /** One instance's environment (the store's address included). */
+  environment(id: string): Record<string, string>;
+  /** The port it listens on inside its container. */
+  port: number;
+}
+
 export interface ComposeModel {
   instances: number;
+  /** The app under test; absent: target-app, built from target-app/Dockerfile on the node image. */
+  app?: ComposeApp;
   /** The session strategy: its store's services (a shared store) and the app's SESSION_STORE. */
   strategy: Pick<StrategyUnit, "store" | "sessionStore">;
   /** The build context: the repository root ("." at the top level, absolute in a run folder). */
@@ -66,20 +82,28 @@ export function composeObject(model: ComposeModel): Record<string, unknown> {
   // process every `stop` and `down` waited out its 10 s grace period and ended in SIGKILL.
   const out: Record<string, Record<string, unknown>> = shared ? storeServices(model, shared) : {};
   const storeEnv = shared ? storeAppEnv(model.strategy.store.name, shared) : {};
+  const app = model.app;
   for (const id of ids) {
     out[id] = {
-      image: appImage,
-      build: { context: model.context, dockerfile: "target-app/Dockerfile", args: { NODE_IMAGE: model.images.node } },
+      ...(app
+        ? {
+            image: app.image,
+            ...(app.build ? { build: app.build } : {}),
+            ...(app.command ? { command: app.command(id) } : {}),
+          }
+        : { image: appImage, build: targetAppBuild(model) }),
       init: true,
-      environment: {
-        PORT: String(containerPort),
-        HOST: "0.0.0.0",
-        INSTANCE_ID: id,
-        SESSION_STORE: model.strategy.sessionStore,
-        SESSION_DIR: sessionDir,
-        SESSION_SECRET: model.sessionSecret,
-        ...storeEnv,
-      },
+      environment: app
+        ? app.environment(id)
+        : {
+            PORT: String(containerPort),
+            HOST: "0.0.0.0",
+            INSTANCE_ID: id,
+            SESSION_STORE: model.strategy.sessionStore,
+            SESSION_DIR: sessionDir,
+            SESSION_SECRET: model.sessionSecret,
+            ...storeEnv,
+          },
       volumes: [`${sessionVolume(id)}:${sessionDir}`],
       // A killed instance stays dead until the plan starts it again.
       restart: "no",
@@ -105,6 +129,11 @@ export function composeObject(model: ComposeModel): Record<string, unknown> {
     networks: { [network]: { driver: "bridge" } },
     volumes: Object.fromEntries(ids.map((id) => [sessionVolume(id), {}])),
   };
+}
+
+/** target-app's image build: its Dockerfile on the node image, from the repository's root. */
+function targetAppBuild(model: ComposeModel): Record<string, unknown> {
+  return { context: model.context, dockerfile: "target-app/Dockerfile", args: { NODE_IMAGE: model.images.node } };
 }
 
 /** The app's environment to reach a store's server inside the project's network (its service, its port). */
@@ -150,6 +179,8 @@ function storeServices(model: ComposeModel, shared: SharedStoreServer): Record<s
   if (shared.setUp) {
     out[services.storeInit] = {
       image: appImage,
+      // Built by the app services when the app is target-app; for another app, by this job itself.
+      ...(model.app && model.app.image !== appImage ? { build: targetAppBuild(model) } : {}),
       init: true,
       profiles: ["init"],
       command: shared.setUp.command,
@@ -186,6 +217,9 @@ export function composeHaproxyConfig(input: {
   sticky: boolean;
   health: BalancerProfile;
   statsPassword?: string;
+  /** The app's port inside its container (default containerPort) and its health path (default /ping.html). */
+  appPort?: number;
+  healthPath?: string;
 }): string {
   return haproxyConfig({
     bind: { host: "0.0.0.0", port: containerPort },
@@ -196,9 +230,10 @@ export function composeHaproxyConfig(input: {
       ...(input.statsPassword ? { auth: { user: statsUser, password: input.statsPassword } } : {}),
     },
     dnsServer: "127.0.0.11:53",
-    servers: instanceIds(input.instances).map((id) => ({ id, host: id, port: containerPort })),
+    servers: instanceIds(input.instances).map((id) => ({ id, host: id, port: input.appPort ?? containerPort })),
     sticky: input.sticky,
     health: input.health,
+    ...(input.healthPath ? { healthPath: input.healthPath } : {}),
   });
 }
 

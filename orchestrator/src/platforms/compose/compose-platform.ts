@@ -17,6 +17,8 @@ import { pollUntil } from "../../process/poll.ts";
 import { onOrchestratorDeath } from "../../process/supervisor.ts";
 import { strategyUnit } from "../../strategies/index.ts";
 import type { SharedStoreServer, StrategyUnit } from "../../strategies/types.ts";
+import { diskSessionFiles } from "../../targets/audit-formats.ts";
+import { defaultTargetName, loadTarget, type Target } from "../../targets/target-file.ts";
 import { countDiskSessions, type SessionFile } from "../disk-sessions.ts";
 import type {
   InstanceInfo,
@@ -37,10 +39,12 @@ import {
   statsPort,
   statsUri,
   statsUser,
+  storeAppEnv,
   storeImage,
 } from "./compose-file.ts";
 import { commandLine, dockerBin, runDocker } from "./docker-cli.ts";
-import { type ComposeImages, type ImageRole, type ImageSource, resolveImages } from "./images.ts";
+import { type ComposeImages, type ImageRole, type ImageSource, resolveBaseImage, resolveImages } from "./images.ts";
+import { composeApp } from "./target-service.ts";
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), "../../../../..");
 
@@ -57,12 +61,15 @@ const timeouts = {
 /** `docker compose stop -t`: the graceful drain an instance gets before SIGKILL. */
 const stopGraceSeconds = 15;
 
-/** Lists each `<sid>.json` of the session folder with its mtime, as JSON (runs inside an instance). */
+/**
+ * Lists each file of the session folder with its name, text and mtime, as JSON: run by the node image in a container
+ * of its own that mounts the instance's volumes, so that it needs nothing of the app's image (PHP's has no Node).
+ */
 const listSessionsScript =
   'const fs=require("fs"),p=require("path"),d=process.argv[1];let n=[];' +
   'try{n=fs.readdirSync(d)}catch(e){if(e.code!=="ENOENT")throw e}const o=[];' +
-  'for(const f of n){if(!f.endsWith(".json"))continue;const q=p.join(d,f);' +
-  'try{o.push({text:fs.readFileSync(q,"utf8"),mtimeMs:fs.statSync(q).mtimeMs})}catch{}}' +
+  "for(const f of n){const q=p.join(d,f);" +
+  'try{const s=fs.statSync(q);if(s.isFile())o.push({name:f,text:fs.readFileSync(q,"utf8"),mtimeMs:s.mtimeMs})}catch{}}' +
   "process.stdout.write(JSON.stringify(o))";
 
 /**
@@ -97,6 +104,8 @@ export class ComposePlatform implements Platform {
   readonly project: string;
   readonly composeFile: string;
   private readonly strategy: StrategyUnit;
+  /** The app under test: its target file (plan.target; target-app when the plan names none). */
+  private readonly target: Target;
   private readonly ids: string[];
   private readonly sessionSecret = randomBytes(24).toString("hex");
   /** The stats page's per-run credential: its admin rights (MAINT, READY) need it; the app's port has no stats page. */
@@ -105,6 +114,8 @@ export class ComposePlatform implements Platform {
   /** The images this run uses (official, the set-up's local equivalents, or the user's $FH_IMAGE_*). */
   readonly images: ComposeImages;
   private readonly imageSources: Record<ImageRole, ImageSource>;
+  /** The Debian image a target's own Dockerfile builds on ({baseImage}). */
+  private readonly baseImage: { image: string; source: ImageSource };
   private lbPort = 0;
   /** True once `up` was issued: from then on `down` has a project to remove. */
   private started = false;
@@ -126,10 +137,12 @@ export class ComposePlatform implements Platform {
     // source without `/` or `./` as the name of a volume (`--out reports/out/x` is relative).
     this.runDir = resolve(runDir);
     this.strategy = strategyUnit(plan.strategy);
+    this.target = loadTarget(plan.target?.file ?? defaultTargetName);
     this.ids = instanceIds(plan.instances);
     this.project = projectName(plan.runId);
     this.composeFile = join(this.runDir, "docker-compose.yml");
     ({ images: this.images, sources: this.imageSources } = resolveImages());
+    this.baseImage = resolveBaseImage();
   }
 
   async up(signal?: AbortSignal): Promise<void> {
@@ -150,7 +163,7 @@ export class ComposePlatform implements Platform {
     this.forgetForcedStop ??= onForcedStop(`docker compose down of ${this.project}`, () => this.down());
     this.forgetWatchdogDown ??= onOrchestratorDeath([dockerBin(), ...this.compose(...downArgs)]);
     console.log(
-      `[compose] project ${this.project}: ${this.ids.length} instances (${this.strategy.store.name} sessions), ` +
+      `[compose] project ${this.project}: ${this.ids.length} ${this.target.name} instances (${this.strategy.store.name} sessions), ` +
         `HAProxy ${this.strategy.sticky ? "sticky cookie" : "round robin"}, health ${this.plan.health}; ${this.composeFile}`,
     );
     console.log(`[compose] images: ${this.imageList()}`);
@@ -205,7 +218,7 @@ export class ComposePlatform implements Platform {
 
   instances(): InstanceInfo[] {
     // Each instance answers on the project's network only; the host reaches the fleet through the balancer.
-    return this.ids.map((id) => ({ id, url: `http://${id}:${containerPort}` }));
+    return this.ids.map((id) => ({ id, url: `http://${id}:${this.app().port}` }));
   }
 
   lbUrl(): string {
@@ -298,8 +311,34 @@ export class ComposePlatform implements Platform {
     if (this.strategy.store.shared) return { activeSessions: 0, storedSessions: 0, shared: true };
     this.member(id);
     const now = Date.now();
-    const out = await runDocker(this.compose(...auditArgs(id)), { timeoutMs: timeouts.query });
-    return countDiskSessions(JSON.parse(out) as SessionFile[], activeWithinMs, now);
+    const files = diskSessionFiles(this.target);
+    if (!files) throw new HarnessError(`target ${this.target.name} (${this.target.file}) has no audit.disk`);
+    const out = await runDocker(this.auditArgs(id), { timeoutMs: timeouts.query });
+    const listed = (JSON.parse(out) as (SessionFile & { name: string })[]).filter((f) => files.names.test(f.name));
+    return countDiskSessions(listed, activeWithinMs, now, files.format);
+  }
+
+  /**
+   * The audit's listing: a container of the node image, without network, that mounts the instance container's
+   * volumes read-only (Compose names it <project>-<service>-1) and removes itself.
+   */
+  private auditArgs(id: string): string[] {
+    return [
+      "run",
+      "--rm",
+      "--network",
+      "none",
+      "--user",
+      "0:0",
+      "--volumes-from",
+      `${this.project}-${id}-1:ro`,
+      "--entrypoint",
+      "node",
+      this.images.node,
+      "-e",
+      listSessionsScript,
+      sessionDir,
+    ];
   }
 
   async versions(): Promise<Record<string, string>> {
@@ -313,6 +352,7 @@ export class ComposePlatform implements Platform {
       ask(this.compose("exec", "-T", services.lb, "haproxy", "-v")),
     ]);
     return {
+      target: `${this.target.name} (${this.target.file})`,
       docker: engine,
       compose,
       haproxy,
@@ -342,6 +382,12 @@ export class ComposePlatform implements Platform {
     const list = roles.map((role) => `${role} ${this.images[role]} (${this.imageSources[role]})`);
     if (shared && image && "build" in image)
       list.push(`${this.strategy.store.name} ${image.build.name} (built on the node image)`);
+    const app = this.app();
+    const build = this.target.compose?.build;
+    const baseUsed = build && Object.values(build.args).some((v) => v.includes("{baseImage}"));
+    list.push(
+      `${this.target.name} ${app.image} (${build ? `built from ${build.dockerfile}${baseUsed ? ` on ${this.baseImage.image} (${this.baseImage.source})` : ""}` : "the target's own image"})`,
+    );
     return list.join(", ");
   }
 
@@ -434,6 +480,22 @@ export class ComposePlatform implements Platform {
     );
   }
 
+  /** The app's service, from the target file's compose section (target-service.ts). */
+  private app() {
+    const shared = this.strategy.store.server;
+    const service = this.strategy.store.name;
+    return composeApp(this.target, {
+      strategy: this.plan.strategy,
+      nodeImage: this.images.node,
+      baseImage: this.baseImage.image,
+      sessionSecret: this.sessionSecret,
+      sessionDir,
+      ...(shared
+        ? { store: { host: service, port: shared.server.container.port, env: storeAppEnv(service, shared) } }
+        : {}),
+    });
+  }
+
   private writeFiles(): void {
     const haproxy = join(this.runDir, "haproxy.cfg");
     writeFileSync(
@@ -443,6 +505,8 @@ export class ComposePlatform implements Platform {
         sticky: this.strategy.sticky,
         health: healthProfiles[this.plan.health],
         statsPassword: this.statsPassword,
+        appPort: this.app().port,
+        healthPath: this.target.health,
       }),
     );
     writeFileSync(
@@ -455,6 +519,7 @@ export class ComposePlatform implements Platform {
           haproxyConfig: haproxy,
           images: this.images,
           sessionSecret: this.sessionSecret,
+          app: this.app(),
         },
         `Written by failover-harness for run ${this.plan.runId} (strategy ${this.plan.strategy}); project ${this.project}.`,
       ),
@@ -470,7 +535,6 @@ const existingArgs = (project: string) => ["ps", "-a", "-q", "--filter", `label=
 const downArgs = ["--profile", "*", "down", "-v", "--remove-orphans"];
 const runOnceArgs = (service: string) => ["run", "--rm", "--no-deps", service];
 const psArgs = (id: string) => ["ps", "-a", "--format", "json", id];
-const auditArgs = (id: string) => ["exec", "-T", id, "node", "-e", listSessionsScript, sessionDir];
 
 /** One instance operation: what it does, and what --dry-run prints for it. */
 interface ComposeOp {

@@ -3,7 +3,7 @@
 // cache); and for each role the name the user gives in $FH_IMAGE_<ROLE> ($FH_IMAGE_NODE, $FH_IMAGE_LB, ...).
 // The roles: node (the app's base, and dynalite's), lb, and those the store servers name (store-servers/).
 import { existsSync, readFileSync } from "node:fs";
-import { imageMarkerPath, officialImages } from "../../../../tools/tool-paths.mjs";
+import { imageMarkerPath, localImages, officialImages } from "../../../../tools/tool-paths.mjs";
 import { HarnessError } from "../../errors.ts";
 import { storeImageRoles } from "../../store-servers/index.ts";
 
@@ -81,4 +81,31 @@ function readMarker(path: string): Record<string, string> | null {
     out[role] = name;
   }
   return out;
+}
+
+/** The Debian image a target's own Dockerfile builds on ({baseImage}) where a registry answers. */
+export const officialBaseImage = "debian:bookworm-slim";
+
+/**
+ * The Debian base for a target's image: $FH_IMAGE_BASE; else the set-up's debootstrap image when it built any local
+ * image (it made the base first); else Debian's official slim image.
+ */
+export function resolveBaseImage(
+  env: NodeJS.ProcessEnv = process.env,
+  markerPath: string = imageMarkerPath(),
+): { image: string; source: ImageSource } {
+  const variable = imageEnvOf("base");
+  const given = env[variable];
+  if (given !== undefined && given !== "") {
+    if (!imageRef.test(given))
+      throw new HarnessError(
+        `$${variable} ${JSON.stringify(given)}: expected an image reference such as ${officialBaseImage}`,
+      );
+    return { image: given, source: `$${variable}` };
+  }
+  const local = localImages() as Record<string, string>;
+  const built = Object.entries(readMarker(markerPath) ?? {}).some(([role, name]) => local[role] === name);
+  return built
+    ? { image: local.base as string, source: "npm run setup -- docker" }
+    : { image: officialBaseImage, source: "official" };
 }

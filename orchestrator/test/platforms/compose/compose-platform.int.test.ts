@@ -138,9 +138,26 @@ async function runPlan(plan: Plan, platform: ComposePlatform, faults = plan.faul
 /** The check before up: the project's containers, if any (another run's). */
 const existing = (project: string) => ["ps", "-a", "-q", "--filter", `label=com.docker.compose.project=${project}`];
 
-/** The audit taken just before an instance is taken away: its session folder listed from inside. */
-const audit = (c: (...a: string[]) => string[], id: string) =>
-  c("exec", "-T", id, "node", "-e", expect.stringContaining("readdirSync"), "/sessions");
+/** The audit taken just before an instance is taken away: its session volume listed by a node container. */
+const audit = (c: (...a: string[]) => string[], id: string) => {
+  const project = c()[2] as string;
+  return [
+    "run",
+    "--rm",
+    "--network",
+    "none",
+    "--user",
+    "0:0",
+    "--volumes-from",
+    `${project}-${id}-1:ro`,
+    "--entrypoint",
+    "node",
+    expect.any(String),
+    "-e",
+    expect.stringContaining("readdirSync"),
+    "/sessions",
+  ];
+};
 
 describe("compose platform: each preset's docker commands, in order", () => {
   it("single-crash: kill -s SIGKILL, then start (and wait until healthy)", async () => {
@@ -361,13 +378,21 @@ describe("compose platform: probes", () => {
     }
   });
 
-  it("audits disk sessions listed from inside the instance with the shared counting", async () => {
+  it("audits disk sessions listed from the instance's volume with the target's format and the shared counting", async () => {
     const now = Date.now();
-    const file = (username: string, ageMs: number, expiresIn = 60_000) => ({
+    const file = (username: string, ageMs: number, expiresIn = 60_000, name = `${username}-${ageMs}.json`) => ({
+      name,
       text: JSON.stringify({ sess: { username }, expires: now + expiresIn }),
       mtimeMs: now - ageMs,
     });
-    const sessions = [file("ann", 1000), file("bob", 60_000), file("cy", 1000, -1), file("ann", 500)];
+    // target-app's audit.disk takes *.json only: dan's file is not a session.
+    const sessions = [
+      file("ann", 1000),
+      file("bob", 60_000),
+      file("cy", 1000, -1),
+      file("ann", 500),
+      file("dan", 500, 60_000, "dan.tmp"),
+    ];
     const { platform } = setUp("sticky", "single-crash", { FAKE_DOCKER_SESSIONS: JSON.stringify(sessions) });
     expect(await platform.auditSessions("app-2", 10_000)).toEqual({
       activeSessions: 1,
@@ -384,17 +409,18 @@ describe("compose platform: probes", () => {
     const { platform } = setUp("dynamodb", "single-crash", env);
     const dynalite = `failover-harness/dynalite:${dynaliteVersion()}`;
     expect(await platform.versions()).toEqual({
+      target: expect.stringMatching(/^target-app \(.*targets\/target-app\/target\.yaml\)$/),
       docker: "28.2.2",
       compose: "2.29.7",
       haproxy: "HAProxy version 2.6.22 2025/04/01 - https://haproxy.org/",
       store: `DynamoDB emulator dynalite ${dynaliteVersion()} (on disk in its container, image ${dynalite})`,
-      images: `node my/node:22 ($FH_IMAGE_NODE), lb my/haproxy:2.6 ($FH_IMAGE_LB), dynamodb ${dynalite} (built on the node image)`,
+      images: `node my/node:22 ($FH_IMAGE_NODE), lb my/haproxy:2.6 ($FH_IMAGE_LB), dynamodb ${dynalite} (built on the node image), target-app failover-harness/target-app:local (built from target-app/Dockerfile)`,
     });
     const redis = setUp("redis", "single-crash", env).platform;
     expect(await redis.versions()).toMatchObject({
       store: "my/redis:7.0",
       images:
-        "node my/node:22 ($FH_IMAGE_NODE), lb my/haproxy:2.6 ($FH_IMAGE_LB), redis my/redis:7.0 ($FH_IMAGE_REDIS)",
+        "node my/node:22 ($FH_IMAGE_NODE), lb my/haproxy:2.6 ($FH_IMAGE_LB), redis my/redis:7.0 ($FH_IMAGE_REDIS), target-app failover-harness/target-app:local (built from target-app/Dockerfile)",
     });
   });
 

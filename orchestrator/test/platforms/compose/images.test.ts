@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { localImages, officialImages } from "../../../../tools/tool-paths.mjs";
-import { imageRoles, resolveImages } from "../../../src/platforms/compose/images.ts";
+import { imageRoles, resolveBaseImage, resolveImages } from "../../../src/platforms/compose/images.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "fh-images-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,5 +59,23 @@ describe("the compose platform's images", () => {
     const bad = marker(JSON.stringify({ images: { node: 42 } }));
     expect(() => resolveImages({}, bad)).toThrow(/images\.node 42: expected an image reference/);
     expect(() => resolveImages({}, marker("{"))).toThrow(/not JSON .*run npm run setup -- docker again/);
+  });
+
+  it("a target's Debian base: $FH_IMAGE_BASE, else the set-up's when it built any image, else Debian's slim one", () => {
+    const local = localImages();
+    expect(resolveBaseImage({}, none)).toEqual({ image: "debian:bookworm-slim", source: "official" });
+    expect(resolveBaseImage({}, marker(JSON.stringify({ revision: 2, images: officialImages() })))).toEqual({
+      image: "debian:bookworm-slim",
+      source: "official",
+    });
+    const built = marker(JSON.stringify({ revision: 2, images: { ...officialImages(), lb: local.lb } }));
+    expect(resolveBaseImage({}, built)).toEqual({ image: local.base, source: "npm run setup -- docker" });
+    expect(resolveBaseImage({ FH_IMAGE_BASE: "my/debian:12" }, built)).toEqual({
+      image: "my/debian:12",
+      source: "$FH_IMAGE_BASE",
+    });
+    expect(() => resolveBaseImage({ FH_IMAGE_BASE: "Not An Image" }, none)).toThrow(
+      /\$FH_IMAGE_BASE "Not An Image": expected an image reference such as debian:bookworm-slim/,
+    );
   });
 });
