@@ -9,22 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { projectName } from "../../src/platforms/compose/compose-platform.ts";
+import { dockerEngineProblem } from "../helpers/docker-engine.ts";
 import { killCliChildren, readRecord, runCli } from "../helpers/run-cli.ts";
 
-/** Why the test cannot run here, or null: Compose v2 and an engine that answers. */
-function engineProblem(): string | null {
-  const compose = spawnSync("docker", ["compose", "version", "--short"], { encoding: "utf8", timeout: 10_000 });
-  if (compose.error || compose.status !== 0)
-    return "`docker compose` (v2) is not available: npm run setup -- docker installs it";
-  const server = spawnSync("docker", ["version", "--format", "{{.Server.Version}}"], {
-    encoding: "utf8",
-    timeout: 10_000,
-  });
-  if (server.error || server.status !== 0) return "no Docker engine answers: npm run setup -- docker starts one";
-  return null;
-}
-
-const why = engineProblem();
+const why = dockerEngineProblem();
 if (why) console.warn(`SKIPPED php-sessions on compose: ${why}`);
 
 /** What Docker still has of a compose project: containers (any state), volumes, networks. */

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { detectionBoundMs, healthProfiles } from "../../../src/plan/health-profiles.ts";
 import { projectName } from "../../../src/platforms/compose/compose-platform.ts";
 import type { RunRecord } from "../../../src/run/run-record.ts";
+import { dockerEngineProblem } from "../../helpers/docker-engine.ts";
 import {
   faultSteps,
   killCliChildren,
@@ -23,14 +24,8 @@ import {
 import { killNpmGroups, runNpm } from "../../helpers/run-npm.ts";
 
 function engineProblem(): string | null {
-  const compose = spawnSync("docker", ["compose", "version", "--short"], { encoding: "utf8", timeout: 10_000 });
-  if (compose.error || compose.status !== 0)
-    return "`docker compose` (v2) is not available: npm run setup -- docker installs it";
-  const server = spawnSync("docker", ["version", "--format", "{{.Server.Version}}"], {
-    encoding: "utf8",
-    timeout: 10_000,
-  });
-  if (server.error || server.status !== 0) return "no Docker engine answers: npm run setup -- docker starts one";
+  const engine = dockerEngineProblem();
+  if (engine) return engine;
   const missing = missingTools();
   return missing.length ? `missing ${missing.join(", ")}: npm run setup` : null;
 }
