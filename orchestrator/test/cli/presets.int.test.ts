@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { detectionBoundMs, healthProfiles } from "../../src/plan/health-profiles.ts";
 import type { RunRecord } from "../../src/run/run-record.ts";
 import {
+  chaosBudgetMs,
   faultSteps,
   killCliChildren,
   missingTools,
@@ -42,32 +43,40 @@ async function chaos(name: string, args: string[]): Promise<Record<string, RunRe
 }
 
 describe.skipIf(missing.length > 0)("fault presets (local platform, the real load engine + HAProxy)", () => {
-  it("terminate: sticky loses every live session pinned to the victim, even after the replacement is up; dynamodb none", async () => {
-    const runs = await chaos("terminate", ["--preset", "terminate", "--strategies", "sticky,dynamodb"]);
-    const sticky = runs.sticky!.results!;
-    expect(runs.sticky!.plan.faults.map((f) => f.action)).toEqual(["terminate"]);
-    expect(sticky.sessions.lost).toBeGreaterThan(0);
-    expect(sticky.sessions.lost).toBe(sticky.sessions.lostExpected);
-    // the replacement came back UP before the load ended, and no session came back with it
-    const victim = runs.sticky!.plan.faults[0]!.target;
-    expect(runs.sticky!.events.some((e) => e.type === "lb-state" && e.target === victim && e.state === "UP")).toBe(
-      true,
-    );
-    expect(sticky.sessions.lostByHome).toEqual({ [victim]: sticky.sessions.lost });
-    expect(runs.dynamodb!.results!.sessions.lost).toBe(0);
-  });
+  it(
+    "terminate: sticky loses every live session pinned to the victim, even after the replacement is up; dynamodb none",
+    async () => {
+      const runs = await chaos("terminate", ["--preset", "terminate", "--strategies", "sticky,dynamodb"]);
+      const sticky = runs.sticky!.results!;
+      expect(runs.sticky!.plan.faults.map((f) => f.action)).toEqual(["terminate"]);
+      expect(sticky.sessions.lost).toBeGreaterThan(0);
+      expect(sticky.sessions.lost).toBe(sticky.sessions.lostExpected);
+      // the replacement came back UP before the load ended, and no session came back with it
+      const victim = runs.sticky!.plan.faults[0]!.target;
+      expect(runs.sticky!.events.some((e) => e.type === "lb-state" && e.target === victim && e.state === "UP")).toBe(
+        true,
+      );
+      expect(sticky.sessions.lostByHome).toEqual({ [victim]: sticky.sessions.lost });
+      expect(runs.dynamodb!.results!.sessions.lost).toBe(0);
+    },
+    chaosBudgetMs(2, 20),
+  );
 
-  it("rolling-restart: each instance drained before it stops; sticky loses sessions, dynamodb none and fails no request", async () => {
-    const runs = await chaos("rolling", ["--preset", "rolling-restart", "--strategies", "sticky,dynamodb"]);
-    for (const record of Object.values(runs)) {
-      expect(faultSteps(record)).toEqual(rollingRestartSteps);
-    }
-    expect(runs.sticky!.results!.sessions.lost).toBeGreaterThan(0);
-    // Taken out of the balancer first, an instance has nothing in flight when it stops: no request
-    // can fail (no reset: no connection is open; no refusal: the balancer sends it nothing).
-    expect(runs.dynamodb!.results!.requests.failed.total).toBe(0);
-    expect(runs.dynamodb!.results!.sessions.lost).toBe(0);
-  });
+  it(
+    "rolling-restart: each instance drained before it stops; sticky loses sessions, dynamodb none and fails no request",
+    async () => {
+      const runs = await chaos("rolling", ["--preset", "rolling-restart", "--strategies", "sticky,dynamodb"]);
+      for (const record of Object.values(runs)) {
+        expect(faultSteps(record)).toEqual(rollingRestartSteps);
+      }
+      expect(runs.sticky!.results!.sessions.lost).toBeGreaterThan(0);
+      // Taken out of the balancer first, an instance has nothing in flight when it stops: no request
+      // can fail (no reset: no connection is open; no refusal: the balancer sends it nothing).
+      expect(runs.dynamodb!.results!.requests.failed.total).toBe(0);
+      expect(runs.dynamodb!.results!.sessions.lost).toBe(0);
+    },
+    chaosBudgetMs(2, 20),
+  );
 
   it("freeze: requests to the frozen instance time out until the balancer marks it DOWN, within the profile's bound", async () => {
     const runs = await chaos("freeze", ["--preset", "freeze", "--strategies", "dynamodb"]);
@@ -85,16 +94,20 @@ describe.skipIf(missing.length > 0)("fault presets (local platform, the real loa
     expect(r.sessions.lost).toBe(0);
   });
 
-  it("store-outage: dynamodb answers 503 during the outage and keeps every session; sticky is untouched", async () => {
-    const runs = await chaos("store", ["--preset", "store-outage", "--strategies", "sticky,dynamodb"]);
-    const dynamo = runs.dynamodb!.results!;
-    expect(dynamo.requests.failed["503"]).toBeGreaterThan(0);
-    expect(dynamo.requests.byWindow.after.failed).toBe(0);
-    expect(dynamo.sessions.lost).toBe(0);
-    expect(dynamo.sessions.started).toBe(50);
-    const sticky = runs.sticky!.results!;
-    expect([sticky.requests.failed.total, sticky.sessions.lost]).toEqual([0, 0]);
-  });
+  it(
+    "store-outage: dynamodb answers 503 during the outage and keeps every session; sticky is untouched",
+    async () => {
+      const runs = await chaos("store", ["--preset", "store-outage", "--strategies", "sticky,dynamodb"]);
+      const dynamo = runs.dynamodb!.results!;
+      expect(dynamo.requests.failed["503"]).toBeGreaterThan(0);
+      expect(dynamo.requests.byWindow.after.failed).toBe(0);
+      expect(dynamo.sessions.lost).toBe(0);
+      expect(dynamo.sessions.started).toBe(50);
+      const sticky = runs.sticky!.results!;
+      expect([sticky.requests.failed.total, sticky.sessions.lost]).toEqual([0, 0]);
+    },
+    chaosBudgetMs(2, 20),
+  );
 
   it("a plan file drives the timeline; a bad entry is refused naming the entry and field", async () => {
     const good = join(outRoot, "plan.yaml");

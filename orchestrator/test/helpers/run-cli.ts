@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { isFaultStep } from "../../src/run/event-schema.ts";
 import type { RunRecord } from "../../src/run/run-record.ts";
 import { parseRunRecord, SCHEMA_VERSION } from "../../src/run/run-record-schema.ts";
+import { warmUpMaxMs } from "../../src/run/warm-up.ts";
 import { dynaliteServer } from "../../src/store-servers/dynalite/index.ts";
 
 export const repoRoot = resolve(import.meta.dirname, "../../..");
@@ -12,6 +13,15 @@ export const repoRoot = resolve(import.meta.dirname, "../../..");
 /** What an end-to-end test needs and does not have, or an empty list (the load engine is part of the repository). */
 export function missingTools(): string[] {
   return dynaliteServer.version() ? [] : ["dynalite"];
+}
+
+/**
+ * A time budget for a test that runs `runs` chaos runs of `loadSeconds` each: per run, the longest warm-up (on a noisy
+ * machine it runs to its bound, as it did in CI), the load, and a minute for starting, draining and stopping the fleet.
+ * A budget, not a measurement: the test asserts on the records, never on how long it took.
+ */
+export function chaosBudgetMs(runs: number, loadSeconds: number): number {
+  return runs * (warmUpMaxMs + loadSeconds * 1000 + 60_000);
 }
 
 const children = new Set<ChildProcess>();

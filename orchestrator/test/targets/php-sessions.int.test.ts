@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { redisServerVersion } from "../../src/store-servers/redis-server/index.ts";
-import { alive, killCliChildren, readRecord, runCli } from "../helpers/run-cli.ts";
+import { alive, chaosBudgetMs, killCliChildren, readRecord, runCli } from "../helpers/run-cli.ts";
 
 /** Why the test cannot run here, or null: PHP's CLI with php-redis, and redis-server. */
 function missing(): string | null {
@@ -31,32 +31,45 @@ function phpServers(): string[] {
 afterAll(killCliChildren);
 
 describe.skipIf(why !== null)("npm run chaos --target php-sessions (local platform)", () => {
-  it("local loses sessions, sticky loses what the audit found on the victim, redis none", async () => {
-    const out = join(mkdtempSync(join(tmpdir(), "fh-php-")), "chaos");
-    const args = ["--target", "php-sessions", "--strategies", "local,sticky,redis", "--duration", "20s", "--seed", "3"];
-    const { code, output } = await runCli("chaos", [...args, "--no-rate-check", "--out", out]);
-    expect(code, output).toBe(0);
-    const figures: string[] = [];
-    for (const strategy of ["local", "sticky", "redis"]) {
-      const record = readRecord(join(out, strategy));
-      expect(record.status).toBe("completed");
-      expect(record.plan.target?.name).toBe("php-sessions");
-      expect(record.processes.filter((p) => alive(p.pid))).toEqual([]);
-      const s = record.results!.sessions;
-      figures.push(`${strategy}: started ${s.started}, lost ${s.lost}, audit ${s.lostExpected}`);
-      expect(s.started).toBeGreaterThan(0);
-    }
-    console.log(`[php-sessions] ${figures.join("; ")}`);
-    const local = readRecord(join(out, "local")).results!.sessions;
-    expect(local.lost).toBeGreaterThan(local.started / 2);
-    const stickyRecord = readRecord(join(out, "sticky"));
-    const sticky = stickyRecord.results!.sessions;
-    expect(sticky.lost).toBeGreaterThan(0);
-    expect(sticky.lost).toBe(sticky.lostExpected);
-    // Identity from X-Served-By: every lost session's home is the crashed instance, by its balancer name.
-    expect(sticky.lostByHome).toEqual({ [stickyRecord.plan.faults[0]!.target]: sticky.lost });
-    expect(readRecord(join(out, "redis")).results!.sessions.lost).toBe(0);
-    expect(readFileSync(join(out, "report.html"), "utf8")).toContain("php-sessions");
-    expect(phpServers()).toEqual([]);
-  });
+  it(
+    "local loses sessions, sticky loses what the audit found on the victim, redis none",
+    async () => {
+      const out = join(mkdtempSync(join(tmpdir(), "fh-php-")), "chaos");
+      const args = [
+        "--target",
+        "php-sessions",
+        "--strategies",
+        "local,sticky,redis",
+        "--duration",
+        "20s",
+        "--seed",
+        "3",
+      ];
+      const { code, output } = await runCli("chaos", [...args, "--no-rate-check", "--out", out]);
+      expect(code, output).toBe(0);
+      const figures: string[] = [];
+      for (const strategy of ["local", "sticky", "redis"]) {
+        const record = readRecord(join(out, strategy));
+        expect(record.status).toBe("completed");
+        expect(record.plan.target?.name).toBe("php-sessions");
+        expect(record.processes.filter((p) => alive(p.pid))).toEqual([]);
+        const s = record.results!.sessions;
+        figures.push(`${strategy}: started ${s.started}, lost ${s.lost}, audit ${s.lostExpected}`);
+        expect(s.started).toBeGreaterThan(0);
+      }
+      console.log(`[php-sessions] ${figures.join("; ")}`);
+      const local = readRecord(join(out, "local")).results!.sessions;
+      expect(local.lost).toBeGreaterThan(local.started / 2);
+      const stickyRecord = readRecord(join(out, "sticky"));
+      const sticky = stickyRecord.results!.sessions;
+      expect(sticky.lost).toBeGreaterThan(0);
+      expect(sticky.lost).toBe(sticky.lostExpected);
+      // Identity from X-Served-By: every lost session's home is the crashed instance, by its balancer name.
+      expect(sticky.lostByHome).toEqual({ [stickyRecord.plan.faults[0]!.target]: sticky.lost });
+      expect(readRecord(join(out, "redis")).results!.sessions.lost).toBe(0);
+      expect(readFileSync(join(out, "report.html"), "utf8")).toContain("php-sessions");
+      expect(phpServers()).toEqual([]);
+    },
+    chaosBudgetMs(3, 20),
+  );
 });
