@@ -8,7 +8,7 @@ export function parseShowStat(csv: string, backend: string): Map<string, LbServe
   const header = lines[0]?.replace(/^# /, "").split(",") ?? [];
   const col = (name: string) => header.indexOf(name);
   const [px, sv, scur, status] = [col("pxname"), col("svname"), col("scur"), col("status")];
-  const [eresp, srvAbrt, wretr, wredis] = [col("eresp"), col("srv_abrt"), col("wretr"), col("wredis")];
+  const [eresp, wretr, wredis] = [col("eresp"), col("wretr"), col("wredis")];
   if (px < 0 || sv < 0 || scur < 0 || status < 0) throw new Error("unexpected `show stat` output: no header");
   const states = new Map<string, LbServerState>();
   for (const line of lines.slice(1)) {
@@ -16,8 +16,9 @@ export function parseShowStat(csv: string, backend: string): Map<string, LbServe
     const server = fields[sv];
     if (fields[px] !== backend || !server || server === "BACKEND" || server === "FRONTEND") continue;
     const state: LbServerState = { status: toStatus(fields[status] ?? ""), inFlight: Number(fields[scur]) || 0 };
-    if (eresp >= 0)
-      state.abortedTotal = (Number(fields[eresp]) || 0) + (srvAbrt >= 0 ? Number(fields[srvAbrt]) || 0 : 0);
+    // eresp alone: HAProxy counts srv_abrt in it too ("srv_abrt will be counted here also", the management
+    // guide's CSV fields), and a victim killed with one request in flight raised both by one.
+    if (eresp >= 0) state.abortedTotal = Number(fields[eresp]) || 0;
     if (wretr >= 0 && wredis >= 0)
       state.retried = { retries: Number(fields[wretr]) || 0, redispatches: Number(fields[wredis]) || 0 };
     states.set(server, state);

@@ -40,8 +40,10 @@ export interface LbServerState {
   inFlight: number;
   /**
    * Requests this server took and never answered in full, since the balancer started (HAProxy's
-   * eresp + srv_abrt). Rises when a server dies with requests in flight; absent where the
-   * balancer does not count it.
+   * eresp, which includes srv_abrt). Rises when a server dies with requests in flight; absent where
+   * the balancer does not count it. HAProxy leaves out one case: a request that was not the first
+   * on its client connection is closed silently, so that the client retries it (no answer, no
+   * count, no log line); the load engine records it as `reset`.
    */
   abortedTotal?: number;
   /**

@@ -2,6 +2,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { LoadRecord } from "../../../load/api.ts";
+import { readRecords } from "../../../load/records.ts";
+import { FAILED_CLASSES } from "../../../scenarios/lib/classify.ts";
 import { isFaultStep } from "../../src/run/event-schema.ts";
 import type { RunRecord } from "../../src/run/run-record.ts";
 import { parseRunRecord, SCHEMA_VERSION } from "../../src/run/run-record-schema.ts";
@@ -88,3 +91,30 @@ export const rollingRestartSteps = ["app-1", "app-2", "app-3"].flatMap((id) => [
   `stop ${id}`,
   `replace ${id}`,
 ]);
+
+type RequestRecord = Extract<LoadRecord, { kind: "request" }>;
+const failedClasses: ReadonlySet<string> = new Set(FAILED_CLASSES);
+
+/**
+ * The failed requests of a run (read from its records file) that were not in flight while a victim was being
+ * killed: in flight means started before the orchestrator saw the victim gone (the crash's or terminate's end
+ * event) and answered after the kill was sent (its start event), give or take `slackMs` between the engine's
+ * clock and the orchestrator's (about 2 ms apart here). Behind a balancer that retries refused connections,
+ * a request sent after the victim is gone is retried elsewhere, so the list should be empty. Unlike HAProxy's
+ * counters behind inFlightAtFault, this sees the requests HAProxy closes silently (platforms/types.ts, abortedTotal).
+ */
+export async function failuresOutsideKills(dir: string, record: RunRecord, slackMs = 10): Promise<RequestRecord[]> {
+  const kills: { from: number; to: number }[] = [];
+  for (const e of record.events) {
+    if (e.type !== "fault" || isFaultStep(e) || (e.action !== "crash" && e.action !== "terminate")) continue;
+    if (e.phase === "start") kills.push({ from: e.t, to: Number.POSITIVE_INFINITY });
+    else if (e.phase === "end" && kills.length > 0) kills[kills.length - 1]!.to = e.t;
+  }
+  const outside: RequestRecord[] = [];
+  for await (const r of readRecords(join(dir, "records.tsv.gz"))) {
+    if (r.kind !== "request" || !failedClasses.has(r.cls)) continue;
+    const started = r.t - r.ms;
+    if (!kills.some((k) => started <= k.to + slackMs && r.t >= k.from - slackMs)) outside.push(r);
+  }
+  return outside;
+}
