@@ -3,12 +3,13 @@
 // sessions, sticky loses exactly the sessions its store audit found on the victim, redis none; the instance of each
 // answer comes from the balancer's X-Served-By (the PHP app sends no X-Instance-Id).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { redisServerVersion } from "../../src/store-servers/redis-server/index.ts";
 import { alive, chaosBudgetMs, killCliChildren, readRecord, runCli } from "../helpers/run-cli.ts";
+import { expectPhpSessionsVerdicts } from "./php-sessions-verdict.ts";
 
 /** Why the test cannot run here, or null: PHP's CLI with php-redis, and redis-server. */
 function missing(): string | null {
@@ -58,16 +59,7 @@ describe.skipIf(why !== null)("npm run chaos --target php-sessions (local platfo
         expect(s.started).toBeGreaterThan(0);
       }
       console.log(`[php-sessions] ${figures.join("; ")}`);
-      const local = readRecord(join(out, "local")).results!.sessions;
-      expect(local.lost).toBeGreaterThan(local.started / 2);
-      const stickyRecord = readRecord(join(out, "sticky"));
-      const sticky = stickyRecord.results!.sessions;
-      expect(sticky.lost).toBeGreaterThan(0);
-      expect(sticky.lost).toBe(sticky.lostExpected);
-      // Identity from X-Served-By: every lost session's home is the crashed instance, by its balancer name.
-      expect(sticky.lostByHome).toEqual({ [stickyRecord.plan.faults[0]!.target]: sticky.lost });
-      expect(readRecord(join(out, "redis")).results!.sessions.lost).toBe(0);
-      expect(readFileSync(join(out, "report.html"), "utf8")).toContain("php-sessions");
+      expectPhpSessionsVerdicts(out);
       expect(phpServers()).toEqual([]);
     },
     chaosBudgetMs(3, 20),
