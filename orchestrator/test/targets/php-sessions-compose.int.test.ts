@@ -3,35 +3,17 @@
 // own image (targets/php-sessions/Dockerfile: Debian's php-cli and php-redis), and the harness's HAProxy and redis
 // containers around it. Local loses sessions, sticky loses exactly what its store audit (the target's audit.disk, read
 // from the victim's volume) found, redis none; identity from the balancer's X-Served-By; nothing left in Docker.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { projectName } from "../../src/platforms/compose/compose-platform.ts";
-import { dockerEngineProblem } from "../helpers/docker-engine.ts";
+import { dockerEngineProblem, leftInDocker } from "../helpers/docker-engine.ts";
 import { killCliChildren, readRecord, runCli } from "../helpers/run-cli.ts";
 import { expectPhpSessionsVerdicts } from "./php-sessions-verdict.ts";
 
 const why = dockerEngineProblem();
 if (why) console.warn(`SKIPPED php-sessions on compose: ${why}`);
-
-/** What Docker still has of a compose project: containers (any state), volumes, networks. */
-function leftInDocker(project: string): string[] {
-  const label = `label=com.docker.compose.project=${project}`;
-  return [
-    { args: ["ps", "-a"], field: "Names" },
-    { args: ["volume", "ls"], field: "Name" },
-    { args: ["network", "ls"], field: "Name" },
-  ].flatMap(({ args, field }) => {
-    const r = spawnSync("docker", [...args, "--filter", label, "--format", `{{.${field}}}`], {
-      encoding: "utf8",
-      timeout: 30_000,
-    });
-    if (r.status !== 0) throw new Error(`docker ${args.join(" ")} failed: ${r.stderr}`);
-    return r.stdout.split("\n").filter(Boolean);
-  });
-}
 
 afterAll(killCliChildren);
 

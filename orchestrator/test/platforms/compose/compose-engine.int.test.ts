@@ -3,7 +3,6 @@
 // checking what the local platform's preset tests check, and that nothing of a run is left in
 // Docker afterwards. Skipped, with the reason printed, where no engine answers or Compose v2 is
 // missing.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -11,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { detectionBoundMs, healthProfiles } from "../../../src/plan/health-profiles.ts";
 import { projectName } from "../../../src/platforms/compose/compose-platform.ts";
 import type { RunRecord } from "../../../src/run/run-record.ts";
-import { dockerEngineProblem } from "../../helpers/docker-engine.ts";
+import { dockerEngineProblem, leftInDocker } from "../../helpers/docker-engine.ts";
 import {
   faultSteps,
   killCliChildren,
@@ -38,24 +37,6 @@ afterAll(() => {
   killCliChildren();
   killNpmGroups();
 });
-
-/** What Docker still has of a compose project: containers (any state), volumes, networks. */
-function leftInDocker(project: string): string[] {
-  const label = `label=com.docker.compose.project=${project}`;
-  const list = (args: string[], field: string) => {
-    const r = spawnSync("docker", [...args, "--filter", label, "--format", `{{.${field}}}`], {
-      encoding: "utf8",
-      timeout: 30_000,
-    });
-    if (r.status !== 0) throw new Error(`docker ${args.join(" ")} failed: ${r.stderr}`);
-    return r.stdout.split("\n").filter(Boolean);
-  };
-  return [
-    ...list(["ps", "-a"], "Names").map((n) => `container ${n}`),
-    ...list(["volume", "ls"], "Name").map((n) => `volume ${n}`),
-    ...list(["network", "ls"], "Name").map((n) => `network ${n}`),
-  ];
-}
 
 /** `npm run chaos` on the compose platform: short runs, health profile fast, no rate check. */
 async function chaos(name: string, args: string[], duration = "20s"): Promise<Record<string, RunRecord>> {
